@@ -1,0 +1,45 @@
+//! `kqlite`: run and check KQL locally. This crate is the only one that knows about terminals,
+//! colour, arguments and exit codes; the libraries never print.
+
+mod check;
+mod files;
+mod output;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kqlite", version, about = "Kusto Query Language, locally: check and run KQL over Entra provisioning logs")]
+struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check KQL files for errors (exit 0: none, 1: errors found, 2: usage error).
+    ///
+    /// PATH is a .kql, .csl or .kusto file, or a folder searched recursively for them.
+    Check(check::CheckArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check::run(&args, cli.color),
+    };
+    ExitCode::from(code)
+}
+
+/// Exit code for a usage or configuration problem (clap uses 2 as well).
+pub(crate) const EXIT_USAGE: u8 = 2;

@@ -1,0 +1,20 @@
+//! Pieces shared by every kqlite stage: byte-offset [`Span`]s, the [`Diagnostic`] type with its
+//! stable [`codes`], and the one human renderer ([`render`]) that turns a diagnostic into a
+//! source snippet with line, column and caret.
+//!
+//! ```
+//! use kql_common::{codes, render, Diagnostic, Span};
+//! let src = "T | wher x";
+//! let d = Diagnostic::error(codes::UNKNOWN_OPERATOR, "unknown tabular operator `wher`", Span::new(4, 8));
+//! let text = render::render_plain(&d, "query.kql", src);
+//! assert!(text.contains("query.kql:1:5"));
+//! ```
+
+pub mod codes;
+mod diagnostic;
+pub mod position;
+pub mod render;
+mod span;
+
+pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};
+pub use span::Span;

@@ -1,0 +1,233 @@
+//! Statements: `let`, `set`, `declare query_parameters`, `alias`, `restrict`, and the query
+//! expression itself, separated by `;`.
+//! <https://learn.microsoft.com/kusto/query/statements>
+
+use super::error::{PError, found_token};
+use super::expr::pipe_expr;
+use super::lexical::{
+    at_end, expect, expect_ident, expect_keyword, expect_punct, ident, is_keyword, is_punct, off, opt_keyword,
+    opt_punct, span_from, ws,
+};
+use super::operators::common::{comma_list, schema, type_name};
+use super::{Input, PResult};
+use crate::ast::{FunctionBody, FunctionDecl, Param, ParamType, Query, Statement};
+use kql_common::{Diagnostic, Span, codes};
+use nom::Input as _;
+
+/// `query = [ statement { ";" statement } ] [ ";" ]`
+pub(crate) fn query(i: Input) -> PResult<Query> {
+    let start = off(&i);
+    let (i, statements) = statement_list(i, false)?;
+    let i = ws(i);
+    Ok((i, Query { statements, span: Span::new(start, off(&i)) }))
+}
+
+/// Statements separated by `;`, stopping at the end (or at `}` inside a function body).
+fn statement_list(mut i: Input, in_body: bool) -> PResult<Vec<Statement>> {
+    let mut statements = Vec::new();
+    loop {
+        let j = ws(i);
+        if at_end(&j) || (in_body && is_punct(&j, "}")) {
+            return Ok((j, statements));
+        }
+        if let (r, true) = opt_punct(j, ";") {
+            i = r;
+            continue;
+        }
+        let (r, s) = statement(j)?;
+        statements.push(s);
+        let r = ws(r);
+        if at_end(&r) || (in_body && is_punct(&r, "}")) {
+            return Ok((r, statements));
+        }
+        if !is_punct(&r, ";") {
+            return Err(nom::Err::Failure(PError::diagnostic(trailing_diagnostic_at(&r))));
+        }
+        i = r.take_from(1);
+    }
+}
+
+fn trailing_diagnostic_at(i: &Input) -> Diagnostic {
+    let src_offset = off(i);
+    let (found, span) = found_token_in(i);
+    let _ = src_offset;
+    Diagnostic::error(codes::SYNTAX, format!("expected `|`, `;` or the end of the query, found {found}"), span)
+        .with_label("the expression before this is complete")
+        .with_help("operators are chained with `|`; statements are separated with `;`")
+}
+
+fn found_token_in(i: &Input) -> (String, Span) {
+    let (found, span) = found_token(i.fragment(), 0);
+    let base = off(i) as u32;
+    (found, Span { start: span.start + base, end: span.end + base })
+}
+
+/// The diagnostic for text after a complete query.
+pub(crate) fn trailing_diagnostic(src: &str, offset: usize) -> Diagnostic {
+    let (found, span) = found_token(src, offset);
+    Diagnostic::error(codes::TRAILING_INPUT, format!("unexpected {found} after the end of the query"), span)
+}
+
+/// `statement = let_stmt | set_stmt | declare_stmt | alias_stmt | restrict_stmt | pipe_expr`
+fn statement(i: Input) -> PResult<Statement> {
+    let i = ws(i);
+    if is_keyword(&i, "let") {
+        return let_stmt(i);
+    }
+    if is_keyword(&i, "set") && !followed_by_pipe_or_end(&i, 3) {
+        return set_stmt(i);
+    }
+    if is_keyword(&i, "declare") {
+        return declare_stmt(i);
+    }
+    if is_keyword(&i, "alias") && is_keyword(&ws(i.take_from(5)), "database") {
+        return alias_stmt(i);
+    }
+    if is_keyword(&i, "restrict") && is_keyword(&ws(i.take_from(8)), "access") {
+        return restrict_stmt(i);
+    }
+    let (r, e) = pipe_expr(i)?;
+    Ok((r, Statement::Expr(e)))
+}
+
+fn followed_by_pipe_or_end(i: &Input, len: usize) -> bool {
+    let after = ws(i.take_from(len));
+    at_end(&after) || is_punct(&after, "|")
+}
+
+/// `let_stmt = "let" name "=" ( function_decl | pipe_expr )`
+/// <https://learn.microsoft.com/kusto/query/let-statement>
+fn let_stmt(i: Input) -> PResult<Statement> {
+    let start = off(&i);
+    let (i, _) = expect_keyword(i, "let", "`let`")?;
+    let (i, name) = expect_ident(i, "a name after `let`")?;
+    let (i, _) = expect_punct(i, "=", "`=` after the name")?;
+    if let Some(r) = function_decl(i)? {
+        let (r, decl) = r;
+        return Ok((r, Statement::LetFunction { name, decl, span: span_from(start, &r) }));
+    }
+    let (i, value) = expect("a value after `=`", pipe_expr)(i)?;
+    Ok((i, Statement::Let { name, value, span: span_from(start, &i) }))
+}
+
+/// `function_decl = [ "view" ] "(" [ param { "," param } ] ")" "{" function_body "}"`.
+/// Returns `None` (consuming nothing) when this is not a function declaration, e.g. `(T | count)`.
+fn function_decl(i: Input) -> Result<Option<(Input, FunctionDecl)>, nom::Err<PError>> {
+    let i = ws(i);
+    let start = off(&i);
+    let (j, view) = opt_keyword(i, "view");
+    let Ok((j, params)) = param_list(j) else {
+        if view {
+            return Err(nom::Err::Failure(PError::expected(&ws(j), "`(` and the parameters after `view`")));
+        }
+        return Ok(None);
+    };
+    let j = ws(j);
+    if !is_punct(&j, "{") {
+        if view || !params.is_empty() {
+            return Err(nom::Err::Failure(PError::expected(&j, "`{` and the function body")));
+        }
+        return Ok(None);
+    }
+    let body_start = off(&j);
+    let (r, statements) = statement_list(j.take_from(1), true)?;
+    let (r, _) = expect_punct(r, "}", "`}` to close the function body")?;
+    let body = FunctionBody { statements, span: span_from(body_start, &r) };
+    Ok(Some((r, FunctionDecl { view, params, body, span: span_from(start, &r) })))
+}
+
+/// `"(" [ param { "," param } ] ")"`, failing softly so `(expr)` can be tried instead.
+fn param_list(i: Input) -> PResult<Vec<Param>> {
+    let (i, _) = super::lexical::punct("(")(i)?;
+    if let (r, true) = opt_punct(i, ")") {
+        return Ok((r, Vec::new()));
+    }
+    let mut params = Vec::new();
+    let mut i = i;
+    loop {
+        let (r, p) = param(i)?;
+        params.push(p);
+        let (r, more) = opt_punct(r, ",");
+        i = r;
+        if !more {
+            break;
+        }
+    }
+    let (i, _) = super::lexical::punct(")")(i)?;
+    Ok((i, params))
+}
+
+/// `param = name ":" ( type_name | schema ) [ "=" expr ]`
+fn param(i: Input) -> PResult<Param> {
+    let i = ws(i);
+    let start = off(&i);
+    let (i, name) = ident(i)?;
+    let (i, _) = super::lexical::punct(":")(i)?;
+    let j = ws(i);
+    let (i, ty) = if is_punct(&j, "(") {
+        let (r, s) = schema(j)?;
+        (r, ParamType::Tabular(s))
+    } else {
+        let (r, t) = type_name(j)?;
+        (r, ParamType::Scalar(t))
+    };
+    let (i, default) = if let (r, true) = opt_punct(i, "=") {
+        let (r, d) = expect("a default value", super::expr::expr)(r)?;
+        (r, Some(d))
+    } else {
+        (i, None)
+    };
+    Ok((i, Param { name, ty, default, span: span_from(start, &i) }))
+}
+
+/// `set_stmt = "set" name [ "=" expr ]`
+/// <https://learn.microsoft.com/kusto/query/set-statement>
+fn set_stmt(i: Input) -> PResult<Statement> {
+    let start = off(&i);
+    let (i, _) = expect_keyword(i, "set", "`set`")?;
+    let (i, name) = expect_ident(i, "an option name after `set`")?;
+    let (i, value) = if let (r, true) = opt_punct(i, "=") {
+        let (r, v) = expect("a value", super::operators::common::option_value)(r)?;
+        (r, Some(v))
+    } else {
+        (i, None)
+    };
+    Ok((i, Statement::Set { name, value, span: span_from(start, &i) }))
+}
+
+/// `declare_stmt = "declare" "query_parameters" "(" param { "," param } ")"`
+/// <https://learn.microsoft.com/kusto/query/query-parameters-statement>
+fn declare_stmt(i: Input) -> PResult<Statement> {
+    let start = off(&i);
+    let (i, _) = expect_keyword(i, "declare", "`declare`")?;
+    let (i, _) = expect_keyword(i, "query_parameters", "`query_parameters` after `declare`")?;
+    let (i, _) = expect_punct(i, "(", "`(` and the parameters")?;
+    let (i, params) = comma_list(i, "a parameter `name:type`", param)?;
+    let (i, _) = expect_punct(i, ")", "`,` or `)` after the parameter")?;
+    Ok((i, Statement::DeclareQueryParameters { params, span: span_from(start, &i) }))
+}
+
+/// `alias_stmt = "alias" "database" name "=" pipe_expr`
+/// <https://learn.microsoft.com/kusto/query/alias-statement>
+fn alias_stmt(i: Input) -> PResult<Statement> {
+    let start = off(&i);
+    let (i, _) = expect_keyword(i, "alias", "`alias`")?;
+    let (i, _) = expect_keyword(i, "database", "`database`")?;
+    let (i, name) = expect_ident(i, "the alias name")?;
+    let (i, _) = expect_punct(i, "=", "`=`")?;
+    let (i, value) = expect("a database reference", pipe_expr)(i)?;
+    Ok((i, Statement::Alias { name, value, span: span_from(start, &i) }))
+}
+
+/// `restrict_stmt = "restrict" "access" "to" "(" expr { "," expr } ")"`
+/// <https://learn.microsoft.com/kusto/query/restrict-statement>
+fn restrict_stmt(i: Input) -> PResult<Statement> {
+    let start = off(&i);
+    let (i, _) = expect_keyword(i, "restrict", "`restrict`")?;
+    let (i, _) = expect_keyword(i, "access", "`access`")?;
+    let (i, _) = expect_keyword(i, "to", "`to`")?;
+    let (i, _) = expect_punct(i, "(", "`(`")?;
+    let (i, entities) = comma_list(i, "a table or function name", super::expr::unary_expr)?;
+    let (i, _) = expect_punct(i, ")", "`,` or `)`")?;
+    Ok((i, Statement::Restrict { entities, span: span_from(start, &i) }))
+}
