@@ -59,7 +59,7 @@ fn unreadable(file: &str, why: &str) -> FileDiagnostic {
 /// still ends in a diagnostic.
 fn check_text(text: &str) -> Vec<Diagnostic> {
     std::thread::scope(|s| {
-        let handle = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(s, || kql_parser::parse_query(text));
+        let handle = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(s, || kql_parser::parse_script(text));
         match handle.map(|h| h.join()) {
             Ok(Ok(Ok(_))) => Vec::new(),
             Ok(Ok(Err(d))) => d.0,

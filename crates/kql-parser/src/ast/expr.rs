@@ -116,6 +116,8 @@ impl Expr {
 /// `name(arg, name = arg, ...)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Call {
+    /// The value before a dot, for `cluster('c').database('d')`-style calls.
+    pub receiver: Option<Box<Expr>>,
     /// The function name.
     pub name: Ident,
     /// Arguments in order.
@@ -299,6 +301,9 @@ impl fmt::Display for Arg {
 
 impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(r) = &self.receiver {
+            write!(f, "{r}.")?;
+        }
         write!(f, "{}(", self.name)?;
         write_list(f, &self.args, ", ")?;
         f.write_str(")")

@@ -197,6 +197,8 @@ pub struct Summarize {
 /// `count`. <https://learn.microsoft.com/kusto/query/count-operator>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Count {
+    /// `count as Name`: the name of the count column (default `Count`).
+    pub name: Option<Ident>,
     /// The whole operator.
     pub span: Span,
 }
@@ -206,8 +208,8 @@ pub struct Count {
 pub struct Distinct {
     /// Options such as `hint.shufflekey`.
     pub options: Vec<OptionArg>,
-    /// Columns (a single [`Expr::Star`] for `*`).
-    pub columns: Vec<Expr>,
+    /// Columns, optionally named (a single unnamed [`Expr::Star`] for `*`).
+    pub columns: Vec<NamedExpr>,
     /// The whole operator.
     pub span: Span,
 }

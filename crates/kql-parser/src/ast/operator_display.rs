@@ -170,6 +170,7 @@ impl Display for Operator {
                 }
                 Ok(())
             }
+            Operator::Count(Count { name: Some(n), .. }) => write!(f, " as {n}"),
             Operator::Count(_) | Operator::Getschema(_) => Ok(()),
             Operator::Distinct(d) => {
                 options(f, &d.options)?;

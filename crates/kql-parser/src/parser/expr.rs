@@ -392,6 +392,14 @@ fn postfix_chain(i: Input) -> PResult<Expr> {
             let after = j.take_from(1);
             // `.['name']` is covered by `ident`; any word is a property name after a dot.
             let (r, member) = expect("a property name after `.`", ident)(after)?;
+            let r2 = ws(r);
+            if is_punct(&r2, "(") {
+                let (r3, args) = call_args(r2)?;
+                let span = e.span().to(span_from(off(&r2), &r3));
+                e = Expr::Call(Call { receiver: Some(Box::new(e)), name: member, args, span });
+                i = r3;
+                continue;
+            }
             let span = e.span().to(member.span);
             e = Expr::Member { target: Box::new(e), member, span };
             i = r;
@@ -429,8 +437,15 @@ fn primary(i: Input) -> PResult<Expr> {
         return Ok((r, Expr::Literal(l)));
     }
     if starts_number(rest) {
-        let (r, l) = number_lit(i)?;
-        return Ok((r, Expr::Literal(l)));
+        match number_lit(i) {
+            Ok((r, l)) => return Ok((r, Expr::Literal(l))),
+            Err(nom::Err::Error(_)) => {
+                // A digit-led name such as `4xxrate`.
+                let (r, name) = ident(i)?;
+                return name_or_call(r, name);
+            }
+            Err(e) => return Err(e),
+        }
     }
     let Some(first) = rest.chars().next() else { return no_match(&i) };
     match first {
@@ -488,7 +503,7 @@ fn name_or_call(i: Input, name: Ident) -> PResult<Expr> {
     }
     let (rest, args) = call_args(j)?;
     let span = name.span.to(span_from(off(&j), &rest));
-    Ok((rest, Expr::Call(Call { name, args, span })))
+    Ok((rest, Expr::Call(Call { receiver: None, name, args, span })))
 }
 
 /// `call_args = "(" [ arg { "," arg } ] ")"`; `arg = [ name "=" ] pipe_expr`

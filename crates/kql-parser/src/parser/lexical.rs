@@ -18,18 +18,24 @@ pub(crate) fn span_from(start: usize, i: &Input) -> Span {
     Span::new(start, off(i))
 }
 
-/// Offset of the first non-trivia byte at or after `offset` in `src`.
+/// Offset of the first non-trivia byte at or after `offset` in `src`. Trivia is whitespace
+/// (Unicode whitespace included: pasted queries carry no-break and narrow spaces), zero-width
+/// spaces, byte-order marks and `//` comments.
 pub(crate) fn skip_trivia(src: &str, offset: usize) -> usize {
     let bytes = src.as_bytes();
     let mut o = offset.min(src.len());
     loop {
         match bytes.get(o) {
-            Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0c) => o += 1,
+            Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => o += 1,
             Some(b'/') if bytes.get(o + 1) == Some(&b'/') => {
                 o = src.get(o..).and_then(|r| r.find('\n')).map_or(src.len(), |n| o + n);
             }
-            Some(0xC2) if bytes.get(o + 1) == Some(&0xA0) => o += 2, // no-break space
-            Some(0xEF) if bytes.get(o + 1) == Some(&0xBB) && bytes.get(o + 2) == Some(&0xBF) => o += 3, // BOM
+            Some(b) if *b >= 0x80 => match src.get(o..).and_then(|r| r.chars().next()) {
+                Some(c) if c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{200C}' | '\u{200D}') => {
+                    o += c.len_utf8();
+                }
+                _ => return o,
+            },
             _ => return o,
         }
     }
@@ -69,6 +75,17 @@ pub(crate) fn word_len(s: &str) -> usize {
     };
     let rest = s.get(first..).unwrap_or("");
     first + rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len())
+}
+
+/// Length of a name that starts with digits (`90th_Percentile`, `4xxrate`), which Kusto accepts
+/// when the word is not a number or timespan literal.
+fn digit_name_len(s: &str) -> usize {
+    if !s.starts_with(|c: char| c.is_ascii_digit()) {
+        return 0;
+    }
+    let len = s.find(|c: char| !is_ident_char(c)).unwrap_or(s.len());
+    let word = s.get(..len).unwrap_or("");
+    if super::literal::is_literal_word(word) { 0 } else { len }
 }
 
 /// The bare word at the start of the remaining text, if any.
@@ -197,7 +214,10 @@ pub(crate) fn ident(i: Input) -> PResult<Ident> {
     let i = ws(i);
     let start = off(&i);
     let rest = *i.fragment();
-    let n = word_len(rest);
+    let n = match word_len(rest) {
+        0 => digit_name_len(rest),
+        n => n,
+    };
     if n > 0 {
         let name = rest.get(..n).unwrap_or("").to_owned();
         return Ok((i.take_from(n), Ident::new(name, Span::new(start, start + n))));

@@ -202,6 +202,9 @@ fn number_len(s: &str) -> (usize, bool) {
     if b.get(n) == Some(&b'.') && b.get(n + 1).is_some_and(u8::is_ascii_digit) {
         real = true;
         n += 1 + b.get(n + 1..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_digit()).count();
+    } else if n > 0 && b.get(n) == Some(&b'.') && !b.get(n + 1).is_some_and(|c| *c == b'.' || c.is_ascii_alphabetic() || *c == b'_') {
+        // `1000.` is a real; `1..5` and `a[1].b` are not.
+        return (n + 1, true);
     }
     if n == 0 {
         return (0, false);
@@ -217,6 +220,14 @@ fn number_len(s: &str) -> (usize, bool) {
         }
     }
     (n, real)
+}
+
+/// Whether a whole word of identifier characters is a number or timespan literal (`10`, `1h`,
+/// `1e5`), as opposed to a digit-led name.
+pub(crate) fn is_literal_word(word: &str) -> bool {
+    let (n, _) = number_len(word);
+    let unit = word.get(n..).unwrap_or("");
+    n > 0 && (unit.is_empty() || unit_ticks(unit).is_some())
 }
 
 /// Whether a number (or a timespan such as `1h`) starts here.
@@ -244,10 +255,8 @@ pub(crate) fn number_lit(i: Input) -> PResult<Literal> {
     let span = Span::new(start, start + n + unit_len);
     let value = if !unit.is_empty() {
         let Some(ticks) = unit_ticks(unit) else {
-            return fail(
-                Diagnostic::error(codes::INVALID_LITERAL, format!("`{unit}` is not a timespan unit"), span)
-                    .with_help("timespan units are d, h, m, s, ms, microsecond, tick (and their long forms); there is no `w`"),
-            );
+            // Kusto accepts names that start with digits (`90th_Percentile`, `4xxrate`).
+            return no_match(&i);
         };
         let amount: f64 = digits.parse().unwrap_or(0.0);
         LiteralValue::Timespan((amount * ticks).round() as i64)

@@ -67,6 +67,11 @@ pub fn parse_query(src: &str) -> Result<Query, Diagnostics> {
     run(src, statement::query)
 }
 
+/// Parses a file of queries separated by blank lines (see `grammar/kql.ebnf`, `script`).
+pub fn parse_script(src: &str) -> Result<Vec<Query>, Diagnostics> {
+    run(src, statement::script)
+}
+
 /// Parses a single expression (scalar or tabular).
 pub fn parse_expr(src: &str) -> Result<Expr, Diagnostics> {
     run(src, expr::pipe_expr)

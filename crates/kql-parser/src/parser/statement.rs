@@ -16,14 +16,43 @@ use nom::Input as _;
 
 /// `query = [ statement { ";" statement } ] [ ";" ]`
 pub(crate) fn query(i: Input) -> PResult<Query> {
-    let start = off(&i);
-    let (i, statements) = statement_list(i, false)?;
     let i = ws(i);
+    let start = off(&i);
+    let (i, statements) = statement_list(i, false, false)?;
     Ok((i, Query { statements, span: Span::new(start, off(&i)) }))
 }
 
-/// Statements separated by `;`, stopping at the end (or at `}` inside a function body).
-fn statement_list(mut i: Input, in_body: bool) -> PResult<Vec<Statement>> {
+/// `script = query { blank_line query }`: a file of queries. As in Kusto.Explorer, a blank line
+/// ends a complete query, so `T1 | count` and `T2 | count` separated by an empty line are two
+/// queries; a blank line inside a query (before `|`, after `;`) does not split it.
+pub(crate) fn script(mut i: Input) -> PResult<Vec<Query>> {
+    let mut queries = Vec::new();
+    loop {
+        let j = ws(i);
+        if at_end(&j) {
+            return Ok((j, queries));
+        }
+        let start = off(&j);
+        let (r, statements) = statement_list(j, false, true)?;
+        queries.push(Query { statements, span: span_from(start, &r) });
+        i = r;
+    }
+}
+
+/// Whether the trivia between offsets `from` and `to` contains an empty line.
+fn blank_line_between(i: &Input, to: &Input) -> bool {
+    let len = off(to).saturating_sub(off(i));
+    let gap = i.fragment().get(..len).unwrap_or("");
+    let mut lines = gap.split('\n');
+    lines.next();
+    let mut lines: Vec<&str> = lines.collect();
+    lines.pop();
+    lines.iter().any(|l| l.trim().is_empty())
+}
+
+/// Statements separated by `;`, stopping at the end (or at `}` inside a function body, or at a
+/// blank line after a complete statement when `split_on_blank`).
+fn statement_list(mut i: Input, in_body: bool, split_on_blank: bool) -> PResult<Vec<Statement>> {
     let mut statements = Vec::new();
     loop {
         let j = ws(i);
@@ -34,10 +63,14 @@ fn statement_list(mut i: Input, in_body: bool) -> PResult<Vec<Statement>> {
             i = r;
             continue;
         }
-        let (r, s) = statement(j)?;
+        let (after, s) = statement(j)?;
+        let is_let = matches!(s, Statement::Let { .. } | Statement::LetFunction { .. } | Statement::Set { .. });
         statements.push(s);
-        let r = ws(r);
+        let r = ws(after);
         if at_end(&r) || (in_body && is_punct(&r, "}")) {
+            return Ok((r, statements));
+        }
+        if split_on_blank && !is_let && !is_punct(&r, ";") && blank_line_between(&after, &r) {
             return Ok((r, statements));
         }
         if !is_punct(&r, ";") {
@@ -130,7 +163,7 @@ fn function_decl(i: Input) -> Result<Option<(Input, FunctionDecl)>, nom::Err<PEr
         return Ok(None);
     }
     let body_start = off(&j);
-    let (r, statements) = statement_list(j.take_from(1), true)?;
+    let (r, statements) = statement_list(j.take_from(1), true, false)?;
     let (r, _) = expect_punct(r, "}", "`}` to close the function body")?;
     let body = FunctionBody { statements, span: span_from(body_start, &r) };
     Ok(Some((r, FunctionDecl { view, params, body, span: span_from(start, &r) })))
@@ -187,7 +220,7 @@ fn set_stmt(i: Input) -> PResult<Statement> {
     let (i, _) = expect_keyword(i, "set", "`set`")?;
     let (i, name) = expect_ident(i, "an option name after `set`")?;
     let (i, value) = if let (r, true) = opt_punct(i, "=") {
-        let (r, v) = expect("a value", super::operators::common::option_value)(r)?;
+        let (r, v) = expect("a value", super::expr::expr)(r)?;
         (r, Some(v))
     } else {
         (i, None)

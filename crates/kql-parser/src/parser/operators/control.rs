@@ -3,7 +3,7 @@
 use super::common::{column_decl, comma_list, named_expr, option_value, options};
 use crate::ast::*;
 use crate::parser::error::PError;
-use crate::parser::expr::{expr, pipe_expr, subquery, unary_expr};
+use crate::parser::expr::{expr, pipe_expr, subquery};
 use crate::parser::lexical::{
     expect, expect_ident, expect_keyword, expect_punct, ident, is_keyword, is_punct, off, opt_keyword, opt_punct,
     span_from, ws,
@@ -11,11 +11,17 @@ use crate::parser::lexical::{
 use crate::parser::{Input, PResult};
 use nom::Input as _;
 
+/// A column name as an expression.
+fn column_name(i: Input) -> PResult<Expr> {
+    let (r, n) = ident(i)?;
+    Ok((r, Expr::Name(n)))
+}
+
 /// `facet_op = "facet" "by" expr { "," expr } [ "with" "(" subquery ")" ]`
 /// <https://learn.microsoft.com/kusto/query/facet-operator>
 pub(crate) fn facet_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, _) = expect_keyword(i, "by", "`by` and the faceted columns")?;
-    let (i, by) = comma_list(i, "a column", unary_expr)?;
+    let (i, by) = comma_list(i, "a column", column_name)?;
     let (i, with) = if let (r, true) = opt_keyword(i, "with") {
         let (r, _) = expect_punct(r, "(", "`(` before the sub-query")?;
         let (r, q) = expect("a sub-query", subquery)(r)?;
@@ -58,7 +64,7 @@ pub(crate) fn fork_op(i: Input, kw: Span) -> PResult<Operator> {
 pub(crate) fn partition_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;
     let (i, _) = expect_keyword(i, "by", "`by` and the partition column")?;
-    let (i, by) = expect("the partition column", unary_expr)(i)?;
+    let (i, by) = expect("the partition column", column_name)(i)?;
     let j = ws(i);
     let (i, body) = if is_punct(&j, "{") {
         let (r, e) = expect("a query inside `{ }`", pipe_expr)(j.take_from(1))?;

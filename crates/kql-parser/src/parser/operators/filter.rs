@@ -4,7 +4,7 @@
 use super::common::{comma_list, count_expr, named_expr, options};
 use crate::ast::*;
 use crate::parser::expr::expr;
-use crate::parser::lexical::{at_end, expect, expect_ident, expect_keyword, is_punct, span_from, ws};
+use crate::parser::lexical::{at_end, expect, expect_ident, expect_keyword, is_punct, opt_keyword, span_from, ws};
 use crate::parser::{Input, PResult};
 
 fn starts_body(i: &Input) -> bool {
@@ -47,9 +47,13 @@ pub(crate) fn sample_distinct_op(i: Input, kw: Span) -> PResult<Operator> {
     Ok((i, Operator::SampleDistinct(SampleDistinct { options, count, of, span: span_from(kw.start as usize, &i) })))
 }
 
-/// `count_op = "count"`
+/// `count_op = "count" [ "as" name ]`
 pub(crate) fn count_op(i: Input, kw: Span) -> PResult<Operator> {
-    Ok((i, Operator::Count(Count { span: kw })))
+    if let (r, true) = opt_keyword(i, "as") {
+        let (r, name) = expect_ident(r, "a column name after `as`")?;
+        return Ok((r, Operator::Count(Count { name: Some(name), span: span_from(kw.start as usize, &r) })));
+    }
+    Ok((i, Operator::Count(Count { name: None, span: kw })))
 }
 
 /// `getschema_op = "getschema"`

@@ -47,7 +47,7 @@ pub(crate) fn union_op(i: Input, kw: Span) -> PResult<Operator> {
     Ok((i, Operator::Union(Union { options, tables, span: span_from(kw.start as usize, &i) })))
 }
 
-fn union_leg(i: Input) -> PResult<Expr> {
+pub(crate) fn union_leg(i: Input) -> PResult<Expr> {
     let i = ws(i);
     let rest = peek(&i);
     let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '*')).unwrap_or(rest.len());

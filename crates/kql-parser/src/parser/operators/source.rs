@@ -4,7 +4,7 @@
 use super::common::{column_pattern, comma_list, options, property_list, schema};
 use crate::ast::*;
 use crate::parser::error::PError;
-use crate::parser::expr::{expr, postfix_expr, search_predicate, unary_expr};
+use crate::parser::expr::{expr, postfix_expr, search_predicate};
 use crate::parser::lexical::{
     expect, expect_ident, expect_keyword, expect_punct, is_keyword, is_punct, opt_keyword, opt_punct, span_from, ws,
 };
@@ -92,7 +92,7 @@ fn in_tables(i: Input) -> PResult<Option<Vec<Expr>>> {
         return Ok((i, None));
     }
     let (r, _) = expect_punct(r, "(", "`(` and the tables to search")?;
-    let (r, tables) = comma_list(r, "a table name", unary_expr)?;
+    let (r, tables) = comma_list(r, "a table name", super::join::union_leg)?;
     let (r, _) = expect_punct(r, ")", "`,` or `)` after the table")?;
     Ok((r, Some(tables)))
 }

@@ -22,11 +22,11 @@ pub(crate) fn summarize_op(i: Input, kw: Span) -> PResult<Operator> {
     Ok((i, Operator::Summarize(Summarize { options, aggregates, by, span: span_from(kw.start as usize, &i) })))
 }
 
-/// `distinct_op = "distinct" options ( "*" | expr { "," expr } )`
+/// `distinct_op = "distinct" options named_expr { "," named_expr }` (`*` for all columns)
 /// <https://learn.microsoft.com/kusto/query/distinct-operator>
 pub(crate) fn distinct_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;
-    let (i, columns) = comma_list(i, "a column or `*` after `distinct`", expr)?;
+    let (i, columns) = comma_list(i, "a column or `*` after `distinct`", named_expr)?;
     Ok((i, Operator::Distinct(Distinct { options, columns, span: span_from(kw.start as usize, &i) })))
 }
 
