@@ -83,6 +83,10 @@ pub enum Expr {
     Pipeline(Box<Pipeline>),
     /// `typeof(long)` or `typeof(a:long, *)`.
     TypeOf(TypeOfArg, Span),
+    /// A management (control) command such as `.show tables`, kept as text; it may start a
+    /// pipeline (`.show tables | where ...`).
+    /// <https://learn.microsoft.com/kusto/management/>
+    Command(String, Span),
 }
 
 /// What `typeof(...)` names: one type or a schema.
@@ -100,7 +104,7 @@ impl Expr {
         match self {
             Expr::Literal(l) => l.span,
             Expr::Name(i) => i.span,
-            Expr::Star(s) | Expr::Paren(_, s) | Expr::TypeOf(_, s) => *s,
+            Expr::Star(s) | Expr::Paren(_, s) | Expr::TypeOf(_, s) | Expr::Command(_, s) => *s,
             Expr::Member { span, .. }
             | Expr::Index { span, .. }
             | Expr::Unary { span, .. }
@@ -338,6 +342,7 @@ impl fmt::Display for Expr {
             Expr::Paren(e, _) => write!(f, "({e})"),
             Expr::Pipeline(p) if f.alternate() => write!(f, "{p:#}"),
             Expr::Pipeline(p) => write!(f, "{p}"),
+            Expr::Command(text, _) => f.write_str(text),
             Expr::TypeOf(TypeOfArg::Type(t), _) => write!(f, "typeof({t})"),
             Expr::TypeOf(TypeOfArg::Schema(s), _) => write!(f, "typeof{s}"),
         }

@@ -58,6 +58,8 @@ pub(crate) fn unexpected(src: &str, offset: usize, expected: Option<&str>) -> Di
         Some(what) => Diagnostic::error(code, format!("expected {what}, found {found}"), span)
             .with_label(format!("expected {what}")),
         None if at_end => Diagnostic::error(code, "unexpected end of query", span),
+        None if found == "`|`" => Diagnostic::error(code, "unexpected `|`: a query starts with a table or a source operator", span)
+            .with_help("a query such as `AADProvisioningLogs | where ...` needs its input before the first `|`"),
         None => Diagnostic::error(code, format!("unexpected {found}"), span),
     }
 }

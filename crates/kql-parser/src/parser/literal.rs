@@ -471,7 +471,9 @@ fn clock_ticks(s: &str) -> Option<i64> {
         },
         None => (0, ""),
     };
-    if parts.next().is_some() || hours > 23 || minutes > 59 || secs > 59 || frac.len() > 7 {
+    // Without a day part the hours may exceed 23 (`72:00:00` is three days).
+    let hours_ok = hours <= 23 || !head.contains('.');
+    if parts.next().is_some() || !hours_ok || minutes > 59 || secs > 59 || frac.len() > 7 {
         return None;
     }
     if !frac.chars().all(|c| c.is_ascii_digit()) {
@@ -505,7 +507,8 @@ mod tests {
         assert_eq!(parse_timespan_text("-1d"), Some(-864_000_000_000));
         assert_eq!(parse_timespan_text("00:00:00.1"), Some(1_000_000));
         assert_eq!(parse_timespan_text("1w"), None);
-        assert_eq!(parse_timespan_text("25:00:00"), None);
+        assert_eq!(parse_timespan_text("72:00:00"), Some(72 * 36_000_000_000));
+        assert_eq!(parse_timespan_text("1.25:00:00"), None);
     }
 
     #[test]

@@ -81,12 +81,13 @@ fn statement_list(mut i: Input, in_body: bool, split_on_blank: bool) -> PResult<
 }
 
 fn trailing_diagnostic_at(i: &Input) -> Diagnostic {
-    let src_offset = off(i);
     let (found, span) = found_token_in(i);
-    let _ = src_offset;
-    Diagnostic::error(codes::SYNTAX, format!("expected `|`, `;` or the end of the query, found {found}"), span)
-        .with_label("the expression before this is complete")
-        .with_help("operators are chained with `|`; statements are separated with `;`")
+    let d = Diagnostic::error(codes::SYNTAX, format!("expected `|`, `;` or the end of the query, found {found}"), span)
+        .with_label("the expression before this is complete");
+    if found == "`=`" {
+        return d.with_help("compare values with `==`; `=` only names columns (`extend x = ...`)");
+    }
+    d.with_help("operators are chained with `|`; statements are separated with `;`")
 }
 
 fn found_token_in(i: &Input) -> (String, Span) {
@@ -119,8 +120,56 @@ fn statement(i: Input) -> PResult<Statement> {
     if is_keyword(&i, "restrict") && is_keyword(&ws(i.take_from(8)), "access") {
         return restrict_stmt(i);
     }
+    if is_command_start(&i) {
+        return command_stmt(i);
+    }
     let (r, e) = pipe_expr(i)?;
     Ok((r, Statement::Expr(e)))
+}
+
+fn is_command_start(i: &Input) -> bool {
+    let rest = super::lexical::peek(i);
+    rest.starts_with('.') && rest.get(1..).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()))
+}
+
+/// `command_stmt = "." command_text { "|" tabular_operator }`: a management command such as
+/// `.show tables`, whose text runs to the first `|` outside quotes or the end of the statement.
+fn command_stmt(i: Input) -> PResult<Statement> {
+    let start = off(&i);
+    let rest = *i.fragment();
+    let mut quote: Option<char> = None;
+    let mut end = rest.len();
+    for (idx, c) in rest.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '|' | ';') => {
+                end = idx;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let text = rest.get(..end).unwrap_or("").trim_end();
+    let after = i.take_from(text.len());
+    let command = crate::ast::Expr::Command(text.to_owned(), Span::new(start, start + text.len()));
+    let mut operators = Vec::new();
+    let mut r = after;
+    loop {
+        let j = ws(r);
+        if !is_punct(&j, "|") {
+            break;
+        }
+        let (next, op) = super::operators::operator_after_pipe(j.take_from(1))?;
+        operators.push(op);
+        r = next;
+    }
+    if operators.is_empty() {
+        return Ok((r, Statement::Expr(command)));
+    }
+    let pipeline = crate::ast::Pipeline { source: Some(command), operators, span: span_from(start, &r) };
+    Ok((r, Statement::Expr(crate::ast::Expr::Pipeline(Box::new(pipeline)))))
 }
 
 fn followed_by_pipe_or_end(i: &Input, len: usize) -> bool {
