@@ -4,6 +4,7 @@
 mod check;
 mod files;
 mod output;
+mod parse_rate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -31,12 +32,22 @@ enum Command {
     ///
     /// PATH is a .kql, .csl or .kusto file, or a folder searched recursively for them.
     Check(check::CheckArgs),
+    /// Developer tools.
+    #[command(subcommand, hide = true)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Parse every query of an NDJSON corpus: parse rate, top failures, time, Display round-trip.
+    ParseRate(parse_rate::ParseRateArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args, cli.color),
+        Command::Dev(DevCommand::ParseRate(args)) => parse_rate::run(&args),
     };
     ExitCode::from(code)
 }

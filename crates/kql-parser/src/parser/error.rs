@@ -64,6 +64,19 @@ pub(crate) fn unexpected(src: &str, offset: usize, expected: Option<&str>) -> Di
     }
 }
 
+/// "expected `)` ..., found X" with a secondary label on the opening delimiter.
+pub(crate) fn unclosed(src_rest: &Input, open: Span, close: &str, what: &str) -> PError {
+    let (found, span) = found_token(src_rest.fragment(), 0);
+    let base = src_rest.location_offset() as u32;
+    let span = Span { start: span.start + base, end: span.end + base };
+    let code = if found == "end of query" { codes::UNEXPECTED_END } else { codes::SYNTAX };
+    PError::diagnostic(
+        Diagnostic::error(code, format!("expected `{close}` to close the {what}, found {found}"), span)
+            .with_label(format!("expected `{close}`"))
+            .with_secondary(open, "opened here"),
+    )
+}
+
 /// Describes the token at `offset` (after trivia) for messages: "`foo`" or "end of query".
 pub(crate) fn found_token(src: &str, offset: usize) -> (String, Span) {
     let start = super::lexical::skip_trivia(src, offset);

@@ -2,7 +2,7 @@
 //! `between`), relational, additive, multiplicative, unary, postfix (`.`, `[]`), primary.
 //! <https://learn.microsoft.com/kusto/query/scalar-data-types/>
 
-use super::error::PError;
+use super::error::{PError, unclosed};
 use super::lexical::{
     enter, expect, expect_punct, fail, ident, is_keyword, is_punct, no_match, off, opt_punct, peek, peek_word,
     span_from, ws,
@@ -452,7 +452,11 @@ fn primary(i: Input) -> PResult<Expr> {
         '(' => {
             let _guard = enter(&i)?;
             let (r, e) = expect("an expression after `(`", pipe_expr)(i.take_from(1))?;
-            let (r, _) = expect_punct(r, ")", "`)` to close the parenthesis")?;
+            let r = ws(r);
+            if !is_punct(&r, ")") {
+                return Err(nom::Err::Failure(unclosed(&r, Span::new(start, start + 1), ")", "parenthesis")));
+            }
+            let r = r.take_from(1);
             return Ok((r, Expr::Paren(Box::new(e), span_from(start, &r))));
         }
         '*' => return Ok((i.take_from(1), Expr::Star(Span::new(start, start + 1)))),
@@ -509,7 +513,7 @@ fn name_or_call(i: Input, name: Ident) -> PResult<Expr> {
 /// `call_args = "(" [ arg { "," arg } ] ")"`; `arg = [ name "=" ] pipe_expr`
 pub(crate) fn call_args(i: Input) -> PResult<Vec<Arg>> {
     let _guard = enter(&i)?;
-    let (mut i, _) = expect_punct(i, "(", "`(`")?;
+    let (mut i, open) = expect_punct(i, "(", "`(`")?;
     let mut args = Vec::new();
     if let (rest, true) = opt_punct(i, ")") {
         return Ok((rest, args));
@@ -530,8 +534,11 @@ pub(crate) fn call_args(i: Input) -> PResult<Vec<Arg>> {
             break;
         }
     }
-    let (i, _) = expect_punct(i, ")", "`,` or `)` after the argument")?;
-    Ok((i, args))
+    let i = ws(i);
+    if !is_punct(&i, ")") {
+        return Err(nom::Err::Failure(unclosed(&i, open, ")", "argument list")));
+    }
+    Ok((i.take_from(1), args))
 }
 
 /// `typeof = "typeof" "(" ( type | schema_body ) ")"`

@@ -82,6 +82,14 @@ fn statement_list(mut i: Input, in_body: bool, split_on_blank: bool) -> PResult<
 
 fn trailing_diagnostic_at(i: &Input) -> Diagnostic {
     let (found, span) = found_token_in(i);
+    if found == "`{`" {
+        let rest = super::lexical::peek(i);
+        if let Some(end) = rest.find('}').filter(|&n| n < 80) {
+            let text = rest.get(..=end).unwrap_or("{");
+            return Diagnostic::error(codes::SYNTAX, format!("`{text}` is a workbook parameter placeholder, not KQL"), Span::new(span.start as usize, span.start as usize + end + 1))
+                .with_help("substitute workbook parameters (such as {TimeRange}) with values before checking the query");
+        }
+    }
     let d = Diagnostic::error(codes::SYNTAX, format!("expected `|`, `;` or the end of the query, found {found}"), span)
         .with_label("the expression before this is complete");
     if found == "`=`" {
