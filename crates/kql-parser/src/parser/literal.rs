@@ -253,6 +253,10 @@ pub(crate) fn number_lit(i: Input) -> PResult<Literal> {
     let unit_len = rest.get(n..).unwrap_or("").find(|c: char| !is_ident_char(c)).unwrap_or(rest.len() - n);
     let unit = rest.get(n..n + unit_len).unwrap_or("");
     let span = Span::new(start, start + n + unit_len);
+    let hex = digits.starts_with("0x") || digits.starts_with("0X");
+    if hex && !unit.is_empty() {
+        return no_match(&i);
+    }
     let value = if !unit.is_empty() {
         let Some(ticks) = unit_ticks(unit) else {
             // Kusto accepts names that start with digits (`90th_Percentile`, `4xxrate`).
@@ -431,7 +435,14 @@ fn parse_real(s: &str) -> Option<f64> {
         "nan" | "NaN" => Some(f64::NAN),
         "inf" | "+inf" => Some(f64::INFINITY),
         "-inf" => Some(f64::NEG_INFINITY),
-        t => t.strip_prefix('+').unwrap_or(t).parse().ok(),
+        t => {
+            let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+            // Only decimal notation: Rust's parser would also take `infinity` and `NaN` spellings.
+            if !body.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+                return None;
+            }
+            t.strip_prefix('+').unwrap_or(t).parse().ok()
+        }
     }
 }
 
@@ -473,6 +484,10 @@ fn clock_ticks(s: &str) -> Option<i64> {
     };
     // Without a day part the hours may exceed 23 (`72:00:00` is three days).
     let hours_ok = hours <= 23 || !head.contains('.');
+    let digits = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if !s.split(':').all(digits) {
+        return None;
+    }
     if parts.next().is_some() || !hours_ok || minutes > 59 || secs > 59 || frac.len() > 7 {
         return None;
     }
@@ -509,6 +524,7 @@ mod tests {
         assert_eq!(parse_timespan_text("1w"), None);
         assert_eq!(parse_timespan_text("72:00:00"), Some(72 * 36_000_000_000));
         assert_eq!(parse_timespan_text("1.25:00:00"), None);
+        assert_eq!(parse_timespan_text("1:-5"), None);
     }
 
     #[test]

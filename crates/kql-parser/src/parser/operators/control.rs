@@ -17,7 +17,7 @@ fn column_name(i: Input) -> PResult<Expr> {
     Ok((r, Expr::Name(n)))
 }
 
-/// `facet_op = "facet" "by" expr { "," expr } [ "with" "(" subquery ")" ]`
+/// `facet_op = "facet" "by" name { "," name } [ "with" "(" subquery ")" ]`
 /// <https://learn.microsoft.com/kusto/query/facet-operator>
 pub(crate) fn facet_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, _) = expect_keyword(i, "by", "`by` and the faceted columns")?;
@@ -59,7 +59,7 @@ pub(crate) fn fork_op(i: Input, kw: Span) -> PResult<Operator> {
     Ok((i, Operator::Fork(Fork { branches, span: span_from(kw.start as usize, &i) })))
 }
 
-/// `partition_op = "partition" options "by" unary_expr ( "(" subquery ")" | "{" pipe_expr "}" )`
+/// `partition_op = "partition" options "by" name ( "(" subquery ")" | "{" pipe_expr "}" )`
 /// <https://learn.microsoft.com/kusto/query/partition-operator>
 pub(crate) fn partition_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;

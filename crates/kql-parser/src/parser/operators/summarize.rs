@@ -9,7 +9,7 @@ use crate::parser::lexical::{
 use crate::parser::{Input, PResult};
 use nom::Input as _;
 
-/// `summarize_op = "summarize" options [ named_expr { "," named_expr } ] [ "by" named_expr { "," named_expr } ]`
+/// `summarize_op = "summarize" options ( named_expr { "," named_expr } [ by_list ] | by_list )`
 /// <https://learn.microsoft.com/kusto/query/summarize-operator>
 pub(crate) fn summarize_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;
