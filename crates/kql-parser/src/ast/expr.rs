@@ -316,6 +316,13 @@ impl fmt::Display for Call {
 
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Long left-nested chains recurse once per operand; grow the stack rather than overflow.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.fmt_inner(f))
+    }
+}
+
+impl Expr {
+    fn fmt_inner(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Literal(l) => write!(f, "{l}"),
             Expr::Name(i) => write!(f, "{i}"),

@@ -20,6 +20,10 @@ pub(crate) fn dynamic_body(i: Input) -> PResult<DynamicValue> {
 }
 
 fn dynamic_value(i: Input) -> PResult<DynamicValue> {
+    super::lexical::with_stack(|| dynamic_value_inner(i))
+}
+
+fn dynamic_value_inner(i: Input) -> PResult<DynamicValue> {
     let _guard = enter(&i)?;
     let i = ws(i);
     let rest = peek(&i);
@@ -113,8 +117,9 @@ fn dynamic_value(i: Input) -> PResult<DynamicValue> {
         return no_match(&i);
     }
     let start = off(&ws(i));
+    let width = rest.chars().next().map_or(1, char::len_utf8);
     fail(
-        Diagnostic::error(codes::INVALID_LITERAL, "expected a JSON value inside `dynamic(...)`", Span::new(start, start + 1))
+        Diagnostic::error(codes::INVALID_LITERAL, "expected a JSON value inside `dynamic(...)`", Span::new(start, start + width))
             .with_help("dynamic literals hold JSON: null, true, numbers, \"strings\", [arrays] and {objects}"),
     )
 }

@@ -4,7 +4,7 @@
 
 use super::error::{PError, unclosed};
 use super::lexical::{
-    enter, expect, expect_punct, fail, ident, is_keyword, is_punct, no_match, off, opt_punct, peek, peek_word,
+    enter, expect, expect_punct, fail, ident, with_stack, is_keyword, is_punct, no_match, off, opt_punct, peek, peek_word,
     span_from, ws,
 };
 use super::literal::{bool_value, number_lit, starts_number, starts_string, string_lit, typed_lit, typed_literal_type};
@@ -18,10 +18,14 @@ use kql_common::{Diagnostic, codes};
 use nom::Input as _;
 
 /// Longest `or`/`and`/operator chain at one level; bounds the depth of the left-nested tree.
-const MAX_CHAIN: usize = 4000;
+const MAX_CHAIN: usize = 1000;
 
 /// `pipe_expr = (source_operator | or_expr) { "|" tabular_operator }`
 pub(crate) fn pipe_expr(i: Input) -> PResult<Expr> {
+    with_stack(|| pipe_expr_inner(i))
+}
+
+fn pipe_expr_inner(i: Input) -> PResult<Expr> {
     let _guard = enter(&i)?;
     let i = ws(i);
     let start = off(&i);
@@ -237,12 +241,21 @@ fn eq_expr(i: Input) -> PResult<Expr> {
     Ok((i, left))
 }
 
-/// `list = "(" [ pipe_expr { "," pipe_expr } ] ")" | unary_expr`
+/// `list = "(" [ pipe_expr { "," pipe_expr } ] ")" | name`
 fn in_list(i: Input) -> PResult<Vec<Expr>> {
     let i = ws(i);
     if !is_punct(&i, "(") {
-        let (rest, e) = expect("`(` and a list of values", unary_expr)(i)?;
-        return Ok((rest, vec![e]));
+        // `x in names` with a bare `let`-bound list is seen in the wild; only a plain name is
+        // accepted this way (it prints as `in (names)`, which parses to the same tree).
+        let word = peek_word(&i);
+        if !word.is_empty() && !super::operators::is_operator_keyword(word) {
+            if let Ok((rest, name)) = ident(i) {
+                if !is_punct(&rest, "(") && !is_punct(&rest, ".") && !is_punct(&rest, "[") {
+                    return Ok((rest, vec![Expr::Name(name)]));
+                }
+            }
+        }
+        return Err(nom::Err::Failure(PError::expected(&i, "`(` and a list of values")));
     }
     let _guard = enter(&i)?;
     let (mut i, _) = expect_punct(i, "(", "`(`")?;
@@ -343,6 +356,10 @@ fn mul_expr(i: Input) -> PResult<Expr> {
 
 /// `unary_expr = ("-" | "+") unary_expr | postfix_expr`
 pub(crate) fn unary_expr(i: Input) -> PResult<Expr> {
+    with_stack(|| unary_expr_inner(i))
+}
+
+fn unary_expr_inner(i: Input) -> PResult<Expr> {
     let i = ws(i);
     let op = match peek(&i).as_bytes().first() {
         Some(b'-') => UnaryOp::Neg,

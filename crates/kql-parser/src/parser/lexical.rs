@@ -101,10 +101,18 @@ fn continues_word(rest: &str, len: usize) -> bool {
     let mut after = rest.get(len..).unwrap_or("").chars();
     match after.next() {
         Some(c) if is_ident_char(c) => true,
-        Some('-') => after.next().is_some_and(|c| c.is_alphabetic()),
+        Some('-') => {
+            let tail = rest.get(len + 1..).unwrap_or("");
+            let n = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len());
+            let joined = rest.get(..len + 1 + n).unwrap_or("");
+            HYPHENATED_KEYWORDS.contains(&joined) || super::operators::is_operator_keyword(joined)
+        }
         _ => false,
     }
 }
+
+/// Hyphenated keywords that are not operator names.
+const HYPHENATED_KEYWORDS: &[&str] = &["project-smart", "granny-asc", "granny-desc"];
 
 /// Whether the next token is keyword `kw` (matched case-sensitively, as a whole word).
 pub(crate) fn is_keyword(i: &Input, kw: &str) -> bool {
@@ -275,6 +283,12 @@ impl Drop for DepthGuard<'_> {
     fn drop(&mut self) {
         self.0.depth.set(self.0.depth.get().saturating_sub(1));
     }
+}
+
+/// Runs `f` with at least 128 KiB of stack left, growing the stack on the heap when needed, so a
+/// debug build (large frames) reaches [`MAX_DEPTH`] and reports it instead of overflowing.
+pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, f)
 }
 
 /// Enters one nesting level, failing with a diagnostic beyond [`MAX_DEPTH`].

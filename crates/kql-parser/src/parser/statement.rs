@@ -34,7 +34,9 @@ pub(crate) fn script(mut i: Input) -> PResult<Vec<Query>> {
         }
         let start = off(&j);
         let (r, statements) = statement_list(j, false, true)?;
-        queries.push(Query { statements, span: span_from(start, &r) });
+        if !statements.is_empty() {
+            queries.push(Query { statements, span: span_from(start, &r) });
+        }
         i = r;
     }
 }
@@ -203,6 +205,11 @@ fn let_stmt(i: Input) -> PResult<Statement> {
 /// `function_decl = [ "view" ] "(" [ param { "," param } ] ")" "{" function_body "}"`.
 /// Returns `None` (consuming nothing) when this is not a function declaration, e.g. `(T | count)`.
 fn function_decl(i: Input) -> Result<Option<(Input, FunctionDecl)>, nom::Err<PError>> {
+    super::lexical::with_stack(|| function_decl_inner(i))
+}
+
+fn function_decl_inner(i: Input) -> Result<Option<(Input, FunctionDecl)>, nom::Err<PError>> {
+    let _guard = super::lexical::enter(&i)?;
     let i = ws(i);
     let start = off(&i);
     let (j, view) = opt_keyword(i, "view");

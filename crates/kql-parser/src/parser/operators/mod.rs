@@ -110,6 +110,11 @@ fn operator_word(rest: &str) -> &str {
     rest.get(..end).unwrap_or("").trim_end_matches('-')
 }
 
+/// Whether `word` is a tabular operator keyword.
+pub(crate) fn is_operator_keyword(word: &str) -> bool {
+    lookup(word).is_some()
+}
+
 fn lookup(word: &str) -> Option<OperatorParser> {
     OPERATORS.iter().find(|(k, _)| *k == word).map(|(_, p)| *p)
 }
@@ -128,6 +133,13 @@ pub(crate) fn operator_after_pipe(i: Input) -> PResult<Operator> {
     let word = operator_word(peek(&i));
     if let Some(p) = lookup(word) {
         return run_operator(i, word, p);
+    }
+    // `print-x` is `print -x` unless the hyphenated word looks like a misspelt operator.
+    if let Some((head, _)) = word.split_once('-') {
+        let near = closest(word, OPERATORS.iter().map(|(k, _)| *k).filter(|k| k.contains('-')));
+        if let (Some(p), None) = (lookup(head), near) {
+            return run_operator(i, head, p);
+        }
     }
     if word.is_empty() {
         return Err(nom::Err::Failure(PError::expected(&i, "a tabular operator after `|`")));
@@ -191,7 +203,10 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// Whether a known operator keyword starts here (used where the input is implicit).
 pub(crate) fn starts_operator(i: &Input) -> bool {
     let rest = peek(i);
-    let word = operator_word(rest);
+    let mut word = operator_word(rest);
+    if lookup(word).is_none() {
+        word = word.split_once('-').map_or(word, |(head, _)| head);
+    }
     if lookup(word).is_none() {
         return false;
     }
@@ -209,7 +224,11 @@ pub(crate) fn subquery_operator(i: Input) -> PResult<Operator> {
 pub(crate) fn source_operator(i: Input) -> Result<Option<(Input, Operator)>, nom::Err<PError>> {
     let i = ws(i);
     let rest = peek(&i);
-    let word = operator_word(rest);
+    let mut word = operator_word(rest);
+    if lookup(word).is_none() {
+        // `print-x` is `print -x`.
+        word = word.split_once('-').map_or(word, |(head, _)| head);
+    }
     if !SOURCE_OPERATORS.contains(&word) {
         return Ok(None);
     }
