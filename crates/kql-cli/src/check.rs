@@ -35,14 +35,24 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
                     let diags = check_text(&text);
-                    results.extend(diags.into_iter().map(|d| FileDiagnostic { file: name.clone(), source: text.clone(), diagnostic: d }));
+                    results.extend(diags.into_iter().map(|d| FileDiagnostic {
+                        file: name.clone(),
+                        source: text.clone(),
+                        diagnostic: d,
+                    }));
                 }
-                Err(e) => results.push(unreadable(&name, &format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))),
+                Err(e) => results.push(unreadable(
+                    &name,
+                    &format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                )),
             },
             Err(e) => results.push(unreadable(&name, &files::describe(&e))),
         }
     }
-    let errors = results.iter().filter(|r| r.diagnostic.severity == Severity::Error).count();
+    let errors = results
+        .iter()
+        .filter(|r| r.diagnostic.severity == Severity::Error)
+        .count();
     print_diagnostics(&results, args.format, color, files.len());
     u8::from(errors > 0)
 }
@@ -51,7 +61,11 @@ fn unreadable(file: &str, why: &str) -> FileDiagnostic {
     FileDiagnostic {
         file: file.to_owned(),
         source: String::new(),
-        diagnostic: Diagnostic::error(codes::UNREADABLE_FILE, format!("cannot read the file: {why}"), Span::at(0)),
+        diagnostic: Diagnostic::error(
+            codes::UNREADABLE_FILE,
+            format!("cannot read the file: {why}"),
+            Span::at(0),
+        ),
     }
 }
 
@@ -59,11 +73,17 @@ fn unreadable(file: &str, why: &str) -> FileDiagnostic {
 /// still ends in a diagnostic.
 fn check_text(text: &str) -> Vec<Diagnostic> {
     std::thread::scope(|s| {
-        let handle = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(s, || kql_parser::parse_script(text));
+        let handle = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(s, || kql_parser::parse_script(text));
         match handle.map(|h| h.join()) {
             Ok(Ok(Ok(_))) => Vec::new(),
             Ok(Ok(Err(d))) => d.0,
-            _ => vec![Diagnostic::error(codes::SYNTAX, "internal error while parsing this file", Span::at(0))],
+            _ => vec![Diagnostic::error(
+                codes::SYNTAX,
+                "internal error while parsing this file",
+                Span::at(0),
+            )],
         }
     })
 }

@@ -11,7 +11,8 @@ pub(crate) const QUERY_EXTENSIONS: &[&str] = &["kql", "csl", "kusto"];
 pub(crate) fn query_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| format!("{}: {}", p.display(), describe(&e)))?;
+        let meta =
+            std::fs::metadata(p).map_err(|e| format!("{}: {}", p.display(), describe(&e)))?;
         if meta.is_dir() {
             walk(p, &mut out).map_err(|e| format!("{}: {}", p.display(), describe(&e)))?;
         } else {
@@ -29,7 +30,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
         let ty = e.file_type()?;
         if ty.is_dir() {
             walk(&path, out)?;
-        } else if path.extension().and_then(|x| x.to_str()).is_some_and(|x| QUERY_EXTENSIONS.contains(&x)) {
+        } else if path
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| QUERY_EXTENSIONS.contains(&x))
+        {
             out.push(path);
         }
     }

@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "kqlite", version, about = "Kusto Query Language, locally: check and run KQL over Entra provisioning logs")]
+#[command(
+    name = "kqlite",
+    version,
+    about = "Kusto Query Language, locally: check and run KQL over Entra provisioning logs"
+)]
 struct Cli {
     /// When to colour output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]

@@ -23,17 +23,30 @@ pub(crate) struct FileDiagnostic {
     pub diagnostic: Diagnostic,
 }
 
-const COLOR: Style = Style { severity: "\x1b[1;31m", gutter: "\x1b[1;34m", caret: "\x1b[1;31m", reset: "\x1b[0m" };
+const COLOR: Style = Style {
+    severity: "\x1b[1;31m",
+    gutter: "\x1b[1;34m",
+    caret: "\x1b[1;31m",
+    reset: "\x1b[0m",
+};
 
 pub(crate) fn use_color(choice: ColorChoice, tty: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+        ColorChoice::Auto => {
+            tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
     }
 }
 
-pub(crate) fn print_diagnostics(results: &[FileDiagnostic], format: OutputFormat, color: ColorChoice, files: usize) {
+pub(crate) fn print_diagnostics(
+    results: &[FileDiagnostic],
+    format: OutputFormat,
+    color: ColorChoice,
+    files: usize,
+) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
@@ -42,18 +55,41 @@ pub(crate) fn print_diagnostics(results: &[FileDiagnostic], format: OutputFormat
             let _ = writeln!(out, "{}", serde_json::Value::Array(rows));
         }
         OutputFormat::Human => {
-            let style = if use_color(color, std::io::stdout().is_terminal()) { COLOR } else { Style::plain() };
+            let style = if use_color(color, std::io::stdout().is_terminal()) {
+                COLOR
+            } else {
+                Style::plain()
+            };
             for r in results {
-                let _ = writeln!(out, "{}", render::render(&r.diagnostic, &r.file, &r.source, style));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    render::render(&r.diagnostic, &r.file, &r.source, style)
+                );
             }
-            let errors = results.iter().filter(|r| r.diagnostic.severity == Severity::Error).count();
+            let errors = results
+                .iter()
+                .filter(|r| r.diagnostic.severity == Severity::Error)
+                .count();
             let mut bad: Vec<&str> = results.iter().map(|r| r.file.as_str()).collect();
             bad.dedup();
-            let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+            let plural = |n: usize, w: &str| {
+                if n == 1 {
+                    format!("{n} {w}")
+                } else {
+                    format!("{n} {w}s")
+                }
+            };
             if errors == 0 {
                 let _ = writeln!(out, "checked {}: no errors", plural(files, "file"));
             } else {
-                let _ = writeln!(out, "checked {}: {} in {}", plural(files, "file"), plural(errors, "error"), plural(bad.len(), "file"));
+                let _ = writeln!(
+                    out,
+                    "checked {}: {} in {}",
+                    plural(files, "file"),
+                    plural(errors, "error"),
+                    plural(bad.len(), "file")
+                );
             }
         }
     }

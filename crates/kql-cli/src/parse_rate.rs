@@ -29,20 +29,30 @@ struct Record {
 }
 
 fn load(args: &ParseRateArgs) -> Result<Vec<Record>, String> {
-    let text = std::fs::read_to_string(&args.corpus).map_err(|e| format!("{}: {e}", args.corpus.display()))?;
+    let text = std::fs::read_to_string(&args.corpus)
+        .map_err(|e| format!("{}: {e}", args.corpus.display()))?;
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", args.corpus.display(), n + 1))?;
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: {e}", args.corpus.display(), n + 1))?;
         if v["has_workbook_params"].as_bool() == Some(true) && !args.with_placeholders {
             continue;
         }
-        let Some(q) = v["query"].as_str() else { continue };
-        let origin = format!("{} {}", v["source_repo"].as_str().unwrap_or(""), v["path"].as_str().unwrap_or(""));
-        out.push(Record { query: q.to_owned(), origin });
+        let Some(q) = v["query"].as_str() else {
+            continue;
+        };
+        let origin = format!(
+            "{} {}",
+            v["source_repo"].as_str().unwrap_or(""),
+            v["path"].as_str().unwrap_or("")
+        );
+        out.push(Record {
+            query: q.to_owned(),
+            origin,
+        });
     }
     Ok(out)
 }
@@ -74,7 +84,10 @@ pub(crate) fn run(args: &ParseRateArgs) -> u8 {
     };
     let records = &records;
     let result = std::thread::scope(|s| {
-        std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(s, move || measure(records)).map(|h| h.join())
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(s, move || measure(records))
+            .map(|h| h.join())
     });
     let Ok(Ok(m)) = result else {
         eprintln!("error: the parser panicked");
@@ -85,7 +98,7 @@ pub(crate) fn run(args: &ParseRateArgs) -> u8 {
         *shapes.entry(message_shape(msg)).or_default() += 1;
     }
     let mut shapes: Vec<_> = shapes.into_iter().collect();
-    shapes.sort_by(|a, b| b.1.cmp(&a.1));
+    shapes.sort_by_key(|s| std::cmp::Reverse(s.1));
     for (msg, n) in shapes.iter().take(args.show) {
         println!("{n:6}  {msg}");
     }
@@ -117,24 +130,36 @@ struct Measured {
 
 fn measure(records: &[Record]) -> Measured {
     let start = Instant::now();
-    let parsed: Vec<_> = records.iter().map(|r| kql_parser::parse_script(&r.query)).collect();
+    let parsed: Vec<_> = records
+        .iter()
+        .map(|r| kql_parser::parse_script(&r.query))
+        .collect();
     let seconds = start.elapsed().as_secs_f64();
     let mut failures = Vec::new();
     let mut roundtrip_failures = Vec::new();
     for (idx, p) in parsed.into_iter().enumerate() {
         match p {
-            Err(d) => failures.push((idx, d.0.first().map(|d| d.message.clone()).unwrap_or_default())),
+            Err(d) => failures.push((
+                idx,
+                d.0.first().map(|d| d.message.clone()).unwrap_or_default(),
+            )),
             Ok(queries) => {
                 for q in queries {
                     let printed = q.to_string();
                     match kql_parser::parse_query(&printed) {
                         Ok(again) if again == q => {}
-                        Ok(_) => roundtrip_failures.push((idx, format!("printed text parses differently: {printed}"))),
-                        Err(d) => roundtrip_failures.push((idx, format!("printed text does not parse ({d}): {printed}"))),
+                        Ok(_) => roundtrip_failures
+                            .push((idx, format!("printed text parses differently: {printed}"))),
+                        Err(d) => roundtrip_failures
+                            .push((idx, format!("printed text does not parse ({d}): {printed}"))),
                     }
                 }
             }
         }
     }
-    Measured { failures, roundtrip_failures, seconds }
+    Measured {
+        failures,
+        roundtrip_failures,
+        seconds,
+    }
 }

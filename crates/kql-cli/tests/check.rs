@@ -5,7 +5,9 @@ use std::process::{Command, Output};
 
 /// A fresh folder under the target directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("check")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create scratch dir");
     dir
@@ -21,7 +23,12 @@ fn write(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
 }
 
 fn kqlite(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().expect("run kqlite")
+    Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run kqlite")
 }
 
 fn stdout(o: &Output) -> String {
@@ -43,7 +50,11 @@ fn clean_files_exit_zero() {
 #[test]
 fn errors_exit_one_with_a_snippet() {
     let dir = scratch("errors");
-    write(&dir, "bad.kql", b"AADProvisioningLogs\n| wher ResultType == 'Failure'\n");
+    write(
+        &dir,
+        "bad.kql",
+        b"AADProvisioningLogs\n| wher ResultType == 'Failure'\n",
+    );
     let o = kqlite(&["check", "--syntax-only", "bad.kql"], &dir);
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!(stdout(&o), @r"
@@ -71,18 +82,41 @@ fn json_format_lists_positions() {
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
     assert_eq!(r["file"], "./a.kql");
-    assert_eq!((r["line"].as_u64(), r["column"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (r["line"].as_u64(), r["column"].as_u64()),
+        (Some(3), Some(1))
+    );
     assert_eq!(r["severity"], "error");
     assert_eq!(r["code"], "KP002");
-    let keys: Vec<&str> = r.as_object().expect("object").keys().map(String::as_str).collect();
-    assert_eq!(keys, ["file", "line", "column", "end_line", "end_column", "severity", "code", "message"]);
+    let keys: Vec<&str> = r
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "severity",
+            "code",
+            "message"
+        ]
+    );
 }
 
 #[test]
 fn json_for_clean_input_is_an_empty_array() {
     let dir = scratch("json-clean");
     write(&dir, "a.kql", b"print 1");
-    let o = kqlite(&["check", "--syntax-only", "--format", "json", "a.kql"], &dir);
+    let o = kqlite(
+        &["check", "--syntax-only", "--format", "json", "a.kql"],
+        &dir,
+    );
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o).trim(), "[]");
 }
@@ -90,8 +124,15 @@ fn json_for_clean_input_is_an_empty_array() {
 #[test]
 fn several_queries_separated_by_blank_lines() {
     let dir = scratch("blocks");
-    write(&dir, "hunt.kql", b"// first\nT | count\n\n// second\nU\n| where a == 1\n\nV | wher b\n");
-    let o = kqlite(&["check", "--syntax-only", "--format", "json", "hunt.kql"], &dir);
+    write(
+        &dir,
+        "hunt.kql",
+        b"// first\nT | count\n\n// second\nU\n| where a == 1\n\nV | wher b\n",
+    );
+    let o = kqlite(
+        &["check", "--syntax-only", "--format", "json", "hunt.kql"],
+        &dir,
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output");
     assert_eq!(v[0]["line"], 8, "{v}");
     assert_eq!(v[0]["code"], "KP003");
@@ -101,11 +142,19 @@ fn several_queries_separated_by_blank_lines() {
 fn unreadable_files_are_reported_not_skipped() {
     let dir = scratch("binary");
     write(&dir, "bin.kql", &[0xff, 0xfe, 0x00, 0x41]);
-    let o = kqlite(&["check", "--syntax-only", "--format", "json", "bin.kql"], &dir);
+    let o = kqlite(
+        &["check", "--syntax-only", "--format", "json", "bin.kql"],
+        &dir,
+    );
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output");
     assert_eq!(v[0]["code"], "KF001");
-    assert!(v[0]["message"].as_str().is_some_and(|m| m.contains("UTF-8")), "{v}");
+    assert!(
+        v[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("UTF-8")),
+        "{v}"
+    );
 }
 
 #[test]
@@ -113,7 +162,9 @@ fn usage_errors_exit_two() {
     let dir = scratch("usage");
     let missing = kqlite(&["check", "--syntax-only", "nope.kql"], &dir);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("nope.kql: no such file or directory"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("nope.kql: no such file or directory")
+    );
     let no_args = kqlite(&["check"], &dir);
     assert_eq!(no_args.status.code(), Some(2));
     let bad_format = kqlite(&["check", "--format", "xml", "."], &dir);
@@ -125,7 +176,10 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
     let dir = scratch("deep");
     let q = format!("print {}1{}", "(".repeat(5000), ")".repeat(5000));
     write(&dir, "deep.kql", q.as_bytes());
-    let o = kqlite(&["check", "--syntax-only", "--format", "json", "deep.kql"], &dir);
+    let o = kqlite(
+        &["check", "--syntax-only", "--format", "json", "deep.kql"],
+        &dir,
+    );
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output");
     assert_eq!(v[0]["code"], "KP006");

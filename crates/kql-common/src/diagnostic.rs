@@ -72,7 +72,10 @@ impl Diagnostic {
 
     /// A warning with `code` and `message` at `span`.
     pub fn warning(code: Code, message: impl Into<String>, span: Span) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, span) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, span)
+        }
     }
 
     /// Sets the text under the primary caret.
@@ -83,7 +86,10 @@ impl Diagnostic {
 
     /// Adds a secondary labelled span.
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.secondary.push(Label { span, message: message.into() });
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -102,7 +108,13 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]: {}", self.severity.as_str(), self.code.id, self.message)
+        write!(
+            f,
+            "{}[{}]: {}",
+            self.severity.as_str(),
+            self.code.id,
+            self.message
+        )
     }
 }
 

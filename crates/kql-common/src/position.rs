@@ -26,23 +26,43 @@ impl<'a> LineIndex<'a> {
     /// The line and column of byte `offset` (clamped to the text, and back to a char boundary).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = floor_char_boundary(self.text, offset);
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
-        LineCol { line: line + 1, column }
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 
     /// The text of 1-based `line` without its line ending.
     pub fn line_text(&self, line: usize) -> &'a str {
-        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(self.text.len());
-        let end = self.starts.get(line).map_or(self.text.len(), |e| e.saturating_sub(1));
+        let start = self
+            .starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .starts
+            .get(line)
+            .map_or(self.text.len(), |e| e.saturating_sub(1));
         let s = self.text.get(start..end.max(start)).unwrap_or("");
         s.strip_suffix('\r').unwrap_or(s)
     }
 
     /// Byte offset where 1-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(self.text.len())
+        self.starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
     }
 
     /// The whole indexed text.

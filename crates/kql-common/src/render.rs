@@ -21,7 +21,12 @@ pub struct Style {
 impl Style {
     /// No escape sequences at all.
     pub const fn plain() -> Style {
-        Style { severity: "", gutter: "", caret: "", reset: "" }
+        Style {
+            severity: "",
+            gutter: "",
+            caret: "",
+            reset: "",
+        }
     }
 }
 
@@ -35,8 +40,19 @@ pub fn render(d: &Diagnostic, file: &str, src: &str, style: Style) -> String {
     let ix = LineIndex::new(src);
     let start = ix.line_col(d.span.start as usize);
     let mut out = String::new();
-    let Style { severity, gutter, reset, .. } = style;
-    let _ = writeln!(out, "{severity}{}[{}]{reset}: {}", d.severity.as_str(), d.code.id, d.message);
+    let Style {
+        severity,
+        gutter,
+        reset,
+        ..
+    } = style;
+    let _ = writeln!(
+        out,
+        "{severity}{}[{}]{reset}: {}",
+        d.severity.as_str(),
+        d.code.id,
+        d.message
+    );
     let mut lines: Vec<usize> = vec![start.line];
     for l in &d.secondary {
         lines.push(ix.line_col(l.span.start as usize).line);
@@ -45,15 +61,31 @@ pub fn render(d: &Diagnostic, file: &str, src: &str, style: Style) -> String {
     lines.dedup();
     let width = lines.last().copied().unwrap_or(1).to_string().len();
     let pad = " ".repeat(width);
-    let _ = writeln!(out, "{pad}{gutter}-->{reset} {file}:{}:{}", start.line, start.column);
+    let _ = writeln!(
+        out,
+        "{pad}{gutter}-->{reset} {file}:{}:{}",
+        start.line, start.column
+    );
     let _ = writeln!(out, "{pad} {gutter}|{reset}");
     for line in lines {
         let text = ix.line_text(line);
         let _ = writeln!(out, "{gutter}{line:>width$} |{reset} {}", expand_tabs(text));
         if start.line == line {
-            underline(&mut out, &ix, d.span, d.label.as_deref(), width, &style, '^');
+            underline(
+                &mut out,
+                &ix,
+                d.span,
+                d.label.as_deref(),
+                width,
+                &style,
+                '^',
+            );
         }
-        for l in d.secondary.iter().filter(|l| ix.line_col(l.span.start as usize).line == line) {
+        for l in d
+            .secondary
+            .iter()
+            .filter(|l| ix.line_col(l.span.start as usize).line == line)
+        {
             underline(&mut out, &ix, l.span, Some(&l.message), width, &style, '-');
         }
     }
@@ -68,7 +100,15 @@ pub fn render(d: &Diagnostic, file: &str, src: &str, style: Style) -> String {
 }
 
 /// Draws `mark`s under `span` on its first line (clipped at the line end).
-fn underline(out: &mut String, ix: &LineIndex, span: Span, label: Option<&str>, width: usize, style: &Style, mark: char) {
+fn underline(
+    out: &mut String,
+    ix: &LineIndex,
+    span: Span,
+    label: Option<&str>,
+    width: usize,
+    style: &Style,
+    mark: char,
+) {
     let LineCol { line, column } = ix.line_col(span.start as usize);
     let text = ix.line_text(line);
     let line_start = ix.line_start(line);
@@ -76,8 +116,12 @@ fn underline(out: &mut String, ix: &LineIndex, span: Span, label: Option<&str>, 
     let end = (span.end as usize).clamp(span.start as usize, line_end);
     let start_byte = floor_char_boundary(ix.text(), (span.start as usize).min(line_end));
     let end = floor_char_boundary(ix.text(), end);
-    let covered = text.get(start_byte - line_start..end - line_start).map_or(0, |s| display_width(s));
-    let lead = text.get(..start_byte.saturating_sub(line_start)).map_or(column - 1, display_width);
+    let covered = text
+        .get(start_byte - line_start..end - line_start)
+        .map_or(0, display_width);
+    let lead = text
+        .get(..start_byte.saturating_sub(line_start))
+        .map_or(column - 1, display_width);
     let marks = mark.to_string().repeat(covered.max(1));
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(

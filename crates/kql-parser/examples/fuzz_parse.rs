@@ -76,23 +76,161 @@ const SEEDS: &[&str] = &[
 
 /// Fragments inserted by mutations to reach interesting parser states.
 const TOKENS: &[&str] = &[
-    "|", "(", ")", "[", "]", "{", "}", "'", "\"", "@'", "@\"", "h'", "H\"", "```", "\\", "\\u", "\\u12", ",", ";", ":",
-    "=", "==", "!=", "=~", "=>", "..", ".", "$left.", "$right.", "$table", "//", "\n\n", "\n", "\r\n", " ", "\t",
-    "let ", "view ", "dynamic(", "datetime(", "timespan(", "time(", "guid(", "real(", "long(", "int(", "decimal(",
-    "bool(", "by ", "on ", "with ", "kind=", " and ", " or ", "not(", "-", "+", "!", "*", "%", "/", "<", ">=", "1h",
-    "1.5d", "100ms", "1e308", "1e-400", "99999999999999999999", "-9223372036854775808", "0x", "0xFFFFFFFFFFFFFFFFF",
-    "nan", "+inf", "null", "true", "é", "日本", "\u{2028}", "\u{feff}", "\u{200b}", "\u{301}", "\u{1F600}", "\0",
-    "\u{a0}", "T | ", "| where ", "| summarize ", "| join (", "| mv-expand ", "| mv-apply ", "| parse ",
-    "| make-series ", "| render ", "| project ", "| extend ", "| top-nested ", "| scan ", "| fork (", "datatable(",
-    "print ", "range ", "union ", "typeof(", "bin(", "in (", "!in (", "has ", "has_any (", "between (", "toscalar(",
-    "materialize(", "case(", "iff(", "[0]", "['k']", ".b", "(T | count)", "set x = 1;", ".show tables", "{Param}",
-    "{Param:start}", "*", "to typeof(", "step ", "from ", "asc ", "nulls first", "with (", "withsource=", "as ",
+    "|",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "@'",
+    "@\"",
+    "h'",
+    "H\"",
+    "```",
+    "\\",
+    "\\u",
+    "\\u12",
+    ",",
+    ";",
+    ":",
+    "=",
+    "==",
+    "!=",
+    "=~",
+    "=>",
+    "..",
+    ".",
+    "$left.",
+    "$right.",
+    "$table",
+    "//",
+    "\n\n",
+    "\n",
+    "\r\n",
+    " ",
+    "\t",
+    "let ",
+    "view ",
+    "dynamic(",
+    "datetime(",
+    "timespan(",
+    "time(",
+    "guid(",
+    "real(",
+    "long(",
+    "int(",
+    "decimal(",
+    "bool(",
+    "by ",
+    "on ",
+    "with ",
+    "kind=",
+    " and ",
+    " or ",
+    "not(",
+    "-",
+    "+",
+    "!",
+    "*",
+    "%",
+    "/",
+    "<",
+    ">=",
+    "1h",
+    "1.5d",
+    "100ms",
+    "1e308",
+    "1e-400",
+    "99999999999999999999",
+    "-9223372036854775808",
+    "0x",
+    "0xFFFFFFFFFFFFFFFFF",
+    "nan",
+    "+inf",
+    "null",
+    "true",
+    "é",
+    "日本",
+    "\u{2028}",
+    "\u{feff}",
+    "\u{200b}",
+    "\u{301}",
+    "\u{1F600}",
+    "\0",
+    "\u{a0}",
+    "T | ",
+    "| where ",
+    "| summarize ",
+    "| join (",
+    "| mv-expand ",
+    "| mv-apply ",
+    "| parse ",
+    "| make-series ",
+    "| render ",
+    "| project ",
+    "| extend ",
+    "| top-nested ",
+    "| scan ",
+    "| fork (",
+    "datatable(",
+    "print ",
+    "range ",
+    "union ",
+    "typeof(",
+    "bin(",
+    "in (",
+    "!in (",
+    "has ",
+    "has_any (",
+    "between (",
+    "toscalar(",
+    "materialize(",
+    "case(",
+    "iff(",
+    "[0]",
+    "['k']",
+    ".b",
+    "(T | count)",
+    "set x = 1;",
+    ".show tables",
+    "{Param}",
+    "{Param:start}",
+    "*",
+    "to typeof(",
+    "step ",
+    "from ",
+    "asc ",
+    "nulls first",
+    "with (",
+    "withsource=",
+    "as ",
 ];
 
 /// Characters that stress the lexer and span arithmetic.
 const TRICKY: &[char] = &[
-    '\u{0}', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{a0}', '\u{2028}', '\u{2029}', '\u{feff}', '\u{200b}', '\u{301}',
-    '\u{fffd}', 'é', 'ß', 'İ', 'ﬁ', '日', '\u{1F600}', '\u{10FFFF}', '\u{202e}',
+    '\u{0}',
+    '\r',
+    '\u{b}',
+    '\u{c}',
+    '\u{85}',
+    '\u{a0}',
+    '\u{2028}',
+    '\u{2029}',
+    '\u{feff}',
+    '\u{200b}',
+    '\u{301}',
+    '\u{fffd}',
+    'é',
+    'ß',
+    'İ',
+    'ﬁ',
+    '日',
+    '\u{1F600}',
+    '\u{10FFFF}',
+    '\u{202e}',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -122,7 +260,11 @@ impl Rng {
 
     /// Uniform in `0..n` (`0` when `n == 0`).
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 
     fn chance(&mut self, one_in: usize) -> bool {
@@ -135,8 +277,12 @@ impl Rng {
 }
 
 fn time_seed() -> u64 {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    d.as_secs().wrapping_mul(1_000_000_007) ^ u64::from(d.subsec_nanos()) ^ u64::from(std::process::id())
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    d.as_secs().wrapping_mul(1_000_000_007)
+        ^ u64::from(d.subsec_nanos())
+        ^ u64::from(std::process::id())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +310,9 @@ impl Corpus {
     }
 
     fn seed(&self, rng: &mut Rng) -> &str {
-        self.seeds.get(rng.below(self.seeds.len())).map_or("", String::as_str)
+        self.seeds
+            .get(rng.below(self.seeds.len()))
+            .map_or("", String::as_str)
     }
 }
 
@@ -246,13 +394,26 @@ fn mutate_once(rng: &mut Rng, corpus: &Corpus, buf: &mut Vec<u8>) {
             if let Some(b) = buf.get_mut(rng.below(len)) {
                 let punct = b"()[]{}|,;:=.'\"@$!<>-+*/ \n";
                 let r = rng.below(punct.len());
-                *b = if b.is_ascii_alphabetic() { *b ^ 0x20 } else { punct.get(r).copied().unwrap_or(b' ') };
+                *b = if b.is_ascii_alphabetic() {
+                    *b ^ 0x20
+                } else {
+                    punct.get(r).copied().unwrap_or(b' ')
+                };
             }
         }
         13 => {
             // Wrap a range in brackets of one kind.
             let (s, e) = range(rng, len, 40);
-            let (open, close) = *rng.pick(&[("(", ")"), ("[", "]"), ("{", "}"), ("dynamic(", ")"), ("f(", ")"), ("'", "'")]).unwrap_or(&("(", ")"));
+            let (open, close) = *rng
+                .pick(&[
+                    ("(", ")"),
+                    ("[", "]"),
+                    ("{", "}"),
+                    ("dynamic(", ")"),
+                    ("f(", ")"),
+                    ("'", "'"),
+                ])
+                .unwrap_or(&("(", ")"));
             buf.splice(e..e, close.bytes());
             buf.splice(s..s, open.bytes());
         }
@@ -274,7 +435,11 @@ fn mutate_once(rng: &mut Rng, corpus: &Corpus, buf: &mut Vec<u8>) {
 fn mutate(rng: &mut Rng, corpus: &Corpus, max_len: usize) -> String {
     let mut buf = corpus.seed(rng).as_bytes().to_vec();
     let most = if rng.chance(4) { 16 } else { 4 };
-    let n = if rng.chance(16) { 0 } else { 1 + rng.below(most) };
+    let n = if rng.chance(16) {
+        0
+    } else {
+        1 + rng.below(most)
+    };
     for _ in 0..n {
         mutate_once(rng, corpus, &mut buf);
         buf.truncate(max_len);
@@ -303,7 +468,10 @@ fn install_panic_hook() {
             .map(|s| (*s).to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let loc = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let loc = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         if let Ok(mut m) = PANIC_MESSAGE.lock() {
             *m = format!("{msg}{loc}");
         }
@@ -314,7 +482,10 @@ fn span_problem(src: &str, start: usize, end: usize) -> Option<String> {
     if start > end {
         Some(format!("span {start}..{end} is reversed"))
     } else if end > src.len() {
-        Some(format!("span {start}..{end} ends past the input ({} bytes)", src.len()))
+        Some(format!(
+            "span {start}..{end} ends past the input ({} bytes)",
+            src.len()
+        ))
     } else if !src.is_char_boundary(start) || !src.is_char_boundary(end) {
         Some(format!("span {start}..{end} is not on char boundaries"))
     } else {
@@ -360,7 +531,11 @@ fn ast_spans_problem(src: &str, debug: &str) -> Option<String> {
             }
             continue;
         }
-        if c.is_ascii_digit() && (i == 0 || b.get(i - 1).is_some_and(|p| *p == b' ' || *p == b'(' || *p == b'[')) {
+        if c.is_ascii_digit()
+            && (i == 0
+                || b.get(i - 1)
+                    .is_some_and(|p| *p == b' ' || *p == b'(' || *p == b'['))
+        {
             let (a, j) = num(i);
             if b.get(j) == Some(&b'.') && b.get(j + 1) == Some(&b'.') {
                 let (e, k) = num(j + 2);
@@ -399,7 +574,10 @@ fn check_input(src: &str) -> Outcome {
                     "query-roundtrip-changed",
                     format!("printed:  {printed:?}\nreprinted: {:?}", again.to_string()),
                 ),
-                Err(d) => fail("query-roundtrip-rejected", format!("printed: {printed:?}\nerror: {}", first(&d))),
+                Err(d) => fail(
+                    "query-roundtrip-rejected",
+                    format!("printed: {printed:?}\nerror: {}", first(&d)),
+                ),
             }
             true
         }
@@ -424,7 +602,10 @@ fn check_input(src: &str) -> Outcome {
             match reparsed {
                 Ok(again) if again == queries => {}
                 Ok(_) => fail("script-roundtrip-changed", format!("printed: {joined:?}")),
-                Err(d) => fail("script-roundtrip-rejected", format!("printed: {joined:?}\nerror: {}", first(&d))),
+                Err(d) => fail(
+                    "script-roundtrip-rejected",
+                    format!("printed: {joined:?}\nerror: {}", first(&d)),
+                ),
             }
         }
         Err(d) => {
@@ -446,7 +627,10 @@ fn check_input(src: &str) -> Outcome {
                     "expr-roundtrip-changed",
                     format!("printed:  {printed:?}\nreprinted: {:?}", again.to_string()),
                 ),
-                Err(d) => fail("expr-roundtrip-rejected", format!("printed: {printed:?}\nerror: {}", first(&d))),
+                Err(d) => fail(
+                    "expr-roundtrip-rejected",
+                    format!("printed: {printed:?}\nerror: {}", first(&d)),
+                ),
             }
         }
         Err(d) => {
@@ -459,7 +643,9 @@ fn check_input(src: &str) -> Outcome {
 }
 
 fn first(d: &Diagnostics) -> String {
-    d.0.first().map(|x| format!("{}: {}", x.code.id, x.message)).unwrap_or_default()
+    d.0.first()
+        .map(|x| format!("{}: {}", x.code.id, x.message))
+        .unwrap_or_default()
 }
 
 /// `check_input` with panics turned into failures.
@@ -468,7 +654,10 @@ fn check_caught(src: &str) -> Outcome {
         Ok(o) => o,
         Err(_) => {
             let msg = PANIC_MESSAGE.lock().map(|m| m.clone()).unwrap_or_default();
-            Outcome { parsed: false, failure: Some(("panic", msg)) }
+            Outcome {
+                parsed: false,
+                failure: Some(("panic", msg)),
+            }
         }
     }
 }
@@ -482,7 +671,11 @@ fn minimise(input: &str, mut still_fails: impl FnMut(&str) -> bool, budget: Dura
     while lo < hi && start.elapsed() <= budget {
         let mid = lo + (hi - lo) / 2;
         let s: String = cur.get(..mid).unwrap_or(&[]).iter().collect();
-        if still_fails(&s) { hi = mid } else { lo = mid + 1 }
+        if still_fails(&s) {
+            hi = mid
+        } else {
+            lo = mid + 1
+        }
     }
     if hi < cur.len() {
         let s: String = cur.get(..hi).unwrap_or(&[]).iter().collect();
@@ -536,7 +729,13 @@ impl Saver {
         std::fs::create_dir_all(&self.dir).ok()?;
         for n in 1.. {
             let p = self.dir.join(format!("{n}.kql"));
-            let Ok(mut f) = std::fs::OpenOptions::new().write(true).create_new(true).open(&p) else { continue };
+            let Ok(mut f) = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&p)
+            else {
+                continue;
+            };
             f.write_all(text.as_bytes()).ok()?;
             if let Some(m) = minimised {
                 std::fs::write(self.dir.join(format!("{n}.min.kql")), m).ok()?;
@@ -565,8 +764,15 @@ fn preview(s: &str) -> String {
     if s.len() <= 2000 {
         format!("{s:?}")
     } else {
-        let cut = (0..=2000).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
-        format!("{:?}... ({} more bytes)", s.get(..cut).unwrap_or(""), s.len() - cut)
+        let cut = (0..=2000)
+            .rev()
+            .find(|i| s.is_char_boundary(*i))
+            .unwrap_or(0);
+        format!(
+            "{:?}... ({} more bytes)",
+            s.get(..cut).unwrap_or(""),
+            s.len() - cut
+        )
     }
 }
 
@@ -606,7 +812,11 @@ fn parse_args() -> Result<Options, String> {
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
-    let value = |i: usize| args.get(i + 1).cloned().ok_or_else(|| format!("{} needs a value", args[i]));
+    let value = |i: usize| {
+        args.get(i + 1)
+            .cloned()
+            .ok_or_else(|| format!("{} needs a value", args[i]))
+    };
     while i < args.len() {
         match args[i].as_str() {
             "--seconds" => {
@@ -634,7 +844,11 @@ fn parse_args() -> Result<Options, String> {
                 i += 1;
             }
             "--seeds" | "--replay" => {
-                let list = if args[i] == "--seeds" { &mut o.seeds } else { &mut o.replay };
+                let list = if args[i] == "--seeds" {
+                    &mut o.seeds
+                } else {
+                    &mut o.replay
+                };
                 i += 1;
                 while let Some(a) = args.get(i).filter(|a| !a.starts_with("--")) {
                     list.push(PathBuf::from(a));
@@ -662,8 +876,8 @@ fn load_seeds(files: &[PathBuf]) -> Result<Vec<String>, String> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let v: serde_json::Value =
-                    serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", f.display(), n + 1))?;
+                let v: serde_json::Value = serde_json::from_str(line)
+                    .map_err(|e| format!("{}:{}: {e}", f.display(), n + 1))?;
                 if let Some(q) = v.get("query").and_then(|q| q.as_str()) {
                     seeds.push(q.to_string());
                 }
@@ -710,7 +924,11 @@ fn replay(o: &Options) -> ExitCode {
                         eprintln!("{}: FAILURE {kind}: {msg}", f.display());
                     }
                 }
-                None if !quiet => eprintln!("{}: ok (parse_query {})", f.display(), if out.parsed { "Ok" } else { "Err" }),
+                None if !quiet => eprintln!(
+                    "{}: ok (parse_query {})",
+                    f.display(),
+                    if out.parsed { "Ok" } else { "Err" }
+                ),
                 None => {}
             }
         }
@@ -743,10 +961,16 @@ fn worker(o: &Options) -> ExitCode {
         // Records the input about to be parsed, so the supervisor can save it if we die.
         let mut record = move |input: &str| {
             if let Some(f) = current.as_mut() {
-                let _ = f.seek(SeekFrom::Start(0)).and_then(|_| f.set_len(0)).and_then(|()| f.write_all(input.as_bytes()));
+                let _ = f
+                    .seek(SeekFrom::Start(0))
+                    .and_then(|_| f.set_len(0))
+                    .and_then(|()| f.write_all(input.as_bytes()));
             }
         };
-        let mut saver = Saver { dir: dir.clone(), saved: 0 };
+        let mut saver = Saver {
+            dir: dir.clone(),
+            saved: 0,
+        };
         let mut per_kind: HashMap<&'static str, usize> = HashMap::new();
         let (mut inputs, mut parsed, mut failures) = (0u64, 0u64, 0u64);
         let mut last = Instant::now();
@@ -770,7 +994,10 @@ fn worker(o: &Options) -> ExitCode {
                         },
                         Duration::from_secs(10),
                     );
-                    let min_details = check_caught(&min).failure.map(|(_, m)| m).unwrap_or_default();
+                    let min_details = check_caught(&min)
+                        .failure
+                        .map(|(_, m)| m)
+                        .unwrap_or_default();
                     let path = saver.save(&input, Some(&min));
                     report(kind, &msg, &input, Some(&min), path.as_deref());
                     if !min_details.is_empty() && min_details != msg {
@@ -829,15 +1056,23 @@ fn supervise(o: &Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = load_seeds(&o.seeds).map(|s| eprintln!("fuzz: {} seeds ({} built in)", s.len(), SEEDS.len())) {
+    if let Err(e) = load_seeds(&o.seeds)
+        .map(|s| eprintln!("fuzz: {} seeds ({} built in)", s.len(), SEEDS.len()))
+    {
         eprintln!("fuzz: {e}");
         return ExitCode::from(2);
     }
     let rng_seed = o.rng_seed.unwrap_or_else(time_seed);
-    eprintln!("fuzz: rng seed {rng_seed} (reproduce with --rng-seed {rng_seed}); failures go to {}", o.out.display());
+    eprintln!(
+        "fuzz: rng seed {rng_seed} (reproduce with --rng-seed {rng_seed}); failures go to {}",
+        o.out.display()
+    );
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(o.seconds.max(0.0));
-    let mut saver = Saver { dir: o.out.clone(), saved: 0 };
+    let mut saver = Saver {
+        dir: o.out.clone(),
+        saved: 0,
+    };
     let (mut inputs, mut parsed, mut failures) = (0u64, 0u64, 0u64);
     let mut worker_seed = rng_seed;
     let mut crash_inputs = HashSet::new();
@@ -892,7 +1127,10 @@ fn supervise(o: &Options) -> ExitCode {
         inputs += wi;
         parsed += wp;
         failures += wf;
-        let clean = status.as_ref().is_ok_and(|s| s.code().is_some_and(|c| c <= 1)) && done;
+        let clean = status
+            .as_ref()
+            .is_ok_and(|s| s.code().is_some_and(|c| c <= 1))
+            && done;
         if clean {
             break;
         }
@@ -906,22 +1144,37 @@ fn supervise(o: &Options) -> ExitCode {
         };
         if crash_inputs.insert(text.clone()) {
             // Minimising spawns a process per try; it may use up to 30 s past the deadline.
-            let budget = deadline.saturating_duration_since(Instant::now()).clamp(Duration::from_secs(5), Duration::from_secs(30));
+            let budget = deadline
+                .saturating_duration_since(Instant::now())
+                .clamp(Duration::from_secs(5), Duration::from_secs(30));
             let min = if crashes(&exe, &o.out, &text) {
                 Some(minimise(&text, |s| crashes(&exe, &o.out, s), budget))
             } else {
                 None
             };
             let path = saver.save(&text, min.as_deref());
-            report("crash (stack overflow or abort)", &status_text, &text, min.as_deref(), path.as_deref());
+            report(
+                "crash (stack overflow or abort)",
+                &status_text,
+                &text,
+                min.as_deref(),
+                path.as_deref(),
+            );
             let _ = std::fs::remove_file(o.out.join("minimise.kql"));
         }
         worker_seed = Rng::new(worker_seed).next();
         eprintln!("fuzz: restarting the worker with --rng-seed {worker_seed}");
     }
     let _ = std::fs::remove_file(o.out.join("current.kql"));
-    println!("fuzz: {inputs} inputs in {:.1} s, {parsed} parsed, {failures} failures", started.elapsed().as_secs_f64());
-    if failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    println!(
+        "fuzz: {inputs} inputs in {:.1} s, {parsed} parsed, {failures} failures",
+        started.elapsed().as_secs_f64()
+    );
+    if failures > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn main() -> ExitCode {

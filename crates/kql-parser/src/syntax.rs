@@ -7,6 +7,6 @@ pub fn tabular_operators() -> impl Iterator<Item = &'static str> {
 
 /// Call-like forms the parser treats specially rather than as ordinary function calls.
 pub const SPECIAL_CALL_FORMS: &[&str] = &[
-    "datetime", "date", "time", "timespan", "guid", "uniqueid", "bool", "boolean", "int", "int32", "long", "int64",
-    "real", "double", "decimal", "dynamic", "typeof",
+    "datetime", "date", "time", "timespan", "guid", "uniqueid", "bool", "boolean", "int", "int32",
+    "long", "int64", "real", "double", "decimal", "dynamic", "typeof",
 ];

@@ -17,7 +17,10 @@ fn rendered(src: &str, code: &str) -> String {
 
 #[test]
 fn unknown_operator_suggests_the_closest() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs\n| wher ResultType == 'Failure'", "KP003"));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs\n| wher ResultType == 'Failure'",
+        "KP003"
+    ));
 }
 
 #[test]

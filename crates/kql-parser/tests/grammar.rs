@@ -21,7 +21,9 @@ fn productions(text: &str) -> String {
     let mut rest = text;
     while let Some(open) = rest.find("(*") {
         out.push_str(&rest[..open]);
-        rest = rest[open..].find("*)").map_or("", |close| &rest[open + close + 2..]);
+        rest = rest[open..]
+            .find("*)")
+            .map_or("", |close| &rest[open + close + 2..]);
     }
     out + rest
 }
@@ -32,7 +34,10 @@ fn annotations(text: &str) -> Vec<(String, String)> {
     for chunk in text.split("(* parser:").skip(1) {
         let body = chunk.split("*)").next().unwrap_or("").trim();
         let (file, function) = body.split_once("::").unwrap_or((body, ""));
-        assert!(!function.is_empty(), "malformed annotation `(* parser: {body} *)`: expected FILE::FUNCTION");
+        assert!(
+            !function.is_empty(),
+            "malformed annotation `(* parser: {body} *)`: expected FILE::FUNCTION"
+        );
         out.push((file.trim().to_owned(), function.trim().to_owned()));
     }
     out
@@ -42,7 +47,10 @@ fn annotations(text: &str) -> Vec<(String, String)> {
 fn defined_functions(src: &str) -> Vec<String> {
     src.lines()
         .filter_map(|line| {
-            let line = line.trim_start().trim_start_matches("pub(crate) ").trim_start_matches("pub ");
+            let line = line
+                .trim_start()
+                .trim_start_matches("pub(crate) ")
+                .trim_start_matches("pub ");
             let rest = line.strip_prefix("fn ")?;
             let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
             Some(rest[..end].to_owned())
@@ -52,48 +60,80 @@ fn defined_functions(src: &str) -> Vec<String> {
 
 fn missing_terminals<'a>(words: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let grammar = productions(&grammar());
-    words.filter(|w| !grammar.contains(&format!("\"{w}\""))).collect()
+    words
+        .filter(|w| !grammar.contains(&format!("\"{w}\"")))
+        .collect()
 }
 
 #[test]
 fn every_tabular_operator_keyword_is_a_terminal() {
     let missing = missing_terminals(kql_parser::syntax::tabular_operators());
-    assert!(missing.is_empty(), "grammar/kql.ebnf has no quoted terminal for these tabular operators: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "grammar/kql.ebnf has no quoted terminal for these tabular operators: {missing:?}"
+    );
 }
 
 #[test]
 fn every_special_call_form_is_a_terminal() {
     let missing = missing_terminals(kql_parser::syntax::SPECIAL_CALL_FORMS.iter().copied());
-    assert!(missing.is_empty(), "grammar/kql.ebnf has no quoted terminal for these special call forms: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "grammar/kql.ebnf has no quoted terminal for these special call forms: {missing:?}"
+    );
 }
 
 #[test]
 fn every_annotation_names_an_existing_function() {
     let annotations = annotations(&grammar());
-    assert!(!annotations.is_empty(), "grammar/kql.ebnf has no `(* parser: FILE::FUNCTION *)` annotations");
+    assert!(
+        !annotations.is_empty(),
+        "grammar/kql.ebnf has no `(* parser: FILE::FUNCTION *)` annotations"
+    );
     let mut wrong = Vec::new();
     for (file, function) in annotations {
         match fs::read_to_string(parser_dir().join(&file)) {
-            Err(_) => wrong.push(format!("{file}::{function}: there is no file src/parser/{file}")),
+            Err(_) => wrong.push(format!(
+                "{file}::{function}: there is no file src/parser/{file}"
+            )),
             Ok(src) if !defined_functions(&src).contains(&function) => {
-                wrong.push(format!("{file}::{function}: src/parser/{file} has no `fn {function}`"));
+                wrong.push(format!(
+                    "{file}::{function}: src/parser/{file} has no `fn {function}`"
+                ));
             }
             Ok(_) => {}
         }
     }
-    assert!(wrong.is_empty(), "grammar/kql.ebnf annotations name missing functions:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "grammar/kql.ebnf annotations name missing functions:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
 fn every_operator_parser_has_a_production() {
-    let annotated: BTreeSet<String> = annotations(&grammar()).into_iter().map(|(f, n)| format!("{f}::{n}")).collect();
+    let annotated: BTreeSet<String> = annotations(&grammar())
+        .into_iter()
+        .map(|(f, n)| format!("{f}::{n}"))
+        .collect();
     let mut missing = Vec::new();
-    let entries = fs::read_dir(parser_dir().join("operators")).expect("src/parser/operators should be listable");
+    let entries = fs::read_dir(parser_dir().join("operators"))
+        .expect("src/parser/operators should be listable");
     for entry in entries {
         let path = entry.expect("directory entry").path();
-        let Some(file) = path.file_name().and_then(|n| n.to_str()).filter(|n| n.ends_with(".rs")) else { continue };
+        let Some(file) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| n.ends_with(".rs"))
+        else {
+            continue;
+        };
         let src = fs::read_to_string(&path).expect("operator source should be readable");
-        for function in defined_functions(&src).into_iter().filter(|f| f.ends_with("_op")) {
+        for function in defined_functions(&src)
+            .into_iter()
+            .filter(|f| f.ends_with("_op"))
+        {
             let key = format!("operators/{file}::{function}");
             if !annotated.contains(&key) {
                 missing.push(format!("no production annotated `(* parser: {key} *)`"));
@@ -101,5 +141,9 @@ fn every_operator_parser_has_a_production() {
         }
     }
     missing.sort();
-    assert!(missing.is_empty(), "grammar/kql.ebnf lacks productions for operator parsers:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "grammar/kql.ebnf lacks productions for operator parsers:\n{}",
+        missing.join("\n")
+    );
 }

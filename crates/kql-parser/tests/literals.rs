@@ -62,7 +62,10 @@ fn typed_literals() {
     assert_eq!(lit("real(-inf)"), LiteralValue::Real(f64::NEG_INFINITY));
     assert_eq!(lit("decimal(1.25)"), LiteralValue::Decimal("1.25".into()));
     assert_eq!(lit("bool(true)"), LiteralValue::Bool(true));
-    assert_eq!(lit("guid(74be27de-1e4e-49d9-b579-fe0b331d3642)"), LiteralValue::Guid("74be27de-1e4e-49d9-b579-fe0b331d3642".into()));
+    assert_eq!(
+        lit("guid(74be27de-1e4e-49d9-b579-fe0b331d3642)"),
+        LiteralValue::Guid("74be27de-1e4e-49d9-b579-fe0b331d3642".into())
+    );
     for (src, ty) in [
         ("long(null)", ScalarType::Long),
         ("int(null)", ScalarType::Int),
@@ -81,10 +84,16 @@ fn typed_literals() {
 fn datetimes() {
     for (src, inner) in [
         ("datetime(2024-01-31)", "2024-01-31"),
-        ("datetime(2024-01-31 10:20:30.1234567)", "2024-01-31 10:20:30.1234567"),
+        (
+            "datetime(2024-01-31 10:20:30.1234567)",
+            "2024-01-31 10:20:30.1234567",
+        ),
         ("datetime(2024-01-31T10:20:30Z)", "2024-01-31T10:20:30Z"),
         ("datetime(\"2024-01-31\")", "2024-01-31"),
-        ("datetime(Sat, 8 Nov 2014 15:05:02 GMT)", "Sat, 8 Nov 2014 15:05:02 GMT"),
+        (
+            "datetime(Sat, 8 Nov 2014 15:05:02 GMT)",
+            "Sat, 8 Nov 2014 15:05:02 GMT",
+        ),
         ("date(2024-02-01)", "2024-02-01"),
     ] {
         assert_eq!(lit(src), LiteralValue::DateTime(inner.into()), "{src}");
@@ -115,7 +124,10 @@ fn timespans() {
         ("timespan(2d)", 2 * 86_400 * S),
         ("timespan(2)", 2 * 86_400 * S),
         ("timespan(15 seconds)", 15 * S),
-        ("time(0.12:34:56.7)", ((12 * 60 + 34) * 60 + 56) * S + 7 * S / 10),
+        (
+            "time(0.12:34:56.7)",
+            ((12 * 60 + 34) * 60 + 56) * S + 7 * S / 10,
+        ),
     ] {
         assert_eq!(lit(src), LiteralValue::Timespan(ticks), "{src}");
     }
@@ -130,24 +142,33 @@ fn dynamic_literals() {
     };
     assert_eq!(dynamic("dynamic(null)"), D::Null);
     assert_eq!(dynamic("dynamic([])"), D::Array(vec![]));
-    assert_eq!(dynamic("dynamic([1, 'a', \"b\", true, null, 2.5, -3])"), D::Array(vec![
-        D::Long(1),
-        D::String("a".into()),
-        D::String("b".into()),
-        D::Bool(true),
-        D::Null,
-        D::Real(2.5),
-        D::Long(-3),
-    ]));
-    assert_eq!(dynamic("dynamic({\"a\": 1, 'b': [2], c: {}})"), D::Object(vec![
-        ("a".into(), D::Long(1)),
-        ("b".into(), D::Array(vec![D::Long(2)])),
-        ("c".into(), D::Object(vec![])),
-    ]));
-    assert_eq!(dynamic("dynamic([datetime(2024-01-01), 1h])"), D::Array(vec![
-        D::Scalar(Box::new(LiteralValue::DateTime("2024-01-01".into()))),
-        D::Scalar(Box::new(LiteralValue::Timespan(36_000_000_000))),
-    ]));
+    assert_eq!(
+        dynamic("dynamic([1, 'a', \"b\", true, null, 2.5, -3])"),
+        D::Array(vec![
+            D::Long(1),
+            D::String("a".into()),
+            D::String("b".into()),
+            D::Bool(true),
+            D::Null,
+            D::Real(2.5),
+            D::Long(-3),
+        ])
+    );
+    assert_eq!(
+        dynamic("dynamic({\"a\": 1, 'b': [2], c: {}})"),
+        D::Object(vec![
+            ("a".into(), D::Long(1)),
+            ("b".into(), D::Array(vec![D::Long(2)])),
+            ("c".into(), D::Object(vec![])),
+        ])
+    );
+    assert_eq!(
+        dynamic("dynamic([datetime(2024-01-01), 1h])"),
+        D::Array(vec![
+            D::Scalar(Box::new(LiteralValue::DateTime("2024-01-01".into()))),
+            D::Scalar(Box::new(LiteralValue::Timespan(36_000_000_000))),
+        ])
+    );
 }
 
 #[test]

@@ -29,7 +29,10 @@ fn extend_project_and_friends() {
     verified("T | project-keep a, b*");
     verified("T | project-rename new = old, ['n 2'] = o2");
     verified("T | project-reorder b asc, a* desc, c granny-asc, d granny-desc, e");
-    assert!(matches!(ops("T | project-away a")[0], Operator::ProjectAway(_)));
+    assert!(matches!(
+        ops("T | project-away a")[0],
+        Operator::ProjectAway(_)
+    ));
     assert!(matches!(ops("T | project a")[0], Operator::Project(_)));
 }
 
@@ -70,7 +73,9 @@ fn count_distinct_sort_top_take() {
 #[test]
 fn top_nested_and_top_hitters() {
     verified("T | top-nested 3 of a by n = count()");
-    verified("T | top-nested 3 of a with others = 'other' by sum(x) desc, top-nested 2 of b by max(y) asc");
+    verified(
+        "T | top-nested 3 of a with others = 'other' by sum(x) desc, top-nested 2 of b by max(y) asc",
+    );
     verified("T | top-nested of a by count()");
     verified("T | top-hitters 5 of a");
     verified("T | top-hitters 5 of a by b");
@@ -131,7 +136,9 @@ fn source_operators() {
     verified("range t from ago(1d) to now() step 1h | count");
     verified("datatable (a:long, b:string) [1, 'x', 2, 'y']");
     verified("datatable (a:long) []");
-    verified("externaldata (a:string) ['https://example.invalid/x.csv'] with (format='csv', ignoreFirstRecord=true)");
+    verified(
+        "externaldata (a:string) ['https://example.invalid/x.csv'] with (format='csv', ignoreFirstRecord=true)",
+    );
     verified("external_data (a:string) ['u']");
     verified("evaluate bag_unpack(d)");
     verified("T | evaluate pivot(a, count(), b)");
@@ -157,7 +164,9 @@ fn remaining_operators() {
     verified("T | fork (where a > 1) (take 2) named = (count)");
     verified("T | partition by k (top 1 by t)");
     verified("T | partition hint.strategy=native by k {U | where a}");
-    verified("T | scan declare (s:long = 0) with ( step a: x > 1 => s = s + 1; step b optional output=last: x < 0; )");
+    verified(
+        "T | scan declare (s:long = 0) with ( step a: x > 1 => s = s + 1; step b optional output=last: x < 0; )",
+    );
     verified("T | consume");
     verified("T | consume decodeblocks=true");
     verified("T | reduce by m");
@@ -185,11 +194,23 @@ fn statements() {
 #[test]
 fn keyword_prefixes_are_not_confused() {
     // `project` must not match `project-away`, `has` must not match `has_any`.
-    assert!(matches!(ops("T | project-away a")[0], Operator::ProjectAway(_)));
-    assert!(matches!(ops("T | project-keep a")[0], Operator::ProjectKeep(_)));
-    assert!(matches!(ops("T | top-nested 1 of a by count()")[0], Operator::TopNested(_)));
+    assert!(matches!(
+        ops("T | project-away a")[0],
+        Operator::ProjectAway(_)
+    ));
+    assert!(matches!(
+        ops("T | project-keep a")[0],
+        Operator::ProjectKeep(_)
+    ));
+    assert!(matches!(
+        ops("T | top-nested 1 of a by count()")[0],
+        Operator::TopNested(_)
+    ));
     assert!(matches!(ops("T | parse-where m with a")[0], Operator::Parse(ref p) if p.where_));
-    assert!(matches!(ops("T | sample-distinct 1 of a")[0], Operator::SampleDistinct(_)));
+    assert!(matches!(
+        ops("T | sample-distinct 1 of a")[0],
+        Operator::SampleDistinct(_)
+    ));
     verified("T | where a has_any ('x') and b has 'y' and c has_all ('z')");
     verified("T | where a in ('x') and b in~ ('y') and c !in ('z') and d !in~ ('w')");
 }

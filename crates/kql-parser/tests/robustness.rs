@@ -56,7 +56,10 @@ fn check_span(src: &str, span: Span, what: &str) -> Result<(), String> {
         return Err(format!("{what} span {r:?} is reversed"));
     }
     if r.end > src.len() {
-        return Err(format!("{what} span {r:?} ends past the input ({} bytes)", src.len()));
+        return Err(format!(
+            "{what} span {r:?} ends past the input ({} bytes)",
+            src.len()
+        ));
     }
     if !src.is_char_boundary(r.start) || !src.is_char_boundary(r.end) {
         return Err(format!("{what} span {r:?} is not on char boundaries"));
@@ -106,11 +109,72 @@ enum Mutation {
 
 /// Fragments that steer mutations into interesting parser states.
 const TOKENS: &[&str] = &[
-    "|", "(", ")", "[", "]", "{", "}", "'", "\"", "@'", "@\"", "h'", "```", "\\", "\\u", ",", ";", ":", "=", "==",
-    "=>", "..", ".", "$left.", "$right.", "//", "/*", "\n\n", "\n", " ", "let ", "dynamic(", "datetime(", "timespan(",
-    "by ", "on ", "with ", "kind=", " and ", " or ", "not(", "-", "!", "*", "1h", "1e308", "99999999999999999999",
-    "0x", "é", "\u{2028}", "\u{feff}", "\0", "T | ", "| where ", "| summarize ", "| join (", "| mv-expand ",
-    "| parse ", "| make-series ", "| render ", "datatable(", "print ", "typeof(", "bin(", "in (", "has ",
+    "|",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "@'",
+    "@\"",
+    "h'",
+    "```",
+    "\\",
+    "\\u",
+    ",",
+    ";",
+    ":",
+    "=",
+    "==",
+    "=>",
+    "..",
+    ".",
+    "$left.",
+    "$right.",
+    "//",
+    "/*",
+    "\n\n",
+    "\n",
+    " ",
+    "let ",
+    "dynamic(",
+    "datetime(",
+    "timespan(",
+    "by ",
+    "on ",
+    "with ",
+    "kind=",
+    " and ",
+    " or ",
+    "not(",
+    "-",
+    "!",
+    "*",
+    "1h",
+    "1e308",
+    "99999999999999999999",
+    "0x",
+    "é",
+    "\u{2028}",
+    "\u{feff}",
+    "\0",
+    "T | ",
+    "| where ",
+    "| summarize ",
+    "| join (",
+    "| mv-expand ",
+    "| parse ",
+    "| make-series ",
+    "| render ",
+    "datatable(",
+    "print ",
+    "typeof(",
+    "bin(",
+    "in (",
+    "has ",
 ];
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -173,7 +237,11 @@ fn apply(mut buf: Vec<u8>, m: &Mutation) -> Vec<u8> {
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
@@ -236,7 +304,9 @@ fn display_is_a_fixpoint_on_seeds() {
     for seed in SEEDS {
         let Ok(ast) = parse_query(seed) else { continue };
         let once = ast.to_string();
-        let Ok(again) = parse_query(&once) else { continue };
+        let Ok(again) = parse_query(&once) else {
+            continue;
+        };
         assert_eq!(again.to_string(), once, "seed: {seed:?}");
     }
 }
@@ -245,7 +315,12 @@ fn display_is_a_fixpoint_on_seeds() {
 // (`print dynamic(日` gave 14..15).
 #[test]
 fn non_ascii_in_dynamic_gives_char_boundary_spans() {
-    for src in ["print dynamic(日", "print dynamic( 日)", "print dynamic([1,日])", "print dynamic({\"\":İ"] {
+    for src in [
+        "print dynamic(日",
+        "print dynamic( 日)",
+        "print dynamic([1,日])",
+        "print dynamic({\"\":İ",
+    ] {
         parse_all(src);
     }
 }
@@ -257,14 +332,28 @@ fn non_ascii_in_dynamic_gives_char_boundary_spans() {
 #[test]
 fn keyword_like_names_round_trip() {
     for src in [
-        "let-s", "set-s", "declare-s", "print-s", "range-s", "union-s", "search-s", "find-s", "datatable-s",
-        "print l has_any union('a','b')", "print l in union('a','b')", "print l has_all print(1)",
+        "let-s",
+        "set-s",
+        "declare-s",
+        "print-s",
+        "range-s",
+        "union-s",
+        "search-s",
+        "find-s",
+        "datatable-s",
+        "print l has_any union('a','b')",
+        "print l in union('a','b')",
+        "print l has_all print(1)",
     ] {
         // Either rejected, or printed text that parses back to the same tree.
         let Ok(ast) = parse_query(src) else { continue };
         let printed = ast.to_string();
-        let again = parse_query(&printed).unwrap_or_else(|d| panic!("{src:?} printed as {printed:?}: {d:?}"));
-        assert!(again == ast, "{src:?} printed as {printed:?} re-parses differently");
+        let again = parse_query(&printed)
+            .unwrap_or_else(|d| panic!("{src:?} printed as {printed:?}: {d:?}"));
+        assert!(
+            again == ast,
+            "{src:?} printed as {printed:?} re-parses differently"
+        );
     }
 }
 
@@ -347,7 +436,8 @@ fn assert_long_chain(what: &str, src: &str) {
     match parse_query(src) {
         Ok(ast) => {
             let printed = ast.to_string();
-            let again = parse_query(&printed).unwrap_or_else(|d| panic!("{what}: printed form: {d:?}"));
+            let again =
+                parse_query(&printed).unwrap_or_else(|d| panic!("{what}: printed form: {d:?}"));
             assert!(again == ast, "{what}: round-trip changed the AST");
         }
         Err(d) => check_diagnostics(src, &d).unwrap_or_else(|m| panic!("{what}: {m}")),
@@ -360,11 +450,26 @@ fn assert_long_chain(what: &str, src: &str) {
 fn long_or_chain() {
     // The parser caps one chain at 1000 operands (KP006), so 20k is refused; what matters is that
     // nothing overflows.
-    assert_long_chain("20k or", &format!("T | where {}", vec!["x == 1"; 20_000].join(" or ")));
-    assert_long_chain("20k and", &format!("T | where {}", vec!["a"; 20_000].join(" and ")));
-    assert_long_chain("20k plus", &format!("print {}", vec!["1"; 20_000].join(" + ")));
-    assert_long_chain("20k mixed", &format!("print {}", vec!["a * 2 - 1"; 20_000].join(" or ")));
-    assert_long_chain("20k comparisons", &format!("print {}", vec!["a"; 20_000].join(" == ")));
+    assert_long_chain(
+        "20k or",
+        &format!("T | where {}", vec!["x == 1"; 20_000].join(" or ")),
+    );
+    assert_long_chain(
+        "20k and",
+        &format!("T | where {}", vec!["a"; 20_000].join(" and ")),
+    );
+    assert_long_chain(
+        "20k plus",
+        &format!("print {}", vec!["1"; 20_000].join(" + ")),
+    );
+    assert_long_chain(
+        "20k mixed",
+        &format!("print {}", vec!["a * 2 - 1"; 20_000].join(" or ")),
+    );
+    assert_long_chain(
+        "20k comparisons",
+        &format!("print {}", vec!["a"; 20_000].join(" == ")),
+    );
 }
 
 #[test]
@@ -383,8 +488,14 @@ fn chains_at_the_cap_parse_and_drop() {
 // about 1,275 operands; chains are capped at 1000 and `Display` grows its stack.
 #[test]
 fn long_chains_round_trip() {
-    assert_flat_ok("1k or", &format!("T | where {}", vec!["x == 1"; 1_000].join(" or ")));
-    assert_flat_ok("1k plus", &format!("print {}", vec!["1"; 1_000].join(" + ")));
+    assert_flat_ok(
+        "1k or",
+        &format!("T | where {}", vec!["x == 1"; 1_000].join(" or ")),
+    );
+    assert_flat_ok(
+        "1k plus",
+        &format!("print {}", vec!["1"; 1_000].join(" + ")),
+    );
     assert_flat_ok("1k members", &format!("print a{}", ".b".repeat(999)));
 }
 
@@ -393,10 +504,17 @@ fn deep_dynamic_arrays() {
     let n = 10_000;
     let src = format!("print dynamic({}1{})", "[".repeat(n), "]".repeat(n));
     assert_rejected("10k dynamic arrays", &src);
-    assert_rejected("10k dynamic arrays unclosed", &format!("print dynamic({}", "[".repeat(n)));
+    assert_rejected(
+        "10k dynamic arrays unclosed",
+        &format!("print dynamic({}", "[".repeat(n)),
+    );
     let src = format!("print dynamic({}1{})", "{\"a\":".repeat(n), "}".repeat(n));
     assert_rejected("10k dynamic objects", &src);
-    let src = format!("datatable(a:dynamic) [dynamic({}{})]", "[".repeat(n), "]".repeat(n));
+    let src = format!(
+        "datatable(a:dynamic) [dynamic({}{})]",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
     assert_rejected("10k dynamic arrays in datatable", &src);
 }
 
@@ -406,8 +524,14 @@ fn deep_function_calls() {
     let src = format!("print {}1{}", "f(".repeat(n), ")".repeat(n));
     assert_rejected("5k calls", &src);
     assert_rejected("5k calls unclosed", &format!("print {}", "f(".repeat(n)));
-    assert_rejected("5k not()", &format!("T | where {}x{}", "not(".repeat(n), ")".repeat(n)));
-    assert_rejected("5k named args", &format!("print {}1{}", "f(a=".repeat(n), ")".repeat(n)));
+    assert_rejected(
+        "5k not()",
+        &format!("T | where {}x{}", "not(".repeat(n), ")".repeat(n)),
+    );
+    assert_rejected(
+        "5k named args",
+        &format!("print {}1{}", "f(a=".repeat(n), ")".repeat(n)),
+    );
 }
 
 #[test]
@@ -426,20 +550,29 @@ fn deep_index_chains() {
 #[test]
 fn deep_nested_subqueries() {
     let n = 5_000;
-    assert_rejected("5k nested subqueries", &format!("{}T{}", "(T | union ".repeat(n), ")".repeat(n)));
+    assert_rejected(
+        "5k nested subqueries",
+        &format!("{}T{}", "(T | union ".repeat(n), ")".repeat(n)),
+    );
 }
 
 #[test]
 fn deep_nested_joins() {
     let n = 5_000;
-    assert_rejected("5k nested joins", &format!("T{}{}", " | join (T".repeat(n), ") on a".repeat(n)));
+    assert_rejected(
+        "5k nested joins",
+        &format!("T{}{}", " | join (T".repeat(n), ") on a".repeat(n)),
+    );
 }
 
 // Regression: function bodies were not depth-guarded and overflowed the stack.
 #[test]
 fn deep_nested_let_bodies() {
     let n = 5_000;
-    assert_rejected("5k nested let bodies", &format!("{}1{}", "let f = () { ".repeat(n), " }; f()".repeat(n)));
+    assert_rejected(
+        "5k nested let bodies",
+        &format!("{}1{}", "let f = () { ".repeat(n), " }; f()".repeat(n)),
+    );
 }
 
 // Regression: in debug builds ~40 nested tabular sub-queries exhausted 2 MiB before MAX_DEPTH (96)
@@ -447,21 +580,36 @@ fn deep_nested_let_bodies() {
 #[test]
 fn deep_nested_toscalar() {
     let n = 5_000;
-    assert_rejected("5k nested toscalar", &format!("print {}1{}", "toscalar(print ".repeat(n), ")".repeat(n)));
+    assert_rejected(
+        "5k nested toscalar",
+        &format!("print {}1{}", "toscalar(print ".repeat(n), ")".repeat(n)),
+    );
 }
 
 #[test]
 fn deep_nested_brackets_and_braces() {
     let n = 5_000;
-    assert_rejected("5k nested brackets", &format!("print {}1{}", "[".repeat(n), "]".repeat(n)));
-    assert_rejected("5k nested braces", &format!("print {}1{}", "{".repeat(n), "}".repeat(n)));
-    assert_rejected("5k nested in()", &format!("print x in ({}1{})", "(".repeat(n), ")".repeat(n)));
+    assert_rejected(
+        "5k nested brackets",
+        &format!("print {}1{}", "[".repeat(n), "]".repeat(n)),
+    );
+    assert_rejected(
+        "5k nested braces",
+        &format!("print {}1{}", "{".repeat(n), "}".repeat(n)),
+    );
+    assert_rejected(
+        "5k nested in()",
+        &format!("print x in ({}1{})", "(".repeat(n), ")".repeat(n)),
+    );
 }
 
 #[test]
 fn deep_nested_mv_apply() {
     let n = 5_000;
-    assert_rejected("5k nested mv-apply", &format!("T{}{}", " | mv-apply x on (".repeat(n), ")".repeat(n)));
+    assert_rejected(
+        "5k nested mv-apply",
+        &format!("T{}{}", " | mv-apply x on (".repeat(n), ")".repeat(n)),
+    );
 }
 
 /// Unclosed openers repeated many times: every entry point must refuse them without overflowing.
@@ -475,12 +623,39 @@ fn assert_prefixes_rejected(prefixes: &[&str], n: usize) {
 fn deep_unclosed_prefixes() {
     assert_prefixes_rejected(
         &[
-            "(", "-", "f(", "dynamic([", "dynamic({\"a\":", "a[", "T | join (", "T | union (", "T | lookup (",
-            "T | mv-apply x on (", "T | fork (", "T | facet by a with (", "T | partition by a (",
-            "print toscalar(print ", "T | where a in (T | where a in (", "datatable(a:dynamic)[dynamic([",
-            "let f=(a:(b:long)={", "let f=(x:long=(", "T | evaluate f(", "T | invoke f(", "T | where a between ((",
-            "view(){", "T | where !(", "print {", "print [", "print -(", "let a = (", "let a = (let b = (",
-            "print a.f(x.g(", "T | as (", "union (T | union (", "search in (T | where (", "find in (T | where (",
+            "(",
+            "-",
+            "f(",
+            "dynamic([",
+            "dynamic({\"a\":",
+            "a[",
+            "T | join (",
+            "T | union (",
+            "T | lookup (",
+            "T | mv-apply x on (",
+            "T | fork (",
+            "T | facet by a with (",
+            "T | partition by a (",
+            "print toscalar(print ",
+            "T | where a in (T | where a in (",
+            "datatable(a:dynamic)[dynamic([",
+            "let f=(a:(b:long)={",
+            "let f=(x:long=(",
+            "T | evaluate f(",
+            "T | invoke f(",
+            "T | where a between ((",
+            "view(){",
+            "T | where !(",
+            "print {",
+            "print [",
+            "print -(",
+            "let a = (",
+            "let a = (let b = (",
+            "print a.f(x.g(",
+            "T | as (",
+            "union (T | union (",
+            "search in (T | where (",
+            "find in (T | where (",
         ],
         10_000,
     );
@@ -492,10 +667,23 @@ fn deep_unclosed_prefixes() {
 fn deep_unclosed_prefixes_that_once_overflowed() {
     assert_prefixes_rejected(
         &[
-            "let f=(){", "print(", "print f(", "T|where f(", "T | where toscalar(", "T | where not(",
-            "T | mv-expand x = (", "T | summarize by bin(", "T | extend x = case(a,", "T | project a = iff(",
-            "print x = materialize(T | where (", "T | make-series x=sum(a) default=(", "print a.b(",
-            "print case(case(", "range x from ( to (", "T | top-nested 1 of (", "T | sort by (",
+            "let f=(){",
+            "print(",
+            "print f(",
+            "T|where f(",
+            "T | where toscalar(",
+            "T | where not(",
+            "T | mv-expand x = (",
+            "T | summarize by bin(",
+            "T | extend x = case(a,",
+            "T | project a = iff(",
+            "print x = materialize(T | where (",
+            "T | make-series x=sum(a) default=(",
+            "print a.b(",
+            "print case(case(",
+            "range x from ( to (",
+            "T | top-nested 1 of (",
+            "T | sort by (",
             "externaldata(a:string)[(",
         ],
         5_000,
@@ -507,9 +695,18 @@ fn long_flat_inputs() {
     let n = 20_000;
     assert_long_chain("20k pipes", &format!("T{}", " | where x > 1".repeat(n)));
     assert_long_chain("20k lets", &format!("{}print 1", "let a = 1; ".repeat(n)));
-    assert_long_chain("20k columns", &format!("T | project {}", vec!["a"; n].join(", ")));
-    assert_long_chain("20k adjacent strings", &format!("print {}", "'a' ".repeat(n)));
-    assert_long_chain("20k list", &format!("T | where x in ({})", vec!["1"; n].join(", ")));
+    assert_long_chain(
+        "20k columns",
+        &format!("T | project {}", vec!["a"; n].join(", ")),
+    );
+    assert_long_chain(
+        "20k adjacent strings",
+        &format!("print {}", "'a' ".repeat(n)),
+    );
+    assert_long_chain(
+        "20k list",
+        &format!("T | where x in ({})", vec!["1"; n].join(", ")),
+    );
     let _ = parse_query(&format!("print '{}", "a".repeat(200_000)));
     let _ = parse_query(&"\n".repeat(200_000));
     let _ = parse_script(&"T\n\n".repeat(n));

@@ -328,21 +328,47 @@ impl Expr {
             Expr::Name(i) => write!(f, "{i}"),
             Expr::Star(_) => f.write_str("*"),
             Expr::Member { target, member, .. } => write!(f, "{target}.{member}"),
-            Expr::Index { target, index, dotted, .. } => {
+            Expr::Index {
+                target,
+                index,
+                dotted,
+                ..
+            } => {
                 let dot = if *dotted { "." } else { "" };
                 write!(f, "{target}{dot}[{index}]")
             }
             Expr::Call(c) => write!(f, "{c}"),
-            Expr::Unary { op: UnaryOp::Neg, expr, .. } => write!(f, "-{expr}"),
-            Expr::Unary { op: UnaryOp::Plus, expr, .. } => write!(f, "+{expr}"),
-            Expr::Binary { op: BinaryOp::SearchColon, left, right, .. } => write!(f, "{left}:{right}"),
-            Expr::Binary { op, left, right, .. } => write!(f, "{left} {op} {right}"),
+            Expr::Unary {
+                op: UnaryOp::Neg,
+                expr,
+                ..
+            } => write!(f, "-{expr}"),
+            Expr::Unary {
+                op: UnaryOp::Plus,
+                expr,
+                ..
+            } => write!(f, "+{expr}"),
+            Expr::Binary {
+                op: BinaryOp::SearchColon,
+                left,
+                right,
+                ..
+            } => write!(f, "{left}:{right}"),
+            Expr::Binary {
+                op, left, right, ..
+            } => write!(f, "{left} {op} {right}"),
             Expr::InList { left, op, list, .. } => {
                 write!(f, "{left} {op} (")?;
                 write_list(f, list, ", ")?;
                 f.write_str(")")
             }
-            Expr::Between { expr, negated, low, high, .. } => {
+            Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+                ..
+            } => {
                 let neg = if *negated { "!" } else { "" };
                 write!(f, "{expr} {neg}between ({low} .. {high})")
             }

@@ -27,7 +27,11 @@ pub struct Ident {
 impl Ident {
     /// An unquoted name.
     pub fn new(name: impl Into<String>, span: Span) -> Ident {
-        Ident { name: name.into(), quoting: Quoting::None, span }
+        Ident {
+            name: name.into(),
+            quoting: Quoting::None,
+            span,
+        }
     }
 }
 

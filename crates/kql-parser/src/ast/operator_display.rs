@@ -292,7 +292,11 @@ impl Display for Operator {
                 write_list(f, &d.values, ", ")?;
                 f.write_str("]")
             }
-            Operator::Range(r) => write!(f, " {} from {} to {} step {}", r.column, r.from, r.to, r.step),
+            Operator::Range(r) => write!(
+                f,
+                " {} from {} to {} step {}",
+                r.column, r.from, r.to, r.step
+            ),
             Operator::As(a) => {
                 options(f, &a.options)?;
                 write!(f, " {}", a.name)
@@ -414,4 +418,3 @@ impl Display for Operator {
         }
     }
 }
-

@@ -168,8 +168,14 @@ impl fmt::Display for Statement {
         match self {
             Statement::Let { name, value, .. } => write!(f, "let {name} = {value}"),
             Statement::LetFunction { name, decl, .. } => write!(f, "let {name} = {decl}"),
-            Statement::Set { name, value: Some(v), .. } => write!(f, "set {name} = {v}"),
-            Statement::Set { name, value: None, .. } => write!(f, "set {name}"),
+            Statement::Set {
+                name,
+                value: Some(v),
+                ..
+            } => write!(f, "set {name} = {v}"),
+            Statement::Set {
+                name, value: None, ..
+            } => write!(f, "set {name}"),
             Statement::DeclareQueryParameters { params, .. } => {
                 f.write_str("declare query_parameters(")?;
                 write_list(f, params, ", ")?;

@@ -3,8 +3,13 @@
 //! <https://learn.microsoft.com/kusto/query/scalar-data-types/dynamic>
 
 use super::error::PError;
-use super::lexical::{enter, fail, is_punct, no_match, off, opt_punct, peek, peek_word, word_len, ws};
-use super::literal::{bool_value, number_lit, starts_number, starts_string, string_literal_at, typed_lit, typed_literal_type};
+use super::lexical::{
+    enter, fail, is_punct, no_match, off, opt_punct, peek, peek_word, word_len, ws,
+};
+use super::literal::{
+    bool_value, number_lit, starts_number, starts_string, string_literal_at, typed_lit,
+    typed_literal_type,
+};
 use super::{Input, PResult};
 use crate::ast::{DynamicValue, LiteralValue, Span};
 use kql_common::{Diagnostic, codes};
@@ -44,7 +49,10 @@ fn dynamic_value_inner(i: Input) -> PResult<DynamicValue> {
                 if is_punct(&j, "]") {
                     continue;
                 }
-                return Err(nom::Err::Failure(PError::expected(&j, "`,` or `]` in a dynamic array")));
+                return Err(nom::Err::Failure(PError::expected(
+                    &j,
+                    "`,` or `]` in a dynamic array",
+                )));
             }
         }
     }
@@ -62,14 +70,20 @@ fn dynamic_value_inner(i: Input) -> PResult<DynamicValue> {
             } else {
                 let n = word_len(peek(&j));
                 if n == 0 {
-                    return Err(nom::Err::Failure(PError::expected(&j, "a property name in a dynamic object")));
+                    return Err(nom::Err::Failure(PError::expected(
+                        &j,
+                        "a property name in a dynamic object",
+                    )));
                 }
                 let k = peek(&j).get(..n).unwrap_or("").to_owned();
                 (j.take_from(n), k)
             };
             let r = ws(r);
             if !is_punct(&r, ":") {
-                return Err(nom::Err::Failure(PError::expected(&r, "`:` after the property name")));
+                return Err(nom::Err::Failure(PError::expected(
+                    &r,
+                    "`:` after the property name",
+                )));
             }
             let (r, v) = dynamic_value(r.take_from(1))?;
             fields.push((key, v));
@@ -80,7 +94,10 @@ fn dynamic_value_inner(i: Input) -> PResult<DynamicValue> {
                 if is_punct(&j, "}") {
                     continue;
                 }
-                return Err(nom::Err::Failure(PError::expected(&j, "`,` or `}` in a dynamic object")));
+                return Err(nom::Err::Failure(PError::expected(
+                    &j,
+                    "`,` or `}` in a dynamic object",
+                )));
             }
         }
     }
@@ -97,7 +114,9 @@ fn dynamic_value_inner(i: Input) -> PResult<DynamicValue> {
         let v = match lit.value {
             LiteralValue::Long(n) => DynamicValue::Long(if neg { n.wrapping_neg() } else { n }),
             LiteralValue::Real(x) => DynamicValue::Real(if neg { -x } else { x }),
-            LiteralValue::Timespan(t) => DynamicValue::Scalar(Box::new(LiteralValue::Timespan(if neg { -t } else { t }))),
+            LiteralValue::Timespan(t) => {
+                DynamicValue::Scalar(Box::new(LiteralValue::Timespan(if neg { -t } else { t })))
+            }
             other => DynamicValue::Scalar(Box::new(other)),
         };
         return Ok((r, v));
@@ -119,7 +138,13 @@ fn dynamic_value_inner(i: Input) -> PResult<DynamicValue> {
     let start = off(&ws(i));
     let width = rest.chars().next().map_or(1, char::len_utf8);
     fail(
-        Diagnostic::error(codes::INVALID_LITERAL, "expected a JSON value inside `dynamic(...)`", Span::new(start, start + width))
-            .with_help("dynamic literals hold JSON: null, true, numbers, \"strings\", [arrays] and {objects}"),
+        Diagnostic::error(
+            codes::INVALID_LITERAL,
+            "expected a JSON value inside `dynamic(...)`",
+            Span::new(start, start + width),
+        )
+        .with_help(
+            "dynamic literals hold JSON: null, true, numbers, \"strings\", [arrays] and {objects}",
+        ),
     )
 }

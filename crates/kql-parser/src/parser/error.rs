@@ -24,11 +24,17 @@ pub(crate) enum PErrorKind {
 
 impl PError {
     pub fn expected(i: &Input, what: &'static str) -> PError {
-        PError { offset: i.location_offset(), kind: PErrorKind::Expected(what) }
+        PError {
+            offset: i.location_offset(),
+            kind: PErrorKind::Expected(what),
+        }
     }
 
     pub fn diagnostic(d: Diagnostic) -> PError {
-        PError { offset: d.span.start as usize, kind: PErrorKind::Diagnostic(Box::new(d)) }
+        PError {
+            offset: d.span.start as usize,
+            kind: PErrorKind::Diagnostic(Box::new(d)),
+        }
     }
 
     fn rank(&self) -> u8 {
@@ -53,7 +59,11 @@ impl PError {
 pub(crate) fn unexpected(src: &str, offset: usize, expected: Option<&str>) -> Diagnostic {
     let (found, span) = found_token(src, offset);
     let at_end = span.start as usize >= src.len();
-    let code = if at_end { codes::UNEXPECTED_END } else { codes::SYNTAX };
+    let code = if at_end {
+        codes::UNEXPECTED_END
+    } else {
+        codes::SYNTAX
+    };
     match expected {
         Some(what) => Diagnostic::error(code, format!("expected {what}, found {found}"), span)
             .with_label(format!("expected {what}")),
@@ -68,12 +78,23 @@ pub(crate) fn unexpected(src: &str, offset: usize, expected: Option<&str>) -> Di
 pub(crate) fn unclosed(src_rest: &Input, open: Span, close: &str, what: &str) -> PError {
     let (found, span) = found_token(src_rest.fragment(), 0);
     let base = src_rest.location_offset() as u32;
-    let span = Span { start: span.start + base, end: span.end + base };
-    let code = if found == "end of query" { codes::UNEXPECTED_END } else { codes::SYNTAX };
+    let span = Span {
+        start: span.start + base,
+        end: span.end + base,
+    };
+    let code = if found == "end of query" {
+        codes::UNEXPECTED_END
+    } else {
+        codes::SYNTAX
+    };
     PError::diagnostic(
-        Diagnostic::error(code, format!("expected `{close}` to close the {what}, found {found}"), span)
-            .with_label(format!("expected `{close}`"))
-            .with_secondary(open, "opened here"),
+        Diagnostic::error(
+            code,
+            format!("expected `{close}` to close the {what}, found {found}"),
+            span,
+        )
+        .with_label(format!("expected `{close}`"))
+        .with_secondary(open, "opened here"),
     )
 }
 
@@ -85,7 +106,8 @@ pub(crate) fn found_token(src: &str, offset: usize) -> (String, Span) {
         return ("end of query".to_owned(), Span::at(src.len()));
     };
     let len = if first.is_alphanumeric() || first == '_' {
-        rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
     } else {
         first.len_utf8()
     };
@@ -95,7 +117,10 @@ pub(crate) fn found_token(src: &str, offset: usize) -> (String, Span) {
 
 impl<'a> ParseError<Input<'a>> for PError {
     fn from_error_kind(input: Input<'a>, _: ErrorKind) -> PError {
-        PError { offset: input.location_offset(), kind: PErrorKind::NoMatch }
+        PError {
+            offset: input.location_offset(),
+            kind: PErrorKind::NoMatch,
+        }
     }
 
     fn append(_: Input<'a>, _: ErrorKind, other: PError) -> PError {
@@ -104,6 +129,10 @@ impl<'a> ParseError<Input<'a>> for PError {
 
     fn or(self, other: PError) -> PError {
         // Keep the error that got furthest; at the same place, the more informative one.
-        if (other.offset, other.rank()) >= (self.offset, self.rank()) { other } else { self }
+        if (other.offset, other.rank()) >= (self.offset, self.rank()) {
+            other
+        } else {
+            self
+        }
     }
 }

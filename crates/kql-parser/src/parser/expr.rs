@@ -4,15 +4,17 @@
 
 use super::error::{PError, unclosed};
 use super::lexical::{
-    enter, expect, expect_punct, fail, ident, with_stack, is_keyword, is_punct, no_match, off, opt_punct, peek, peek_word,
-    span_from, ws,
+    enter, expect, expect_punct, fail, ident, is_keyword, is_punct, no_match, off, opt_punct, peek,
+    peek_word, span_from, with_stack, ws,
 };
-use super::literal::{bool_value, number_lit, starts_number, starts_string, string_lit, typed_lit, typed_literal_type};
+use super::literal::{
+    bool_value, number_lit, starts_number, starts_string, string_lit, typed_lit, typed_literal_type,
+};
 use super::operators::{operator_after_pipe, source_operator, starts_operator, subquery_operator};
 use super::{Input, PResult};
 use crate::ast::{
-    Arg, BinaryOp, Call, Expr, Ident, ListOp, Literal, LiteralValue, Pipeline, Span, StringOp, StringOpKind, TypeOfArg,
-    UnaryOp,
+    Arg, BinaryOp, Call, Expr, Ident, ListOp, Literal, LiteralValue, Pipeline, Span, StringOp,
+    StringOpKind, TypeOfArg, UnaryOp,
 };
 use kql_common::{Diagnostic, codes};
 use nom::Input as _;
@@ -47,7 +49,14 @@ fn pipe_expr_inner(i: Input) -> PResult<Expr> {
     }
     match (source, operators.is_empty()) {
         (Some(e), true) => Ok((i, e)),
-        (source, _) => Ok((i, Expr::Pipeline(Box::new(Pipeline { source, operators, span: span_from(start, &i) })))),
+        (source, _) => Ok((
+            i,
+            Expr::Pipeline(Box::new(Pipeline {
+                source,
+                operators,
+                span: span_from(start, &i),
+            })),
+        )),
     }
 }
 
@@ -59,7 +68,11 @@ pub(crate) fn subquery(i: Input) -> PResult<Pipeline> {
     let start = off(&i);
     let (i, leading_pipe) = opt_punct(i, "|");
     if leading_pipe || starts_operator(&i) {
-        let (mut i, first) = if leading_pipe { operator_after_pipe(i)? } else { subquery_operator(i)? };
+        let (mut i, first) = if leading_pipe {
+            operator_after_pipe(i)?
+        } else {
+            subquery_operator(i)?
+        };
         let mut operators = vec![first];
         loop {
             let j = ws(i);
@@ -70,14 +83,28 @@ pub(crate) fn subquery(i: Input) -> PResult<Pipeline> {
             operators.push(op);
             i = rest;
         }
-        return Ok((i, Pipeline { source: None, operators, span: span_from(start, &i) }));
+        return Ok((
+            i,
+            Pipeline {
+                source: None,
+                operators,
+                span: span_from(start, &i),
+            },
+        ));
     }
     let (rest, e) = pipe_expr(i)?;
     Ok(match e {
         Expr::Pipeline(p) => (rest, *p),
         e => {
             let span = e.span();
-            (rest, Pipeline { source: Some(e), operators: Vec::new(), span })
+            (
+                rest,
+                Pipeline {
+                    source: Some(e),
+                    operators: Vec::new(),
+                    span,
+                },
+            )
         }
     })
 }
@@ -89,14 +116,23 @@ pub(crate) fn expr(i: Input) -> PResult<Expr> {
 
 fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
     let span = left.span().to(right.span());
-    Expr::Binary { op, left: Box::new(left), right: Box::new(right), span }
+    Expr::Binary {
+        op,
+        left: Box::new(left),
+        right: Box::new(right),
+        span,
+    }
 }
 
 fn too_long(i: &Input) -> nom::Err<PError> {
     let at = off(&ws(*i));
     nom::Err::Failure(PError::diagnostic(
-        Diagnostic::error(codes::TOO_DEEP, format!("more than {MAX_CHAIN} operands in one chain"), Span::new(at, at + 1))
-            .with_help("use `in (...)` or `has_any (...)` for long lists of alternatives"),
+        Diagnostic::error(
+            codes::TOO_DEEP,
+            format!("more than {MAX_CHAIN} operands in one chain"),
+            Span::new(at, at + 1),
+        )
+        .with_help("use `in (...)` or `has_any (...)` for long lists of alternatives"),
     ))
 }
 
@@ -140,13 +176,23 @@ enum EqOp {
 }
 
 fn str_op(kind: StringOpKind, negated: bool, case_sensitive: bool) -> EqOp {
-    EqOp::Binary(BinaryOp::Str(StringOp { kind, negated, case_sensitive }))
+    EqOp::Binary(BinaryOp::Str(StringOp {
+        kind,
+        negated,
+        case_sensitive,
+    }))
 }
 
 /// Recognises an equality-level operator at the start of `rest`, returning it and its length.
 /// Word operators are whole words: `has` does not match `has_any`.
 fn eq_operator(rest: &str) -> Option<(EqOp, usize)> {
-    for (tok, op) in [("==", BinaryOp::Eq), ("!=", BinaryOp::NotEq), ("<>", BinaryOp::NotEq), ("=~", BinaryOp::EqCi), ("!~", BinaryOp::NotEqCi)] {
+    for (tok, op) in [
+        ("==", BinaryOp::Eq),
+        ("!=", BinaryOp::NotEq),
+        ("<>", BinaryOp::NotEq),
+        ("=~", BinaryOp::EqCi),
+        ("!~", BinaryOp::NotEqCi),
+    ] {
         if rest.starts_with(tok) {
             return Some((EqOp::Binary(op), 2));
         }
@@ -161,7 +207,10 @@ fn eq_operator(rest: &str) -> Option<(EqOp, usize)> {
     use StringOpKind as K;
     let op = match (neg, word) {
         (_, "in") if body.get(2..).is_some_and(|r| r.starts_with('~')) => {
-            return Some((EqOp::List(if neg { ListOp::NotInCi } else { ListOp::InCi }), bang + 3));
+            return Some((
+                EqOp::List(if neg { ListOp::NotInCi } else { ListOp::InCi }),
+                bang + 3,
+            ));
         }
         (false, "in") => EqOp::List(ListOp::In),
         (true, "in") => EqOp::List(ListOp::NotIn),
@@ -174,7 +223,11 @@ fn eq_operator(rest: &str) -> Option<(EqOp, usize)> {
             let after = body.get(n..)?;
             let gap = after.len() - after.trim_start().len();
             let tail = after.trim_start();
-            if tail.starts_with("regex") && !tail.get(5..).is_some_and(|r| r.starts_with(super::lexical::is_ident_char)) {
+            if tail.starts_with("regex")
+                && !tail
+                    .get(5..)
+                    .is_some_and(|r| r.starts_with(super::lexical::is_ident_char))
+            {
                 return Some((str_op(K::MatchesRegex, false, false), n + gap + 5));
             }
             return None;
@@ -212,7 +265,9 @@ fn eq_expr(i: Input) -> PResult<Expr> {
     let mut n = 0;
     loop {
         let j = ws(i);
-        let Some((op, len)) = eq_operator(peek(&j)) else { break };
+        let Some((op, len)) = eq_operator(peek(&j)) else {
+            break;
+        };
         n += 1;
         if n > MAX_CHAIN {
             return Err(too_long(&j));
@@ -227,13 +282,24 @@ fn eq_expr(i: Input) -> PResult<Expr> {
             EqOp::List(op) => {
                 let (rest, list) = in_list(after)?;
                 let span = left.span().to(span_from(off(&j), &rest));
-                left = Expr::InList { left: Box::new(left), op, list, span };
+                left = Expr::InList {
+                    left: Box::new(left),
+                    op,
+                    list,
+                    span,
+                };
                 i = rest;
             }
             EqOp::Between(negated) => {
                 let (rest, (low, high)) = between_range(after)?;
                 let span = left.span().to(span_from(off(&j), &rest));
-                left = Expr::Between { expr: Box::new(left), negated, low: Box::new(low), high: Box::new(high), span };
+                left = Expr::Between {
+                    expr: Box::new(left),
+                    negated,
+                    low: Box::new(low),
+                    high: Box::new(high),
+                    span,
+                };
                 i = rest;
             }
         }
@@ -248,14 +314,19 @@ fn in_list(i: Input) -> PResult<Vec<Expr>> {
         // `x in names` with a bare `let`-bound list is seen in the wild; only a plain name is
         // accepted this way (it prints as `in (names)`, which parses to the same tree).
         let word = peek_word(&i);
-        if !word.is_empty() && !super::operators::is_operator_keyword(word) {
-            if let Ok((rest, name)) = ident(i) {
-                if !is_punct(&rest, "(") && !is_punct(&rest, ".") && !is_punct(&rest, "[") {
-                    return Ok((rest, vec![Expr::Name(name)]));
-                }
-            }
+        if !word.is_empty()
+            && !super::operators::is_operator_keyword(word)
+            && let Ok((rest, name)) = ident(i)
+            && !is_punct(&rest, "(")
+            && !is_punct(&rest, ".")
+            && !is_punct(&rest, "[")
+        {
+            return Ok((rest, vec![Expr::Name(name)]));
         }
-        return Err(nom::Err::Failure(PError::expected(&i, "`(` and a list of values")));
+        return Err(nom::Err::Failure(PError::expected(
+            &i,
+            "`(` and a list of values",
+        )));
     }
     let _guard = enter(&i)?;
     let (mut i, _) = expect_punct(i, "(", "`(`")?;
@@ -302,7 +373,8 @@ fn rel_expr(i: Input) -> PResult<Expr> {
         } else {
             break;
         };
-        let (rest, right) = expect("an expression after the comparison", add_expr)(j.take_from(op.1))?;
+        let (rest, right) =
+            expect("an expression after the comparison", add_expr)(j.take_from(op.1))?;
         left = binary(op.0, left, right);
         i = rest;
     }
@@ -369,7 +441,14 @@ fn unary_expr_inner(i: Input) -> PResult<Expr> {
     let _guard = enter(&i)?;
     let start = off(&i);
     let (rest, e) = expect("an expression after the sign", unary_expr)(i.take_from(1))?;
-    Ok((rest, Expr::Unary { op, expr: Box::new(e), span: span_from(start, &rest) }))
+    Ok((
+        rest,
+        Expr::Unary {
+            op,
+            expr: Box::new(e),
+            span: span_from(start, &rest),
+        },
+    ))
 }
 
 /// `search_predicate = or_expr`, where operands may also be `Column:"term"` or `*:"term"`.
@@ -386,7 +465,8 @@ pub(crate) fn search_predicate(i: Input) -> PResult<Expr> {
 pub(crate) fn postfix_expr(i: Input) -> PResult<Expr> {
     let (i, e) = postfix_chain(i)?;
     let j = ws(i);
-    if i.extra.colon_terms.get() && matches!(e, Expr::Name(_) | Expr::Star(_)) && is_punct(&j, ":") {
+    if i.extra.colon_terms.get() && matches!(e, Expr::Name(_) | Expr::Star(_)) && is_punct(&j, ":")
+    {
         let (r, value) = expect("a search term after `:`", postfix_chain)(j.take_from(1))?;
         return Ok((r, binary(BinaryOp::SearchColon, e, value)));
     }
@@ -400,7 +480,12 @@ fn postfix_chain(i: Input) -> PResult<Expr> {
         let j = ws(i);
         let rest = peek(&j);
         let dotted = is_punct(&j, ".");
-        let bracket = if dotted { rest.get(1..).is_some_and(|r| r.trim_start().starts_with('[')) } else { rest.starts_with('[') };
+        let bracket = if dotted {
+            rest.get(1..)
+                .is_some_and(|r| r.trim_start().starts_with('['))
+        } else {
+            rest.starts_with('[')
+        };
         n += 1;
         if n > MAX_CHAIN {
             return Err(too_long(&j));
@@ -413,12 +498,21 @@ fn postfix_chain(i: Input) -> PResult<Expr> {
             if is_punct(&r2, "(") {
                 let (r3, args) = call_args(r2)?;
                 let span = e.span().to(span_from(off(&r2), &r3));
-                e = Expr::Call(Call { receiver: Some(Box::new(e)), name: member, args, span });
+                e = Expr::Call(Call {
+                    receiver: Some(Box::new(e)),
+                    name: member,
+                    args,
+                    span,
+                });
                 i = r3;
                 continue;
             }
             let span = e.span().to(member.span);
-            e = Expr::Member { target: Box::new(e), member, span };
+            e = Expr::Member {
+                target: Box::new(e),
+                member,
+                span,
+            };
             i = r;
         } else if bracket {
             let after = if dotted { ws(j.take_from(1)) } else { j };
@@ -427,7 +521,11 @@ fn postfix_chain(i: Input) -> PResult<Expr> {
                 // `.['name']`: a quoted member name.
                 let (r, member) = ident(after)?;
                 let span = e.span().to(member.span);
-                e = Expr::Member { target: Box::new(e), member, span };
+                e = Expr::Member {
+                    target: Box::new(e),
+                    member,
+                    span,
+                };
                 i = r;
                 continue;
             }
@@ -435,7 +533,12 @@ fn postfix_chain(i: Input) -> PResult<Expr> {
             let (r, index) = expect("an index or key inside `[ ]`", pipe_expr)(inner)?;
             let (r, close) = expect_punct(r, "]", "`]` to close the index")?;
             let span = e.span().to(close);
-            e = Expr::Index { target: Box::new(e), index: Box::new(index), dotted, span };
+            e = Expr::Index {
+                target: Box::new(e),
+                index: Box::new(index),
+                dotted,
+                span,
+            };
             i = r;
         } else {
             break;
@@ -464,14 +567,21 @@ fn primary(i: Input) -> PResult<Expr> {
             Err(e) => return Err(e),
         }
     }
-    let Some(first) = rest.chars().next() else { return no_match(&i) };
+    let Some(first) = rest.chars().next() else {
+        return no_match(&i);
+    };
     match first {
         '(' => {
             let _guard = enter(&i)?;
             let (r, e) = expect("an expression after `(`", pipe_expr)(i.take_from(1))?;
             let r = ws(r);
             if !is_punct(&r, ")") {
-                return Err(nom::Err::Failure(unclosed(&r, Span::new(start, start + 1), ")", "parenthesis")));
+                return Err(nom::Err::Failure(unclosed(
+                    &r,
+                    Span::new(start, start + 1),
+                    ")",
+                    "parenthesis",
+                )));
             }
             let r = r.take_from(1);
             return Ok((r, Expr::Paren(Box::new(e), span_from(start, &r))));
@@ -491,7 +601,11 @@ fn primary(i: Input) -> PResult<Expr> {
     if let Some(b) = bool_value(word) {
         let after = i.take_from(word.len());
         if !is_punct(&after, "(") {
-            let lit = Literal { value: LiteralValue::Bool(b), text: word.to_owned(), span: Span::new(start, start + word.len()) };
+            let lit = Literal {
+                value: LiteralValue::Bool(b),
+                text: word.to_owned(),
+                span: Span::new(start, start + word.len()),
+            };
             return Ok((after, Expr::Literal(lit)));
         }
     }
@@ -524,7 +638,15 @@ fn name_or_call(i: Input, name: Ident) -> PResult<Expr> {
     }
     let (rest, args) = call_args(j)?;
     let span = name.span.to(span_from(off(&j), &rest));
-    Ok((rest, Expr::Call(Call { receiver: None, name, args, span })))
+    Ok((
+        rest,
+        Expr::Call(Call {
+            receiver: None,
+            name,
+            args,
+            span,
+        }),
+    ))
 }
 
 /// `call_args = "(" [ arg { "," arg } ] ")"`; `arg = [ name "=" ] pipe_expr`
@@ -537,11 +659,11 @@ pub(crate) fn call_args(i: Input) -> PResult<Vec<Arg>> {
     }
     loop {
         let mut name = None;
-        if let Ok((after_name, n)) = ident(i) {
-            if is_punct(&after_name, "=") {
-                name = Some(n);
-                i = ws(after_name).take_from(1);
-            }
+        if let Ok((after_name, n)) = ident(i)
+            && is_punct(&after_name, "=")
+        {
+            name = Some(n);
+            i = ws(after_name).take_from(1);
         }
         let (rest, value) = expect("a function argument", pipe_expr)(i)?;
         args.push(Arg { name, value });
@@ -565,13 +687,16 @@ fn typeof_expr(i: Input) -> PResult<Expr> {
     let after = i.take_from(6);
     let inner = ws(after).take_from(1);
     let w = peek_word(&inner);
-    let single = crate::ast::ScalarType::from_name(w).is_some() && is_punct(&ws(inner).take_from(w.len()), ")");
+    let single = crate::ast::ScalarType::from_name(w).is_some()
+        && is_punct(&ws(inner).take_from(w.len()), ")");
     if single {
         let (r, t) = super::operators::common::type_name(inner)?;
         let (r, _) = expect_punct(r, ")", "`)`")?;
         return Ok((r, Expr::TypeOf(TypeOfArg::Type(t), span_from(start, &r))));
     }
     let (r, schema) = super::operators::common::schema(after)?;
-    Ok((r, Expr::TypeOf(TypeOfArg::Schema(schema), span_from(start, &r))))
+    Ok((
+        r,
+        Expr::TypeOf(TypeOfArg::Schema(schema), span_from(start, &r)),
+    ))
 }
-

@@ -28,10 +28,16 @@ pub(crate) fn skip_trivia(src: &str, offset: usize) -> usize {
         match bytes.get(o) {
             Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) => o += 1,
             Some(b'/') if bytes.get(o + 1) == Some(&b'/') => {
-                o = src.get(o..).and_then(|r| r.find('\n')).map_or(src.len(), |n| o + n);
+                o = src
+                    .get(o..)
+                    .and_then(|r| r.find('\n'))
+                    .map_or(src.len(), |n| o + n);
             }
             Some(b) if *b >= 0x80 => match src.get(o..).and_then(|r| r.chars().next()) {
-                Some(c) if c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{200C}' | '\u{200D}') => {
+                Some(c)
+                    if c.is_whitespace()
+                        || matches!(c, '\u{200B}' | '\u{FEFF}' | '\u{200C}' | '\u{200D}') =>
+                {
                     o += c.len_utf8();
                 }
                 _ => return o,
@@ -85,7 +91,11 @@ fn digit_name_len(s: &str) -> usize {
     }
     let len = s.find(|c: char| !is_ident_char(c)).unwrap_or(s.len());
     let word = s.get(..len).unwrap_or("");
-    if super::literal::is_literal_word(word) { 0 } else { len }
+    if super::literal::is_literal_word(word) {
+        0
+    } else {
+        len
+    }
 }
 
 /// The bare word at the start of the remaining text, if any.
@@ -103,7 +113,9 @@ fn continues_word(rest: &str, len: usize) -> bool {
         Some(c) if is_ident_char(c) => true,
         Some('-') => {
             let tail = rest.get(len + 1..).unwrap_or("");
-            let n = tail.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(tail.len());
+            let n = tail
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(tail.len());
             let joined = rest.get(..len + 1 + n).unwrap_or("");
             HYPHENATED_KEYWORDS.contains(&joined) || super::operators::is_operator_keyword(joined)
         }
@@ -129,7 +141,10 @@ pub(crate) fn keyword<'a>(kw: &'static str) -> impl Fn(Input<'a>) -> PResult<'a,
             let rest = i.take_from(kw.len());
             Ok((rest, Span::new(start, start + kw.len())))
         } else {
-            Err(nom::Err::Error(PError { offset: off(&i), kind: PErrorKind::NoMatch }))
+            Err(nom::Err::Error(PError {
+                offset: off(&i),
+                kind: PErrorKind::NoMatch,
+            }))
         }
     }
 }
@@ -152,7 +167,11 @@ pub(crate) fn is_punct(i: &Input, p: &str) -> bool {
     let next = rest.get(p.len()..).and_then(|r| r.chars().next());
     !matches!(
         (p, next),
-        ("=", Some('=' | '~' | '>')) | ("<", Some('=' | '>')) | (">", Some('=')) | (".", Some('.')) | ("!", Some('='))
+        ("=", Some('=' | '~' | '>'))
+            | ("<", Some('=' | '>'))
+            | (">", Some('='))
+            | (".", Some('.'))
+            | ("!", Some('='))
     )
 }
 
@@ -164,7 +183,10 @@ pub(crate) fn punct<'a>(p: &'static str) -> impl Fn(Input<'a>) -> PResult<'a, Sp
             let start = off(&i);
             Ok((i.take_from(p.len()), Span::new(start, start + p.len())))
         } else {
-            Err(nom::Err::Error(PError { offset: off(&i), kind: PErrorKind::NoMatch }))
+            Err(nom::Err::Error(PError {
+                offset: off(&i),
+                kind: PErrorKind::NoMatch,
+            }))
         }
     }
 }
@@ -198,18 +220,29 @@ pub(crate) fn expect<'a, O>(
 }
 
 /// Requires punctuation `p`, failing with "expected {what}".
-pub(crate) fn expect_punct<'a>(i: Input<'a>, p: &'static str, what: &'static str) -> PResult<'a, Span> {
+pub(crate) fn expect_punct<'a>(
+    i: Input<'a>,
+    p: &'static str,
+    what: &'static str,
+) -> PResult<'a, Span> {
     expect(what, punct(p))(i)
 }
 
 /// Requires keyword `kw`, failing with "expected {what}".
-pub(crate) fn expect_keyword<'a>(i: Input<'a>, kw: &'static str, what: &'static str) -> PResult<'a, Span> {
+pub(crate) fn expect_keyword<'a>(
+    i: Input<'a>,
+    kw: &'static str,
+    what: &'static str,
+) -> PResult<'a, Span> {
     expect(what, keyword(kw))(i)
 }
 
 /// A recoverable "no match" at `i`.
 pub(crate) fn no_match<T>(i: &Input) -> PResult<'static, T> {
-    Err(nom::Err::Error(PError { offset: off(&ws(*i)), kind: PErrorKind::NoMatch }))
+    Err(nom::Err::Error(PError {
+        offset: off(&ws(*i)),
+        kind: PErrorKind::NoMatch,
+    }))
 }
 
 /// A committed failure carrying a diagnostic.
@@ -228,13 +261,19 @@ pub(crate) fn ident(i: Input) -> PResult<Ident> {
     };
     if n > 0 {
         let name = rest.get(..n).unwrap_or("").to_owned();
-        return Ok((i.take_from(n), Ident::new(name, Span::new(start, start + n))));
+        return Ok((
+            i.take_from(n),
+            Ident::new(name, Span::new(start, start + n)),
+        ));
     }
     if rest.starts_with("['") || rest.starts_with("[\"") || rest.starts_with("[@") {
         let (after, (value, _text)) = super::literal::string_literal_at(i.take_from(1))?;
         let after = ws(after);
         if !is_punct(&after, "]") {
-            return Err(nom::Err::Failure(PError::expected(&after, "`]` to close the quoted name")));
+            return Err(nom::Err::Failure(PError::expected(
+                &after,
+                "`]` to close the quoted name",
+            )));
         }
         let quoting = if rest.starts_with("[\"") || rest.starts_with("[@\"") {
             Quoting::DoubleBracket
@@ -242,9 +281,19 @@ pub(crate) fn ident(i: Input) -> PResult<Ident> {
             Quoting::SingleBracket
         };
         let after = after.take_from(1);
-        return Ok((after, Ident { name: value, quoting, span: span_from(start, &after) }));
+        return Ok((
+            after,
+            Ident {
+                name: value,
+                quoting,
+                span: span_from(start, &after),
+            },
+        ));
     }
-    Err(nom::Err::Error(PError { offset: start, kind: PErrorKind::NoMatch }))
+    Err(nom::Err::Error(PError {
+        offset: start,
+        kind: PErrorKind::NoMatch,
+    }))
 }
 
 /// A name, or a failure saying `what` was expected.
@@ -298,8 +347,12 @@ pub(crate) fn enter<'a>(i: &Input<'a>) -> Result<DepthGuard<'a>, nom::Err<PError
     if depth > MAX_DEPTH {
         let at = off(&ws(*i));
         return Err(nom::Err::Failure(PError::diagnostic(
-            Diagnostic::error(codes::TOO_DEEP, format!("the query nests more than {MAX_DEPTH} levels deep"), Span::new(at, at + 1))
-                .with_help("split the expression with `let` statements"),
+            Diagnostic::error(
+                codes::TOO_DEEP,
+                format!("the query nests more than {MAX_DEPTH} levels deep"),
+                Span::new(at, at + 1),
+            )
+            .with_help("split the expression with `let` statements"),
         )));
     }
     state.depth.set(depth);

@@ -58,7 +58,8 @@ pub(crate) fn starts_string(rest: &str) -> bool {
         Some(b'"' | b'\'') => true,
         Some(b'@') => matches!(b.get(1), Some(b'"' | b'\'')),
         Some(b'h' | b'H') => {
-            matches!(b.get(1), Some(b'"' | b'\'')) || (b.get(1) == Some(&b'@') && matches!(b.get(2), Some(b'"' | b'\'')))
+            matches!(b.get(1), Some(b'"' | b'\''))
+                || (b.get(1) == Some(&b'@') && matches!(b.get(2), Some(b'"' | b'\'')))
         }
         Some(b'`') => rest.starts_with("```"),
         Some(b'~') => rest.starts_with("~~~"),
@@ -83,7 +84,10 @@ pub(crate) fn string_literal_at(i: Input) -> PResult<(String, String)> {
     if verbatim {
         pos += 1;
     }
-    let (value, len) = if rest.get(pos..).is_some_and(|r| r.starts_with("```") || r.starts_with("~~~")) {
+    let (value, len) = if rest
+        .get(pos..)
+        .is_some_and(|r| r.starts_with("```") || r.starts_with("~~~"))
+    {
         let fence = rest.get(pos..pos + 3).unwrap_or("```");
         let body = rest.get(pos + 3..).unwrap_or("");
         match body.find(fence) {
@@ -91,10 +95,18 @@ pub(crate) fn string_literal_at(i: Input) -> PResult<(String, String)> {
             None => return unterminated(start, rest.len()),
         }
     } else {
-        let quote = rest.get(pos..).and_then(|r| r.chars().next()).unwrap_or('"');
+        let quote = rest
+            .get(pos..)
+            .and_then(|r| r.chars().next())
+            .unwrap_or('"');
         match scan_quoted(rest.get(pos + 1..).unwrap_or(""), quote, verbatim) {
             Ok((v, n)) => (v, pos + 1 + n),
-            Err(Some(bad)) => return fail(bad_escape(start + pos + 1 + bad, rest.get(pos + 1 + bad..).unwrap_or(""))),
+            Err(Some(bad)) => {
+                return fail(bad_escape(
+                    start + pos + 1 + bad,
+                    rest.get(pos + 1 + bad..).unwrap_or(""),
+                ));
+            }
             Err(None) => {
                 let line_len = rest.find('\n').unwrap_or(rest.len());
                 return unterminated(start, line_len);
@@ -108,8 +120,12 @@ pub(crate) fn string_literal_at(i: Input) -> PResult<(String, String)> {
 fn unterminated<T>(start: usize, len: usize) -> PResult<'static, T> {
     let len = len.max(1);
     fail(
-        Diagnostic::error(codes::UNTERMINATED_STRING, "unterminated string literal", Span::new(start, start + len))
-            .with_label("this string has no closing quote"),
+        Diagnostic::error(
+            codes::UNTERMINATED_STRING,
+            "unterminated string literal",
+            Span::new(start, start + len),
+        )
+        .with_label("this string has no closing quote"),
     )
 }
 
@@ -142,7 +158,9 @@ fn scan_quoted(body: &str, quote: char, verbatim: bool) -> Result<(String, usize
             return Err(None);
         }
         if c == '\\' && !verbatim {
-            let Some((_, e)) = chars.next() else { return Err(None) };
+            let Some((_, e)) = chars.next() else {
+                return Err(None);
+            };
             match e {
                 'n' => value.push('\n'),
                 't' => value.push('\t'),
@@ -150,7 +168,10 @@ fn scan_quoted(body: &str, quote: char, verbatim: bool) -> Result<(String, usize
                 '0' => value.push('\0'),
                 'u' => {
                     let hex: String = body.get(idx + 2..).unwrap_or("").chars().take(4).collect();
-                    let ch = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).ok_or(Some(idx))?;
+                    let ch = u32::from_str_radix(&hex, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .ok_or(Some(idx))?;
                     if hex.len() != 4 {
                         return Err(Some(idx));
                     }
@@ -186,7 +207,14 @@ pub(crate) fn string_lit(i: Input) -> PResult<Literal> {
         text.push_str(&t);
         rest = r;
     }
-    Ok((rest, Literal { value: LiteralValue::String(value), text, span: span_from(start, &rest) }))
+    Ok((
+        rest,
+        Literal {
+            value: LiteralValue::String(value),
+            text,
+            span: span_from(start, &rest),
+        },
+    ))
 }
 
 /// Length of a number at the start of `s`: digits, optional fraction (only when a digit follows the
@@ -194,15 +222,30 @@ pub(crate) fn string_lit(i: Input) -> PResult<Literal> {
 fn number_len(s: &str) -> (usize, bool) {
     let b = s.as_bytes();
     if b.starts_with(b"0x") || b.starts_with(b"0X") {
-        let n = 2 + b.get(2..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_hexdigit()).count();
+        let n = 2 + b
+            .get(2..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .count();
         return if n > 2 { (n, false) } else { (0, false) };
     }
     let mut n = b.iter().take_while(|c| c.is_ascii_digit()).count();
     let mut real = false;
     if b.get(n) == Some(&b'.') && b.get(n + 1).is_some_and(u8::is_ascii_digit) {
         real = true;
-        n += 1 + b.get(n + 1..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_digit()).count();
-    } else if n > 0 && b.get(n) == Some(&b'.') && !b.get(n + 1).is_some_and(|c| *c == b'.' || c.is_ascii_alphabetic() || *c == b'_') {
+        n += 1 + b
+            .get(n + 1..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+    } else if n > 0
+        && b.get(n) == Some(&b'.')
+        && !b
+            .get(n + 1)
+            .is_some_and(|c| *c == b'.' || c.is_ascii_alphabetic() || *c == b'_')
+    {
         // `1000.` is a real; `1..5` and `a[1].b` are not.
         return (n + 1, true);
     }
@@ -214,7 +257,12 @@ fn number_len(s: &str) -> (usize, bool) {
         if matches!(b.get(m), Some(b'+' | b'-')) {
             m += 1;
         }
-        let digits = b.get(m..).unwrap_or(&[]).iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits = b
+            .get(m..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if digits > 0 {
             return (m + digits, true);
         }
@@ -250,7 +298,11 @@ pub(crate) fn number_lit(i: Input) -> PResult<Literal> {
         return no_match(&i);
     }
     let digits = rest.get(..n).unwrap_or("");
-    let unit_len = rest.get(n..).unwrap_or("").find(|c: char| !is_ident_char(c)).unwrap_or(rest.len() - n);
+    let unit_len = rest
+        .get(n..)
+        .unwrap_or("")
+        .find(|c: char| !is_ident_char(c))
+        .unwrap_or(rest.len() - n);
     let unit = rest.get(n..n + unit_len).unwrap_or("");
     let span = Span::new(start, start + n + unit_len);
     let hex = digits.starts_with("0x") || digits.starts_with("0X");
@@ -264,7 +316,10 @@ pub(crate) fn number_lit(i: Input) -> PResult<Literal> {
         };
         let amount: f64 = digits.parse().unwrap_or(0.0);
         LiteralValue::Timespan((amount * ticks).round() as i64)
-    } else if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    } else if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         match u64::from_str_radix(hex, 16) {
             Ok(v) => LiteralValue::Long(v as i64),
             Err(_) => return fail(out_of_range(span, digits)),
@@ -284,15 +339,21 @@ pub(crate) fn number_lit(i: Input) -> PResult<Literal> {
 }
 
 fn out_of_range(span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error(codes::INVALID_LITERAL, format!("`{text}` is out of range"), span)
+    Diagnostic::error(
+        codes::INVALID_LITERAL,
+        format!("`{text}` is out of range"),
+        span,
+    )
 }
 
 /// Type names that form typed literals `T(value)`.
 pub(crate) fn typed_literal_type(word: &str) -> Option<ScalarType> {
     match word {
         "string" => None,
-        "time" | "timespan" | "datetime" | "date" | "guid" | "uniqueid" | "bool" | "boolean" | "int" | "int32"
-        | "long" | "int64" | "real" | "double" | "decimal" | "dynamic" => ScalarType::from_name(word),
+        "time" | "timespan" | "datetime" | "date" | "guid" | "uniqueid" | "bool" | "boolean"
+        | "int" | "int32" | "long" | "int64" | "real" | "double" | "decimal" | "dynamic" => {
+            ScalarType::from_name(word)
+        }
         _ => None,
     }
 }
@@ -317,8 +378,12 @@ pub(crate) fn typed_lit<'a>(i: Input<'a>, word: &'a str, ty: ScalarType) -> PRes
     let inner_start = off(&open) + 1;
     let Some(close) = find_close(body) else {
         return fail(
-            Diagnostic::error(codes::UNCLOSED_DELIMITER, format!("`{word}(` is never closed"), Span::new(start, off(&open) + 1))
-                .with_label("opened here"),
+            Diagnostic::error(
+                codes::UNCLOSED_DELIMITER,
+                format!("`{word}(` is never closed"),
+                Span::new(start, off(&open) + 1),
+            )
+            .with_label("opened here"),
         );
     };
     let raw = body.get(1..close).unwrap_or("");
@@ -330,8 +395,12 @@ pub(crate) fn typed_lit<'a>(i: Input<'a>, word: &'a str, ty: ScalarType) -> PRes
     }
     let bad = |what: &str| {
         fail::<Literal>(
-            Diagnostic::error(codes::INVALID_LITERAL, format!("`{inner}` is not a valid {what} literal"), inner_span)
-                .with_label(format!("not a valid {what}")),
+            Diagnostic::error(
+                codes::INVALID_LITERAL,
+                format!("`{inner}` is not a valid {what} literal"),
+                inner_span,
+            )
+            .with_label(format!("not a valid {what}")),
         )
     };
     let unquoted = unquote(inner);
@@ -375,10 +444,22 @@ pub(crate) fn typed_lit<'a>(i: Input<'a>, word: &'a str, ty: ScalarType) -> PRes
     Ok(finish(start, &i, rest, value))
 }
 
-fn finish<'a>(start: usize, i: &Input<'a>, rest: Input<'a>, value: LiteralValue) -> (Input<'a>, Literal) {
+fn finish<'a>(
+    start: usize,
+    i: &Input<'a>,
+    rest: Input<'a>,
+    value: LiteralValue,
+) -> (Input<'a>, Literal) {
     let len = off(&rest) - start;
     let text = i.fragment().get(..len).unwrap_or("").to_owned();
-    (rest, Literal { value, text, span: span_from(start, &rest) })
+    (
+        rest,
+        Literal {
+            value,
+            text,
+            span: span_from(start, &rest),
+        },
+    )
 }
 
 fn close_paren<'a>(i: Input<'a>, what: &'static str) -> PResult<'a, ()> {
@@ -406,7 +487,13 @@ fn find_close(s: &str) -> Option<usize> {
                     return Some(idx);
                 }
             }
-            (None, '\n') if depth == 1 && s.get(idx..).is_some_and(|r| r.trim_start().starts_with('|')) => return None,
+            (None, '\n')
+                if depth == 1
+                    && s.get(idx..)
+                        .is_some_and(|r| r.trim_start().starts_with('|')) =>
+            {
+                return None;
+            }
             _ => {}
         }
     }
@@ -457,10 +544,16 @@ pub fn parse_timespan_text(s: &str) -> Option<i64> {
     let ticks = if body.contains(':') {
         clock_ticks(body)?
     } else {
-        let num_len = body.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(body.len());
+        let num_len = body
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(body.len());
         let amount: f64 = body.get(..num_len)?.parse().ok()?;
         let unit = body.get(num_len..)?.trim();
-        let per = if unit.is_empty() { 864e9 } else { unit_ticks(unit)? };
+        let per = if unit.is_empty() {
+            864e9
+        } else {
+            unit_ticks(unit)?
+        };
         (amount * per).round() as i64
     };
     Some(if neg { -ticks } else { ticks })
@@ -494,7 +587,11 @@ fn clock_ticks(s: &str) -> Option<i64> {
     if !frac.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let frac_ticks: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<7}").parse().ok()? };
+    let frac_ticks: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<7}").parse().ok()?
+    };
     Some((((days * 24 + hours) * 60 + minutes) * 60 + secs) * 10_000_000 + frac_ticks)
 }
 
@@ -507,14 +604,16 @@ pub(crate) fn bool_value(word: &str) -> Option<bool> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn timespan_text_forms() {
-        assert_eq!(parse_timespan_text("1.02:03:04"), Some(((26 * 60 + 3) * 60 + 4) * 10_000_000));
+        assert_eq!(
+            parse_timespan_text("1.02:03:04"),
+            Some(((26 * 60 + 3) * 60 + 4) * 10_000_000)
+        );
         assert_eq!(parse_timespan_text("00:01:00"), Some(600_000_000));
         assert_eq!(parse_timespan_text("2"), Some(2 * 864_000_000_000));
         assert_eq!(parse_timespan_text("15 seconds"), Some(150_000_000));

@@ -31,7 +31,10 @@ pub(crate) type Input<'a> = nom_locate::LocatedSpan<&'a str, &'a State>;
 pub(crate) type PResult<'a, T> = nom::IResult<Input<'a>, T, PError>;
 
 fn run<T>(src: &str, p: impl FnOnce(Input) -> PResult<T>) -> Result<T, Diagnostics> {
-    let state = State { depth: Cell::new(0), colon_terms: Cell::new(false) };
+    let state = State {
+        depth: Cell::new(0),
+        colon_terms: Cell::new(false),
+    };
     let input = Input::new_extra(src, &state);
     match p(input) {
         Ok((rest, value)) => {

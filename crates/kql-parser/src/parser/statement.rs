@@ -5,8 +5,8 @@
 use super::error::{PError, found_token};
 use super::expr::pipe_expr;
 use super::lexical::{
-    at_end, expect, expect_ident, expect_keyword, expect_punct, ident, is_keyword, is_punct, off, opt_keyword,
-    opt_punct, span_from, ws,
+    at_end, expect, expect_ident, expect_keyword, expect_punct, ident, is_keyword, is_punct, off,
+    opt_keyword, opt_punct, span_from, ws,
 };
 use super::operators::common::{comma_list, schema, type_name};
 use super::{Input, PResult};
@@ -19,7 +19,13 @@ pub(crate) fn query(i: Input) -> PResult<Query> {
     let i = ws(i);
     let start = off(&i);
     let (i, statements) = statement_list(i, false, false)?;
-    Ok((i, Query { statements, span: Span::new(start, off(&i)) }))
+    Ok((
+        i,
+        Query {
+            statements,
+            span: Span::new(start, off(&i)),
+        },
+    ))
 }
 
 /// `script = query { blank_line query }`: a file of queries. As in Kusto.Explorer, a blank line
@@ -35,7 +41,10 @@ pub(crate) fn script(mut i: Input) -> PResult<Vec<Query>> {
         let start = off(&j);
         let (r, statements) = statement_list(j, false, true)?;
         if !statements.is_empty() {
-            queries.push(Query { statements, span: span_from(start, &r) });
+            queries.push(Query {
+                statements,
+                span: span_from(start, &r),
+            });
         }
         i = r;
     }
@@ -66,7 +75,10 @@ fn statement_list(mut i: Input, in_body: bool, split_on_blank: bool) -> PResult<
             continue;
         }
         let (after, s) = statement(j)?;
-        let is_let = matches!(s, Statement::Let { .. } | Statement::LetFunction { .. } | Statement::Set { .. });
+        let is_let = matches!(
+            s,
+            Statement::Let { .. } | Statement::LetFunction { .. } | Statement::Set { .. }
+        );
         statements.push(s);
         let r = ws(after);
         if at_end(&r) || (in_body && is_punct(&r, "}")) {
@@ -76,7 +88,9 @@ fn statement_list(mut i: Input, in_body: bool, split_on_blank: bool) -> PResult<
             return Ok((r, statements));
         }
         if !is_punct(&r, ";") {
-            return Err(nom::Err::Failure(PError::diagnostic(trailing_diagnostic_at(&r))));
+            return Err(nom::Err::Failure(PError::diagnostic(
+                trailing_diagnostic_at(&r),
+            )));
         }
         i = r.take_from(1);
     }
@@ -92,8 +106,12 @@ fn trailing_diagnostic_at(i: &Input) -> Diagnostic {
                 .with_help("substitute workbook parameters (such as {TimeRange}) with values before checking the query");
         }
     }
-    let d = Diagnostic::error(codes::SYNTAX, format!("expected `|`, `;` or the end of the query, found {found}"), span)
-        .with_label("the expression before this is complete");
+    let d = Diagnostic::error(
+        codes::SYNTAX,
+        format!("expected `|`, `;` or the end of the query, found {found}"),
+        span,
+    )
+    .with_label("the expression before this is complete");
     if found == "`=`" {
         return d.with_help("compare values with `==`; `=` only names columns (`extend x = ...`)");
     }
@@ -103,13 +121,23 @@ fn trailing_diagnostic_at(i: &Input) -> Diagnostic {
 fn found_token_in(i: &Input) -> (String, Span) {
     let (found, span) = found_token(i.fragment(), 0);
     let base = off(i) as u32;
-    (found, Span { start: span.start + base, end: span.end + base })
+    (
+        found,
+        Span {
+            start: span.start + base,
+            end: span.end + base,
+        },
+    )
 }
 
 /// The diagnostic for text after a complete query.
 pub(crate) fn trailing_diagnostic(src: &str, offset: usize) -> Diagnostic {
     let (found, span) = found_token(src, offset);
-    Diagnostic::error(codes::TRAILING_INPUT, format!("unexpected {found} after the end of the query"), span)
+    Diagnostic::error(
+        codes::TRAILING_INPUT,
+        format!("unexpected {found} after the end of the query"),
+        span,
+    )
 }
 
 /// `statement = let_stmt | set_stmt | declare_stmt | alias_stmt | restrict_stmt | pipe_expr`
@@ -139,7 +167,10 @@ fn statement(i: Input) -> PResult<Statement> {
 
 fn is_command_start(i: &Input) -> bool {
     let rest = super::lexical::peek(i);
-    rest.starts_with('.') && rest.get(1..).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()))
+    rest.starts_with('.')
+        && rest
+            .get(1..)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
 /// `command_stmt = "." command_text { "|" tabular_operator }`: a management command such as
@@ -178,8 +209,15 @@ fn command_stmt(i: Input) -> PResult<Statement> {
     if operators.is_empty() {
         return Ok((r, Statement::Expr(command)));
     }
-    let pipeline = crate::ast::Pipeline { source: Some(command), operators, span: span_from(start, &r) };
-    Ok((r, Statement::Expr(crate::ast::Expr::Pipeline(Box::new(pipeline)))))
+    let pipeline = crate::ast::Pipeline {
+        source: Some(command),
+        operators,
+        span: span_from(start, &r),
+    };
+    Ok((
+        r,
+        Statement::Expr(crate::ast::Expr::Pipeline(Box::new(pipeline))),
+    ))
 }
 
 fn followed_by_pipe_or_end(i: &Input, len: usize) -> bool {
@@ -196,10 +234,24 @@ fn let_stmt(i: Input) -> PResult<Statement> {
     let (i, _) = expect_punct(i, "=", "`=` after the name")?;
     if let Some(r) = function_decl(i)? {
         let (r, decl) = r;
-        return Ok((r, Statement::LetFunction { name, decl, span: span_from(start, &r) }));
+        return Ok((
+            r,
+            Statement::LetFunction {
+                name,
+                decl,
+                span: span_from(start, &r),
+            },
+        ));
     }
     let (i, value) = expect("a value after `=`", pipe_expr)(i)?;
-    Ok((i, Statement::Let { name, value, span: span_from(start, &i) }))
+    Ok((
+        i,
+        Statement::Let {
+            name,
+            value,
+            span: span_from(start, &i),
+        },
+    ))
 }
 
 /// `function_decl = [ "view" ] "(" [ param { "," param } ] ")" "{" function_body "}"`.
@@ -215,22 +267,39 @@ fn function_decl_inner(i: Input) -> Result<Option<(Input, FunctionDecl)>, nom::E
     let (j, view) = opt_keyword(i, "view");
     let Ok((j, params)) = param_list(j) else {
         if view {
-            return Err(nom::Err::Failure(PError::expected(&ws(j), "`(` and the parameters after `view`")));
+            return Err(nom::Err::Failure(PError::expected(
+                &ws(j),
+                "`(` and the parameters after `view`",
+            )));
         }
         return Ok(None);
     };
     let j = ws(j);
     if !is_punct(&j, "{") {
         if view || !params.is_empty() {
-            return Err(nom::Err::Failure(PError::expected(&j, "`{` and the function body")));
+            return Err(nom::Err::Failure(PError::expected(
+                &j,
+                "`{` and the function body",
+            )));
         }
         return Ok(None);
     }
     let body_start = off(&j);
     let (r, statements) = statement_list(j.take_from(1), true, false)?;
     let (r, _) = expect_punct(r, "}", "`}` to close the function body")?;
-    let body = FunctionBody { statements, span: span_from(body_start, &r) };
-    Ok(Some((r, FunctionDecl { view, params, body, span: span_from(start, &r) })))
+    let body = FunctionBody {
+        statements,
+        span: span_from(body_start, &r),
+    };
+    Ok(Some((
+        r,
+        FunctionDecl {
+            view,
+            params,
+            body,
+            span: span_from(start, &r),
+        },
+    )))
 }
 
 /// `"(" [ param { "," param } ] ")"`, failing softly so `(expr)` can be tried instead.
@@ -274,7 +343,15 @@ fn param(i: Input) -> PResult<Param> {
     } else {
         (i, None)
     };
-    Ok((i, Param { name, ty, default, span: span_from(start, &i) }))
+    Ok((
+        i,
+        Param {
+            name,
+            ty,
+            default,
+            span: span_from(start, &i),
+        },
+    ))
 }
 
 /// `set_stmt = "set" name [ "=" expr ]`
@@ -289,7 +366,14 @@ fn set_stmt(i: Input) -> PResult<Statement> {
     } else {
         (i, None)
     };
-    Ok((i, Statement::Set { name, value, span: span_from(start, &i) }))
+    Ok((
+        i,
+        Statement::Set {
+            name,
+            value,
+            span: span_from(start, &i),
+        },
+    ))
 }
 
 /// `declare_stmt = "declare" "query_parameters" "(" param { "," param } ")"`
@@ -301,7 +385,13 @@ fn declare_stmt(i: Input) -> PResult<Statement> {
     let (i, _) = expect_punct(i, "(", "`(` and the parameters")?;
     let (i, params) = comma_list(i, "a parameter `name:type`", param)?;
     let (i, _) = expect_punct(i, ")", "`,` or `)` after the parameter")?;
-    Ok((i, Statement::DeclareQueryParameters { params, span: span_from(start, &i) }))
+    Ok((
+        i,
+        Statement::DeclareQueryParameters {
+            params,
+            span: span_from(start, &i),
+        },
+    ))
 }
 
 /// `alias_stmt = "alias" "database" name "=" pipe_expr`
@@ -313,7 +403,14 @@ fn alias_stmt(i: Input) -> PResult<Statement> {
     let (i, name) = expect_ident(i, "the alias name")?;
     let (i, _) = expect_punct(i, "=", "`=`")?;
     let (i, value) = expect("a database reference", pipe_expr)(i)?;
-    Ok((i, Statement::Alias { name, value, span: span_from(start, &i) }))
+    Ok((
+        i,
+        Statement::Alias {
+            name,
+            value,
+            span: span_from(start, &i),
+        },
+    ))
 }
 
 /// `restrict_stmt = "restrict" "access" "to" "(" expr { "," expr } ")"`
@@ -326,5 +423,11 @@ fn restrict_stmt(i: Input) -> PResult<Statement> {
     let (i, _) = expect_punct(i, "(", "`(`")?;
     let (i, entities) = comma_list(i, "a table or function name", super::expr::unary_expr)?;
     let (i, _) = expect_punct(i, ")", "`,` or `)`")?;
-    Ok((i, Statement::Restrict { entities, span: span_from(start, &i) }))
+    Ok((
+        i,
+        Statement::Restrict {
+            entities,
+            span: span_from(start, &i),
+        },
+    ))
 }

@@ -9,7 +9,8 @@ use kql_parser::ast::{Expr, Query, Statement};
 pub fn verified(src: &str) -> Query {
     let q = kql_parser::parse_query(src).unwrap_or_else(|e| panic!("{src}\n{e}"));
     assert_eq!(q.to_string(), src, "canonical print differs");
-    let again = kql_parser::parse_query(&q.to_string()).unwrap_or_else(|e| panic!("reparse of {q}\n{e}"));
+    let again =
+        kql_parser::parse_query(&q.to_string()).unwrap_or_else(|e| panic!("reparse of {q}\n{e}"));
     assert_eq!(again, q, "round-trip changed the tree");
     q
 }

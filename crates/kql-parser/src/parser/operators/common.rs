@@ -1,11 +1,15 @@
 //! Pieces shared by several operators: options, named expressions, sort keys, column patterns,
 //! schemas and type names.
 
-use crate::ast::{ColumnDecl, ColumnPattern, Expr, Ident, Literal, LiteralValue, NamedExpr, NullsOrder, OptionArg, Schema, SortKey, SortOrder, Span, TypeName};
+use crate::ast::{
+    ColumnDecl, ColumnPattern, Expr, Ident, Literal, LiteralValue, NamedExpr, NullsOrder,
+    OptionArg, Schema, SortKey, SortOrder, Span, TypeName,
+};
 use crate::parser::error::PError;
 use crate::parser::expr::{expr, unary_expr};
 use crate::parser::lexical::{
-    expect, expect_punct, fail, ident, is_keyword, is_punct, off, opt_keyword, opt_punct, peek, span_from, word_len, ws,
+    expect, expect_punct, fail, ident, is_keyword, is_punct, off, opt_keyword, opt_punct, peek,
+    span_from, word_len, ws,
 };
 use crate::parser::literal::{bool_value, starts_number, starts_string, string_lit};
 use crate::parser::{Input, PResult};
@@ -20,12 +24,15 @@ pub(crate) fn options<'a>(mut i: Input<'a>, allowed: &[&str]) -> PResult<'a, Vec
     loop {
         let j = ws(i);
         let rest = peek(&j);
-        let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len());
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len());
         let name = rest.get(..len).unwrap_or("");
         if name.is_empty() || word_len(name) == 0 {
             break;
         }
-        let known = allowed.contains(&name) || (name.starts_with("hint.") && allowed.contains(&"hint.*"));
+        let known =
+            allowed.contains(&name) || (name.starts_with("hint.") && allowed.contains(&"hint.*"));
         let after = j.take_from(len);
         if !known || !is_punct(&after, "=") {
             break;
@@ -33,7 +40,11 @@ pub(crate) fn options<'a>(mut i: Input<'a>, allowed: &[&str]) -> PResult<'a, Vec
         let start = off(&j);
         let name = Ident::new(name, Span::new(start, start + len));
         let (r, value) = expect("a value for the option", option_value)(ws(after).take_from(1))?;
-        out.push(OptionArg { name, value, span: span_from(start, &r) });
+        out.push(OptionArg {
+            name,
+            value,
+            span: span_from(start, &r),
+        });
         i = r;
     }
     Ok((i, out))
@@ -47,12 +58,17 @@ pub(crate) fn option_value(i: Input) -> PResult<Expr> {
         let (r, l) = string_lit(i)?;
         return Ok((r, Expr::Literal(l)));
     }
-    if starts_number(rest) || (rest.starts_with('-') && starts_number(rest.get(1..).unwrap_or(""))) {
+    if starts_number(rest) || (rest.starts_with('-') && starts_number(rest.get(1..).unwrap_or("")))
+    {
         return unary_expr(i);
     }
     let (r, name) = ident(i)?;
     if let Some(b) = bool_value(&name.name) {
-        let lit = Literal { value: LiteralValue::Bool(b), text: name.name.clone(), span: name.span };
+        let lit = Literal {
+            value: LiteralValue::Bool(b),
+            text: name.name.clone(),
+            span: name.span,
+        };
         return Ok((r, Expr::Literal(lit)));
     }
     Ok((r, Expr::Name(name)))
@@ -85,7 +101,14 @@ pub(crate) fn property(i: Input) -> PResult<OptionArg> {
     let (r, name) = expect("a property name", ident)(i)?;
     let (r, _) = expect_punct(r, "=", "`=` after the property name")?;
     let (r, value) = expect("a property value", property_value)(r)?;
-    Ok((r, OptionArg { name, value, span: span_from(start, &r) }))
+    Ok((
+        r,
+        OptionArg {
+            name,
+            value,
+            span: span_from(start, &r),
+        },
+    ))
 }
 
 /// A property value: an expression, or a bare list of names for `ycolumns=a, b`-style values is
@@ -98,20 +121,44 @@ fn property_value(i: Input) -> PResult<Expr> {
 pub(crate) fn named_expr(i: Input) -> PResult<NamedExpr> {
     let i = ws(i);
     let start = off(&i);
-    if is_punct(&i, "(") {
-        if let Some((r, names)) = tuple_names(i) {
-            let (r, e) = expect("an expression after `=`", expr)(r)?;
-            return Ok((r, NamedExpr { names, tuple: true, span: span_from(start, &r), expr: e }));
-        }
+    if is_punct(&i, "(")
+        && let Some((r, names)) = tuple_names(i)
+    {
+        let (r, e) = expect("an expression after `=`", expr)(r)?;
+        return Ok((
+            r,
+            NamedExpr {
+                names,
+                tuple: true,
+                span: span_from(start, &r),
+                expr: e,
+            },
+        ));
     }
-    if let Ok((after, name)) = ident(i) {
-        if is_punct(&after, "=") {
-            let (r, e) = expect("an expression after `=`", expr)(ws(after).take_from(1))?;
-            return Ok((r, NamedExpr { names: vec![name], tuple: false, span: span_from(start, &r), expr: e }));
-        }
+    if let Ok((after, name)) = ident(i)
+        && is_punct(&after, "=")
+    {
+        let (r, e) = expect("an expression after `=`", expr)(ws(after).take_from(1))?;
+        return Ok((
+            r,
+            NamedExpr {
+                names: vec![name],
+                tuple: false,
+                span: span_from(start, &r),
+                expr: e,
+            },
+        ));
     }
     let (r, e) = expr(i)?;
-    Ok((r, NamedExpr { names: Vec::new(), tuple: false, span: span_from(start, &r), expr: e }))
+    Ok((
+        r,
+        NamedExpr {
+            names: Vec::new(),
+            tuple: false,
+            span: span_from(start, &r),
+            expr: e,
+        },
+    ))
 }
 
 /// `( a, b ) =` ahead; returns the input after `=`.
@@ -170,13 +217,24 @@ pub(crate) fn sort_key(i: Input) -> PResult<SortKey> {
         if let (r, true) = opt_keyword(r, "first") {
             (r, Some(NullsOrder::First))
         } else {
-            let (r, _) = crate::parser::lexical::expect_keyword(r, "last", "`first` or `last` after `nulls`")?;
+            let (r, _) = crate::parser::lexical::expect_keyword(
+                r,
+                "last",
+                "`first` or `last` after `nulls`",
+            )?;
             (r, Some(NullsOrder::Last))
         }
     } else {
         (i, None)
     };
-    Ok((i, SortKey { expr: e, order, nulls }))
+    Ok((
+        i,
+        SortKey {
+            expr: e,
+            order,
+            nulls,
+        },
+    ))
 }
 
 /// `column_pattern = name | wildcard` where a wildcard is name characters and `*`.
@@ -184,10 +242,18 @@ pub(crate) fn column_pattern(i: Input) -> PResult<ColumnPattern> {
     let i = ws(i);
     let start = off(&i);
     let rest = peek(&i);
-    let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '*')).unwrap_or(rest.len());
+    let len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '*'))
+        .unwrap_or(rest.len());
     let text = rest.get(..len).unwrap_or("");
     if text.contains('*') {
-        return Ok((i.take_from(len), ColumnPattern::Wildcard { pattern: text.to_owned(), span: Span::new(start, start + len) }));
+        return Ok((
+            i.take_from(len),
+            ColumnPattern::Wildcard {
+                pattern: text.to_owned(),
+                span: Span::new(start, start + len),
+            },
+        ));
     }
     let (r, name) = ident(i)?;
     Ok((r, ColumnPattern::Name(name)))
@@ -217,10 +283,24 @@ pub(crate) fn column_decl(i: Input) -> PResult<ColumnDecl> {
     let (r, name) = ident(i)?;
     let (r, colon) = opt_punct(r, ":");
     if !colon {
-        return Ok((r, ColumnDecl { name, ty: None, span: span_from(start, &r) }));
+        return Ok((
+            r,
+            ColumnDecl {
+                name,
+                ty: None,
+                span: span_from(start, &r),
+            },
+        ));
     }
     let (r, ty) = expect("a type name after `:`", type_name)(r)?;
-    Ok((r, ColumnDecl { name, ty: Some(ty), span: span_from(start, &r) }))
+    Ok((
+        r,
+        ColumnDecl {
+            name,
+            ty: Some(ty),
+            span: span_from(start, &r),
+        },
+    ))
 }
 
 /// `schema = "(" [ column_decl { "," column_decl } ] [ "," ] [ "*" ] ")"`
@@ -241,7 +321,10 @@ pub(crate) fn schema(i: Input) -> PResult<Schema> {
         } else {
             let (r, c) = expect("a column declaration `name:type`", column_decl)(j)?;
             if c.ty.is_none() {
-                return Err(nom::Err::Failure(PError::expected(&ws(r), "`:` and a type after the column name")));
+                return Err(nom::Err::Failure(PError::expected(
+                    &ws(r),
+                    "`:` and a type after the column name",
+                )));
             }
             columns.push(c);
             i = r;
@@ -253,7 +336,14 @@ pub(crate) fn schema(i: Input) -> PResult<Schema> {
         }
     }
     let (i, _) = expect_punct(i, ")", "`,` or `)` in the column list")?;
-    Ok((i, Schema { columns, open, span: span_from(start, &i) }))
+    Ok((
+        i,
+        Schema {
+            columns,
+            open,
+            span: span_from(start, &i),
+        },
+    ))
 }
 
 /// A count such as `take 10` or `top N`: any scalar expression.
@@ -270,4 +360,3 @@ pub(crate) fn by_list(i: Input) -> PResult<Option<Vec<NamedExpr>>> {
     let (i, keys) = comma_list(i, "a grouping expression after `by`", named_expr)?;
     Ok((i, Some(keys)))
 }
-

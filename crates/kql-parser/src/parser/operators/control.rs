@@ -5,8 +5,8 @@ use crate::ast::*;
 use crate::parser::error::PError;
 use crate::parser::expr::{expr, pipe_expr, subquery};
 use crate::parser::lexical::{
-    expect, expect_ident, expect_keyword, expect_punct, ident, is_keyword, is_punct, off, opt_keyword, opt_punct,
-    span_from, ws,
+    expect, expect_ident, expect_keyword, expect_punct, ident, is_keyword, is_punct, off,
+    opt_keyword, opt_punct, span_from, ws,
 };
 use crate::parser::{Input, PResult};
 use nom::Input as _;
@@ -30,7 +30,14 @@ pub(crate) fn facet_op(i: Input, kw: Span) -> PResult<Operator> {
     } else {
         (i, None)
     };
-    Ok((i, Operator::Facet(Facet { by, with, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Facet(Facet {
+            by,
+            with,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `fork_op = "fork" fork_branch { fork_branch }`; `fork_branch = [ name "=" ] "(" subquery ")"`
@@ -46,7 +53,10 @@ pub(crate) fn fork_op(i: Input, kw: Span) -> PResult<Operator> {
         };
         if !is_punct(&r, "(") {
             if name.is_some() || branches.is_empty() {
-                return Err(nom::Err::Failure(PError::expected(&ws(r), "`(` and a sub-query")));
+                return Err(nom::Err::Failure(PError::expected(
+                    &ws(r),
+                    "`(` and a sub-query",
+                )));
             }
             break;
         }
@@ -56,7 +66,13 @@ pub(crate) fn fork_op(i: Input, kw: Span) -> PResult<Operator> {
         branches.push((name, q));
         i = r;
     }
-    Ok((i, Operator::Fork(Fork { branches, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Fork(Fork {
+            branches,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `partition_op = "partition" options "by" name ( "(" subquery ")" | "{" pipe_expr "}" )`
@@ -76,7 +92,15 @@ pub(crate) fn partition_op(i: Input, kw: Span) -> PResult<Operator> {
         let (r, _) = expect_punct(r, ")", "`)` after the sub-query")?;
         (r, PartitionBody::Subquery(q))
     };
-    Ok((i, Operator::Partition(Partition { options, by, body, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Partition(Partition {
+            options,
+            by,
+            body,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `scan_op = "scan" options [ "declare" "(" scan_decl { "," scan_decl } ")" ] "with" "(" scan_step { scan_step } ")"`
@@ -121,14 +145,28 @@ pub(crate) fn scan_op(i: Input, kw: Span) -> PResult<Operator> {
             (r, Vec::new())
         };
         let (r, _) = expect_punct(r, ";", "`;` after the step")?;
-        steps.push(ScanStep { name, optional, output, condition, assignments });
+        steps.push(ScanStep {
+            name,
+            optional,
+            output,
+            condition,
+            assignments,
+        });
         i = r;
     }
     if steps.is_empty() {
         return Err(nom::Err::Failure(PError::expected(&ws(i), "`step`")));
     }
     let (i, _) = expect_punct(i, ")", "`)` or another `step`")?;
-    Ok((i, Operator::Scan(Scan { options, declare, steps, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Scan(Scan {
+            options,
+            declare,
+            steps,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `reduce_op = "reduce" options "by" expr [ "with" property { "," property } ]`
@@ -144,10 +182,25 @@ pub(crate) fn reduce_op(i: Input, kw: Span) -> PResult<Operator> {
             let (r, name) = ident(i)?;
             let (r, _) = expect_punct(r, "=", "`=`")?;
             let (r, value) = expect("a value", option_value)(r)?;
-            Ok((r, OptionArg { name, value, span: span_from(start, &r) }))
+            Ok((
+                r,
+                OptionArg {
+                    name,
+                    value,
+                    span: span_from(start, &r),
+                },
+            ))
         })?
     } else {
         (i, Vec::new())
     };
-    Ok((i, Operator::Reduce(Reduce { options, by, with, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Reduce(Reduce {
+            options,
+            by,
+            with,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }

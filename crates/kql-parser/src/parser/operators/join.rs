@@ -36,7 +36,16 @@ fn join_body(i: Input, kw: Span) -> PResult<Join> {
         let (r, _) = expect_keyword(i, "on", "`on` and the join keys")?;
         (r, Vec::new(), None)
     };
-    Ok((i, Join { options, right, on, where_, span: span_from(kw.start as usize, &i) }))
+    Ok((
+        i,
+        Join {
+            options,
+            right,
+            on,
+            where_,
+            span: span_from(kw.start as usize, &i),
+        },
+    ))
 }
 
 /// `union_op = "union" options union_leg { "," union_leg }`; `union_leg = wildcard_name | unary_expr`
@@ -44,17 +53,33 @@ fn join_body(i: Input, kw: Span) -> PResult<Join> {
 pub(crate) fn union_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["kind", "withsource", "isfuzzy", "hint.*"])?;
     let (i, tables) = comma_list(i, "a table after `union`", union_leg)?;
-    Ok((i, Operator::Union(Union { options, tables, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Union(Union {
+            options,
+            tables,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 pub(crate) fn union_leg(i: Input) -> PResult<Expr> {
     let i = ws(i);
     let rest = peek(&i);
-    let len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '*')).unwrap_or(rest.len());
+    let len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '*'))
+        .unwrap_or(rest.len());
     let text = rest.get(..len).unwrap_or("");
-    if text.contains('*') && !rest.get(len..).is_some_and(|r| r.trim_start().starts_with('(')) {
+    if text.contains('*')
+        && !rest
+            .get(len..)
+            .is_some_and(|r| r.trim_start().starts_with('('))
+    {
         let start = off(&i);
-        return Ok((i.take_from(len), Expr::Name(Ident::new(text, Span::new(start, start + len)))));
+        return Ok((
+            i.take_from(len),
+            Expr::Name(Ident::new(text, Span::new(start, start + len))),
+        ));
     }
     unary_expr(i)
 }

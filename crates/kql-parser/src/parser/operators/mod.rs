@@ -88,20 +88,35 @@ pub(crate) const OPERATORS: &[(&str, OperatorParser)] = &[
 ];
 
 /// Operators that can start a query with no input (`print 1`, `range x from 1 to 3 step 1`).
-const SOURCE_OPERATORS: &[&str] =
-    &["print", "range", "datatable", "union", "externaldata", "external_data", "evaluate", "search", "find"];
+const SOURCE_OPERATORS: &[&str] = &[
+    "print",
+    "range",
+    "datatable",
+    "union",
+    "externaldata",
+    "external_data",
+    "evaluate",
+    "search",
+    "find",
+];
 
 /// The operator keyword at the start of `rest`: a word possibly joined by `-` (`project-away`).
 fn operator_word(rest: &str) -> &str {
     let mut end = 0;
     let bytes = rest.as_bytes();
     loop {
-        let n = bytes.get(end..).unwrap_or(&[]).iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        let n = bytes
+            .get(end..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
         if n == 0 {
             break;
         }
         end += n;
-        if bytes.get(end) == Some(&b'-') && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+        if bytes.get(end) == Some(&b'-') && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
+        {
             end += 1;
         } else {
             break;
@@ -136,21 +151,36 @@ pub(crate) fn operator_after_pipe(i: Input) -> PResult<Operator> {
     }
     // `print-x` is `print -x` unless the hyphenated word looks like a misspelt operator.
     if let Some((head, _)) = word.split_once('-') {
-        let near = closest(word, OPERATORS.iter().map(|(k, _)| *k).filter(|k| k.contains('-')));
+        let near = closest(
+            word,
+            OPERATORS
+                .iter()
+                .map(|(k, _)| *k)
+                .filter(|k| k.contains('-')),
+        );
         if let (Some(p), None) = (lookup(head), near) {
             return run_operator(i, head, p);
         }
     }
     if word.is_empty() {
-        return Err(nom::Err::Failure(PError::expected(&i, "a tabular operator after `|`")));
+        return Err(nom::Err::Failure(PError::expected(
+            &i,
+            "a tabular operator after `|`",
+        )));
     }
-    Err(nom::Err::Failure(PError::diagnostic(unknown_operator(word, start))))
+    Err(nom::Err::Failure(PError::diagnostic(unknown_operator(
+        word, start,
+    ))))
 }
 
 fn unknown_operator(word: &str, start: usize) -> Diagnostic {
     let span = Span::new(start, start + word.len());
-    let d = Diagnostic::error(codes::UNKNOWN_OPERATOR, format!("unknown tabular operator `{word}`"), span)
-        .with_label("not a KQL operator");
+    let d = Diagnostic::error(
+        codes::UNKNOWN_OPERATOR,
+        format!("unknown tabular operator `{word}`"),
+        span,
+    )
+    .with_label("not a KQL operator");
     let alias = match word {
         "select" | "fields" => Some("project"),
         "rename" => Some("project-rename"),
@@ -169,13 +199,19 @@ fn unknown_operator(word: &str, start: usize) -> Diagnostic {
         return d.with_help(format!("did you mean `{best}`?"));
     }
     if word.chars().any(char::is_uppercase) && lookup(&word.to_lowercase()).is_some() {
-        return d.with_help(format!("operator names are lower-case: `{}`", word.to_lowercase()));
+        return d.with_help(format!(
+            "operator names are lower-case: `{}`",
+            word.to_lowercase()
+        ));
     }
     d
 }
 
 /// The closest candidate within a small edit distance.
-pub(crate) fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let w = word.to_lowercase();
     candidates
         .map(|c| (levenshtein(&w, c), c))
@@ -212,7 +248,11 @@ pub(crate) fn starts_operator(i: &Input) -> bool {
     }
     // `count()`, `range(...)`, `print(...)`: a call, not an operator.
     let after = rest.get(word.len()..).unwrap_or("").trim_start();
-    !(after.starts_with('(') && !matches!(word, "union" | "datatable" | "externaldata" | "external_data" | "fork"))
+    !after.starts_with('(')
+        || matches!(
+            word,
+            "union" | "datatable" | "externaldata" | "external_data" | "fork"
+        )
 }
 
 /// The first operator of an implicit-input sub-query.
@@ -234,10 +274,15 @@ pub(crate) fn source_operator(i: Input) -> Result<Option<(Input, Operator)>, nom
     }
     let after = ws(i.take_from(word.len()));
     // `range(1, 5, 1)` is the scalar function; so is a column that happens to be named `print`.
-    let ends = peek(&after).is_empty() || is_punct(&after, "|") || is_punct(&after, ";") || is_punct(&after, ")");
+    let ends = peek(&after).is_empty()
+        || is_punct(&after, "|")
+        || is_punct(&after, ";")
+        || is_punct(&after, ")");
     if (word == "range" && is_punct(&after, "(")) || (ends && word != "print") {
         return Ok(None);
     }
-    let Some(p) = lookup(word) else { return Ok(None) };
+    let Some(p) = lookup(word) else {
+        return Ok(None);
+    };
     run_operator(i, word, p).map(Some)
 }

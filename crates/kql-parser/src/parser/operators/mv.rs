@@ -14,7 +14,13 @@ fn mv_item(i: Input) -> PResult<MvItem> {
         let (r, _) = expect_punct(r, "(", "`(` after `typeof`")?;
         let (r, t) = expect("a type name", type_name)(r)?;
         let (r, _) = expect_punct(r, ")", "`)` after the type")?;
-        return Ok((r, MvItem { expr: e, to: Some(t) }));
+        return Ok((
+            r,
+            MvItem {
+                expr: e,
+                to: Some(t),
+            },
+        ));
     }
     Ok((i, MvItem { expr: e, to: None }))
 }
@@ -34,7 +40,16 @@ pub(crate) fn mv_expand_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["bagexpansion", "with_itemindex", "kind", "hint.*"])?;
     let (i, items) = comma_list(i, "a column or expression to expand", mv_item)?;
     let (i, limit) = limit(i)?;
-    Ok((i, Operator::MvExpand(MvExpand { legacy_keyword, options, items, limit, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::MvExpand(MvExpand {
+            legacy_keyword,
+            options,
+            items,
+            limit,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `mv_apply_op = "mv-apply" options mv_item { "," mv_item } [ "limit" expr ] "on" "(" subquery ")"`
@@ -47,5 +62,14 @@ pub(crate) fn mv_apply_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, _) = expect_punct(i, "(", "`(` before the sub-query")?;
     let (i, on) = expect("a sub-query", subquery)(i)?;
     let (i, _) = expect_punct(i, ")", "`)` after the sub-query")?;
-    Ok((i, Operator::MvApply(MvApply { options, items, limit, on, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::MvApply(MvApply {
+            options,
+            items,
+            limit,
+            on,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }

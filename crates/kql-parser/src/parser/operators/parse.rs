@@ -21,7 +21,12 @@ pub(crate) fn parse_op(i: Input, kw: Span) -> PResult<Operator> {
     loop {
         let j = ws(i);
         let rest = *j.fragment();
-        if at_end(&j) || is_punct(&j, "|") || is_punct(&j, ";") || is_punct(&j, ")") || is_punct(&j, "}") {
+        if at_end(&j)
+            || is_punct(&j, "|")
+            || is_punct(&j, ";")
+            || is_punct(&j, ")")
+            || is_punct(&j, "}")
+        {
             break;
         }
         if starts_string(rest) {
@@ -36,13 +41,28 @@ pub(crate) fn parse_op(i: Input, kw: Span) -> PResult<Operator> {
             pattern.push(ParsePart::Column(c));
             i = r;
         } else {
-            return Err(nom::Err::Failure(PError::expected(&j, "a string, `*` or a column name in the parse pattern")));
+            return Err(nom::Err::Failure(PError::expected(
+                &j,
+                "a string, `*` or a column name in the parse pattern",
+            )));
         }
     }
     if pattern.is_empty() {
-        return Err(nom::Err::Failure(PError::expected(&ws(i), "a pattern after `with`")));
+        return Err(nom::Err::Failure(PError::expected(
+            &ws(i),
+            "a pattern after `with`",
+        )));
     }
-    Ok((i, Operator::Parse(Parse { where_, options, source, pattern, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Parse(Parse {
+            where_,
+            options,
+            source,
+            pattern,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `parse_kv_op = "parse-kv" expr "as" schema [ "with" property_list ]`
@@ -56,5 +76,13 @@ pub(crate) fn parse_kv_op(i: Input, kw: Span) -> PResult<Operator> {
     } else {
         (i, Vec::new())
     };
-    Ok((i, Operator::ParseKv(ParseKv { source, schema, with, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::ParseKv(ParseKv {
+            source,
+            schema,
+            with,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }

@@ -10,33 +10,63 @@ use crate::parser::{Input, PResult};
 /// <https://learn.microsoft.com/kusto/query/extend-operator>
 pub(crate) fn extend_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, columns) = comma_list(i, "a column expression after `extend`", named_expr)?;
-    Ok((i, Operator::Extend(Extend { columns, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Extend(Extend {
+            columns,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `project_op = "project" named_expr { "," named_expr }`
 /// <https://learn.microsoft.com/kusto/query/project-operator>
 pub(crate) fn project_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, columns) = comma_list(i, "a column after `project`", named_expr)?;
-    Ok((i, Operator::Project(Project { columns, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Project(Project {
+            columns,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `print_op = "print" named_expr { "," named_expr }`
 /// <https://learn.microsoft.com/kusto/query/print-operator>
 pub(crate) fn print_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, columns) = comma_list(i, "an expression after `print`", named_expr)?;
-    Ok((i, Operator::Print(Print { columns, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Print(Print {
+            columns,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `project_away_op = "project-away" column_pattern { "," column_pattern }`
 pub(crate) fn project_away_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, columns) = comma_list(i, "a column name or pattern", column_pattern)?;
-    Ok((i, Operator::ProjectAway(ProjectPatterns { columns, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::ProjectAway(ProjectPatterns {
+            columns,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `project_keep_op = "project-keep" column_pattern { "," column_pattern }`
 pub(crate) fn project_keep_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, columns) = comma_list(i, "a column name or pattern", column_pattern)?;
-    Ok((i, Operator::ProjectKeep(ProjectPatterns { columns, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::ProjectKeep(ProjectPatterns {
+            columns,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `project_rename_op = "project-rename" name "=" name { "," name "=" name }`
@@ -47,7 +77,13 @@ pub(crate) fn project_rename_op(i: Input, kw: Span) -> PResult<Operator> {
         let (i, old) = expect_ident(i, "the existing column name after `=`")?;
         Ok((i, (new, old)))
     })?;
-    Ok((i, Operator::ProjectRename(ProjectRename { renames, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::ProjectRename(ProjectRename {
+            renames,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `project_reorder_op = "project-reorder" column_pattern [order] { "," column_pattern [order] }`
@@ -67,5 +103,11 @@ pub(crate) fn project_reorder_op(i: Input, kw: Span) -> PResult<Operator> {
         }
         Ok((i, (p, None)))
     })?;
-    Ok((i, Operator::ProjectReorder(ProjectReorder { columns, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::ProjectReorder(ProjectReorder {
+            columns,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }

@@ -12,7 +12,15 @@ pub(crate) fn sort_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;
     let (i, _) = expect_keyword(i, "by", "`by` after `sort`")?;
     let (i, keys) = comma_list(i, "a sort expression after `by`", sort_key)?;
-    Ok((i, Operator::Sort(Sort { order_keyword, options, keys, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Sort(Sort {
+            order_keyword,
+            options,
+            keys,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `top_op = "top" options expr "by" sort_key { "," sort_key }`
@@ -22,5 +30,13 @@ pub(crate) fn top_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, count) = expect("a row count after `top`", count_expr)(i)?;
     let (i, _) = expect_keyword(i, "by", "`by` after the row count")?;
     let (i, keys) = comma_list(i, "a sort expression after `by`", sort_key)?;
-    Ok((i, Operator::Top(Top { options, count, keys, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Top(Top {
+            options,
+            count,
+            keys,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }

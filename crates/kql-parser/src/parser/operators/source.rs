@@ -6,7 +6,8 @@ use crate::ast::*;
 use crate::parser::error::PError;
 use crate::parser::expr::{expr, postfix_expr, search_predicate};
 use crate::parser::lexical::{
-    expect, expect_ident, expect_keyword, expect_punct, is_keyword, is_punct, opt_keyword, opt_punct, span_from, ws,
+    expect, expect_ident, expect_keyword, expect_punct, is_keyword, is_punct, opt_keyword,
+    opt_punct, span_from, ws,
 };
 use crate::parser::{Input, PResult};
 
@@ -16,7 +17,15 @@ pub(crate) fn datatable_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;
     let (i, schema) = schema(i)?;
     let (i, values) = bracket_list(i, "`[` and the values")?;
-    Ok((i, Operator::Datatable(Datatable { options, schema, values, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Datatable(Datatable {
+            options,
+            schema,
+            values,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `"[" [ expr { "," expr } [ "," ] ] "]"`
@@ -50,14 +59,29 @@ pub(crate) fn range_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, to) = expect("the last value", expr)(i)?;
     let (i, _) = expect_keyword(i, "step", "`step` and the increment")?;
     let (i, step) = expect("the increment", expr)(i)?;
-    Ok((i, Operator::Range(Range { column, from, to, step, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Range(Range {
+            column,
+            from,
+            to,
+            step,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `invoke_op = "invoke" postfix_expr`
 /// <https://learn.microsoft.com/kusto/query/invoke-operator>
 pub(crate) fn invoke_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, call) = expect("a function call after `invoke`", postfix_expr)(i)?;
-    Ok((i, Operator::Invoke(Invoke { call, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Invoke(Invoke {
+            call,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `evaluate_op = "evaluate" options postfix_expr [ ":" schema ]`
@@ -71,7 +95,15 @@ pub(crate) fn evaluate_op(i: Input, kw: Span) -> PResult<Operator> {
     } else {
         (i, None)
     };
-    Ok((i, Operator::Evaluate(Evaluate { options, call, schema, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Evaluate(Evaluate {
+            options,
+            call,
+            schema,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `externaldata_op = ("externaldata" | "external_data") options schema "[" expr { "," expr } "]" [ "with" property_list ]`
@@ -81,8 +113,22 @@ pub(crate) fn externaldata_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;
     let (i, schema) = schema(i)?;
     let (i, uris) = bracket_list(i, "`[` and the storage URIs")?;
-    let (i, with) = if let (r, true) = opt_keyword(i, "with") { property_list(r)? } else { (i, Vec::new()) };
-    Ok((i, Operator::Externaldata(Externaldata { underscore_keyword, options, schema, uris, with, span: span_from(kw.start as usize, &i) })))
+    let (i, with) = if let (r, true) = opt_keyword(i, "with") {
+        property_list(r)?
+    } else {
+        (i, Vec::new())
+    };
+    Ok((
+        i,
+        Operator::Externaldata(Externaldata {
+            underscore_keyword,
+            options,
+            schema,
+            uris,
+            with,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `"in" "(" union_leg { "," union_leg } ")"`
@@ -103,7 +149,15 @@ pub(crate) fn search_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["kind", "withsource", "hint.*"])?;
     let (i, tables) = in_tables(i)?;
     let (i, predicate) = expect("a search predicate", search_predicate)(i)?;
-    Ok((i, Operator::Search(Search { options, tables, predicate, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Search(Search {
+            options,
+            tables,
+            predicate,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `find_op = "find" options [ "in" "(" tables ")" ] "where" search_predicate [ find_project ]`
@@ -124,13 +178,35 @@ pub(crate) fn find_op(i: Input, kw: Span) -> PResult<Operator> {
     } else {
         (i, None)
     };
-    Ok((i, Operator::Find(Find { options, tables, predicate, project, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Find(Find {
+            options,
+            tables,
+            predicate,
+            project,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// Render properties that may be written without `with (...)` (legacy syntax).
 const RENDER_PROPERTIES: &[&str] = &[
-    "kind", "title", "xcolumn", "ycolumns", "series", "ymin", "ymax", "xtitle", "ytitle", "legend", "ysplit",
-    "accumulate", "xaxis", "yaxis", "anomalycolumns",
+    "kind",
+    "title",
+    "xcolumn",
+    "ycolumns",
+    "series",
+    "ymin",
+    "ymax",
+    "xtitle",
+    "ytitle",
+    "legend",
+    "ysplit",
+    "accumulate",
+    "xaxis",
+    "yaxis",
+    "anomalycolumns",
 ];
 
 /// `render_op = "render" name { legacy_property } [ "with" property_list ]`
@@ -138,9 +214,24 @@ const RENDER_PROPERTIES: &[&str] = &[
 pub(crate) fn render_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, chart) = expect_ident(i, "a visualization such as `timechart` after `render`")?;
     let (i, legacy) = options(i, RENDER_PROPERTIES)?;
-    let (i, with) = if let (r, true) = opt_keyword(i, "with") { property_list(r)? } else { (i, Vec::new()) };
+    let (i, with) = if let (r, true) = opt_keyword(i, "with") {
+        property_list(r)?
+    } else {
+        (i, Vec::new())
+    };
     if is_keyword(&i, "with") {
-        return Err(nom::Err::Failure(PError::expected(&ws(i), "one `with (...)` property list")));
+        return Err(nom::Err::Failure(PError::expected(
+            &ws(i),
+            "one `with (...)` property list",
+        )));
     }
-    Ok((i, Operator::Render(Render { chart, with, legacy, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Render(Render {
+            chart,
+            with,
+            legacy,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }

@@ -19,7 +19,15 @@ pub(crate) fn summarize_op(i: Input, kw: Span) -> PResult<Operator> {
         comma_list(i, "an aggregation or `by` after `summarize`", named_expr)?
     };
     let (i, by) = by_list(i)?;
-    Ok((i, Operator::Summarize(Summarize { options, aggregates, by, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Summarize(Summarize {
+            options,
+            aggregates,
+            by,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `distinct_op = "distinct" options named_expr { "," named_expr }` (`*` for all columns)
@@ -27,7 +35,14 @@ pub(crate) fn summarize_op(i: Input, kw: Span) -> PResult<Operator> {
 pub(crate) fn distinct_op(i: Input, kw: Span) -> PResult<Operator> {
     let (i, options) = options(i, &["hint.*"])?;
     let (i, columns) = comma_list(i, "a column or `*` after `distinct`", named_expr)?;
-    Ok((i, Operator::Distinct(Distinct { options, columns, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::Distinct(Distinct {
+            options,
+            columns,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `top_nested_op = "top-nested" top_nested_level { "," "top-nested" top_nested_level }`
@@ -39,7 +54,11 @@ pub(crate) fn top_nested_op(i: Input, kw: Span) -> PResult<Operator> {
     loop {
         let j = ws(i);
         let start = off(&j);
-        let (r, count) = if is_keyword(&j, "of") { (j, None) } else { expect("a count or `of`", count_expr)(j).map(|(r, c)| (r, Some(c)))? };
+        let (r, count) = if is_keyword(&j, "of") {
+            (j, None)
+        } else {
+            expect("a count or `of`", count_expr)(j).map(|(r, c)| (r, Some(c)))?
+        };
         let (r, _) = expect_keyword(r, "of", "`of` and the grouping expression")?;
         let (r, of) = expect("the grouping expression after `of`", named_expr)(r)?;
         let (r, others) = if let (r, true) = opt_keyword(r, "with") {
@@ -59,7 +78,14 @@ pub(crate) fn top_nested_op(i: Input, kw: Span) -> PResult<Operator> {
         } else {
             (r, None)
         };
-        levels.push(TopNestedLevel { count, of, others, by, order, span: span_from(start, &r) });
+        levels.push(TopNestedLevel {
+            count,
+            of,
+            others,
+            by,
+            order,
+            span: span_from(start, &r),
+        });
         i = r;
         let j = ws(i);
         if is_punct(&j, ",") && is_keyword(&j.take_from(1), "top-nested") {
@@ -69,7 +95,13 @@ pub(crate) fn top_nested_op(i: Input, kw: Span) -> PResult<Operator> {
             break;
         }
     }
-    Ok((i, Operator::TopNested(TopNested { levels, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::TopNested(TopNested {
+            levels,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `top_hitters_op = "top-hitters" expr "of" expr [ "by" expr ]`
@@ -83,7 +115,15 @@ pub(crate) fn top_hitters_op(i: Input, kw: Span) -> PResult<Operator> {
     } else {
         (i, None)
     };
-    Ok((i, Operator::TopHitters(TopHitters { count, of, by, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::TopHitters(TopHitters {
+            count,
+            of,
+            by,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 /// `make_series_op = "make-series" options series_agg { "," series_agg } "on" axis series_range [ "by" ... ]`
@@ -97,9 +137,21 @@ pub(crate) fn make_series_op(i: Input, kw: Span) -> PResult<Operator> {
         if let (r, true) = opt_keyword(i, "default") {
             let (r, _) = crate::parser::lexical::expect_punct(r, "=", "`=` after `default`")?;
             let (r, d) = expect("a default value", expr)(r)?;
-            return Ok((r, SeriesAggregate { expr: e, default: Some(d) }));
+            return Ok((
+                r,
+                SeriesAggregate {
+                    expr: e,
+                    default: Some(d),
+                },
+            ));
         }
-        Ok((i, SeriesAggregate { expr: e, default: None }))
+        Ok((
+            i,
+            SeriesAggregate {
+                expr: e,
+                default: None,
+            },
+        ))
     })?;
     let (i, _) = expect_keyword(i, "on", "`on` and the axis column")?;
     let (i, on) = expect("the axis column after `on`", unary_expr)(i)?;
@@ -114,7 +166,17 @@ pub(crate) fn make_series_op(i: Input, kw: Span) -> PResult<Operator> {
         (i, SeriesRange::FromTo { from, to, step })
     };
     let (i, by) = by_list(i)?;
-    Ok((i, Operator::MakeSeries(MakeSeries { options, aggregates, on, range, by, span: span_from(kw.start as usize, &i) })))
+    Ok((
+        i,
+        Operator::MakeSeries(MakeSeries {
+            options,
+            aggregates,
+            on,
+            range,
+            by,
+            span: span_from(kw.start as usize, &i),
+        }),
+    ))
 }
 
 fn optional_clause<'a>(i: Input<'a>, kw: &'static str) -> PResult<'a, Option<Expr>> {
