@@ -624,7 +624,11 @@ fn primary(i: Input) -> PResult<Expr> {
 }
 
 fn placeholder(rest: &str, start: usize) -> Diagnostic {
-    let len = rest.find('}').map_or(1, |n| n + 1).min(80);
+    // Up to the closing brace, or a short prefix (on a char boundary) when there is none nearby.
+    let len = match rest.find('}') {
+        Some(n) if n < 80 => n + 1,
+        _ => kql_common::position::floor_char_boundary(rest, 80).max(1),
+    };
     let text = rest.get(..len).unwrap_or("{");
     Diagnostic::error(codes::SYNTAX, format!("`{text}` is a workbook parameter placeholder, not KQL"), Span::new(start, start + len))
         .with_help("substitute workbook parameters (such as {TimeRange}) with values before checking the query")
