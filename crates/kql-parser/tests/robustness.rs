@@ -315,6 +315,9 @@ fn display_is_a_fixpoint_on_seeds() {
 // (`print dynamic(日` gave 14..15).
 #[test]
 fn non_ascii_in_dynamic_gives_char_boundary_spans() {
+    // Found by the fuzzer: the nesting-limit span pointed one byte past the end, or into a character.
+    parse_all(&"(".repeat(200));
+    parse_all(&format!("print {}İt", "t(".repeat(200)));
     // Found by the fuzzer: a workbook placeholder without a nearby `}` cut its span at 80 bytes.
     parse_all(&format!("{{Event\n| whe{}", "\u{202e}re\u{fffd}CoM".repeat(8)));
     for src in [

@@ -125,12 +125,11 @@ fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
 }
 
 fn too_long(i: &Input) -> nom::Err<PError> {
-    let at = off(&ws(*i));
     nom::Err::Failure(PError::diagnostic(
         Diagnostic::error(
             codes::TOO_DEEP,
             format!("more than {MAX_CHAIN} operands in one chain"),
-            Span::new(at, at + 1),
+            super::lexical::next_char_span(i),
         )
         .with_help("use `in (...)` or `has_any (...)` for long lists of alternatives"),
     ))

@@ -340,17 +340,25 @@ pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, f)
 }
 
+/// The span of the next character after trivia (empty at the end of the text), for
+/// diagnostics that point at "here".
+pub(crate) fn next_char_span(i: &Input) -> Span {
+    let j = ws(*i);
+    let at = off(&j);
+    let width = j.fragment().chars().next().map_or(0, char::len_utf8);
+    Span::new(at, at + width)
+}
+
 /// Enters one nesting level, failing with a diagnostic beyond [`MAX_DEPTH`].
 pub(crate) fn enter<'a>(i: &Input<'a>) -> Result<DepthGuard<'a>, nom::Err<PError>> {
     let state: &'a super::State = i.extra;
     let depth = state.depth.get() + 1;
     if depth > MAX_DEPTH {
-        let at = off(&ws(*i));
         return Err(nom::Err::Failure(PError::diagnostic(
             Diagnostic::error(
                 codes::TOO_DEEP,
                 format!("the query nests more than {MAX_DEPTH} levels deep"),
-                Span::new(at, at + 1),
+                next_char_span(i),
             )
             .with_help("split the expression with `let` statements"),
         )));
