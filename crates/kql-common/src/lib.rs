@@ -14,6 +14,7 @@ pub mod codes;
 mod diagnostic;
 pub mod position;
 pub mod render;
+pub mod time;
 mod span;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};
