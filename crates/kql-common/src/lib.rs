@@ -14,8 +14,8 @@ pub mod codes;
 mod diagnostic;
 pub mod position;
 pub mod render;
-pub mod time;
 mod span;
+pub mod time;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};
 pub use span::Span;

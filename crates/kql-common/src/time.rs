@@ -49,11 +49,16 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn month_from_name(s: &str) -> Option<u32> {
     let lower = s.to_ascii_lowercase();
-    MONTHS.iter().position(|m| lower.starts_with(m)).map(|p| p as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|m| lower.starts_with(m))
+        .map(|p| p as u32 + 1)
 }
 
 /// Ticks from date and time parts (`nanos` is rounded down to whole ticks); `None` when the
@@ -76,7 +81,15 @@ pub fn to_parts(ticks: i64) -> (i64, u32, u32, u32, u32, u32, i64) {
     let rem = ticks.rem_euclid(TICKS_PER_DAY);
     let (y, mo, d) = civil_from_days(days - EPOCH_DAYS);
     let secs = rem / TICKS_PER_SEC;
-    ((y), mo, d, (secs / 3600) as u32, (secs / 60 % 60) as u32, (secs % 60) as u32, rem % TICKS_PER_SEC)
+    (
+        (y),
+        mo,
+        d,
+        (secs / 3600) as u32,
+        (secs / 60 % 60) as u32,
+        (secs % 60) as u32,
+        rem % TICKS_PER_SEC,
+    )
 }
 
 /// Whether `ticks` is a valid datetime (0001-01-01 to 9999-12-31).
@@ -97,7 +110,11 @@ fn parse_clock(t: &str) -> Option<(u32, u32, u32, u32)> {
             if !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 9 {
                 return None;
             }
-            let nanos = if frac.is_empty() { 0 } else { format!("{frac:0<9}").parse().ok()? };
+            let nanos = if frac.is_empty() {
+                0
+            } else {
+                format!("{frac:0<9}").parse().ok()?
+            };
             (s, nanos)
         }
     };
@@ -119,8 +136,16 @@ fn split_zone(s: &str) -> Option<(&str, i64)> {
     // +hh:mm / -hh:mm / +hhmm after a time.
     if let Some(pos) = t.rfind(['+', '-']) {
         let (head, zone) = t.split_at(pos);
-        let digits: String = zone.get(1..).unwrap_or("").chars().filter(|c| *c != ':').collect();
-        if head.contains(':') && (digits.len() == 4 || digits.len() == 2) && digits.chars().all(|c| c.is_ascii_digit()) {
+        let digits: String = zone
+            .get(1..)
+            .unwrap_or("")
+            .chars()
+            .filter(|c| *c != ':')
+            .collect();
+        if head.contains(':')
+            && (digits.len() == 4 || digits.len() == 2)
+            && digits.chars().all(|c| c.is_ascii_digit())
+        {
             let hh: i64 = digits.get(..2)?.parse().ok()?;
             let mm: i64 = digits.get(2..).unwrap_or("0").parse().unwrap_or(0);
             let sign = if zone.starts_with('-') { -1 } else { 1 };
@@ -154,7 +179,9 @@ fn parse_numeric_date(s: &str) -> Option<i64> {
         Some(p) => (s.get(..p)?, s.get(p + 1..)?.trim()),
         None => (s, ""),
     };
-    let (y, mo, d) = if date.contains('-') || (date.contains('/') && date.len() >= 8 && date.find('/') == Some(4)) {
+    let (y, mo, d) = if date.contains('-')
+        || (date.contains('/') && date.len() >= 8 && date.find('/') == Some(4))
+    {
         let mut p = date.split(['-', '/']);
         let y: i64 = p.next()?.parse().ok()?;
         let mo: u32 = p.next()?.parse().ok()?;
@@ -171,7 +198,11 @@ fn parse_numeric_date(s: &str) -> Option<i64> {
         let y: i64 = p.next()?.trim_end_matches(',').parse().ok()?;
         (y, mo, d)
     } else if date.len() == 8 && date.chars().all(|c| c.is_ascii_digit()) {
-        (date.get(..4)?.parse().ok()?, date.get(4..6)?.parse().ok()?, date.get(6..)?.parse().ok()?)
+        (
+            date.get(..4)?.parse().ok()?,
+            date.get(4..6)?.parse().ok()?,
+            date.get(6..)?.parse().ok()?,
+        )
     } else {
         return None;
     };
@@ -213,14 +244,22 @@ fn parse_rfc_date(s: &str) -> Option<i64> {
     let date = words.next()?;
     let (d, mo, y) = if date.contains('-') {
         let mut p = date.split('-');
-        (p.next()?.parse::<u32>().ok()?, month_from_name(p.next()?)?, p.next()?.parse::<i64>().ok()?)
+        (
+            p.next()?.parse::<u32>().ok()?,
+            month_from_name(p.next()?)?,
+            p.next()?.parse::<i64>().ok()?,
+        )
     } else {
         let d: u32 = date.parse().ok()?;
         let mo = month_from_name(words.next()?)?;
         let y: i64 = words.next()?.parse().ok()?;
         (d, mo, y)
     };
-    let y = if y < 100 { if y < 50 { 2000 + y } else { 1900 + y } } else { y };
+    let y = if y < 100 {
+        if y < 50 { 2000 + y } else { 1900 + y }
+    } else {
+        y
+    };
     let time: Vec<&str> = words.collect();
     let (h, mi, sec, nanos) = parse_time_with_ampm(&time.join(" "))?;
     from_parts(y, mo, d, h, mi, sec, nanos)
@@ -248,7 +287,11 @@ pub fn format_timespan(ticks: i64) -> String {
     let total_secs = ticks / 10_000_000;
     let frac = ticks % 10_000_000;
     let days = total_secs / 86_400;
-    let (h, m, s) = (total_secs / 3600 % 24, total_secs / 60 % 60, total_secs % 60);
+    let (h, m, s) = (
+        total_secs / 3600 % 24,
+        total_secs / 60 % 60,
+        total_secs % 60,
+    );
     let mut out = String::new();
     if neg {
         out.push('-');
@@ -268,20 +311,28 @@ mod tests {
     use super::*;
 
     fn iso(text: &str) -> String {
-        parse_datetime(text).map(format_datetime).unwrap_or_else(|| format!("<{text}: invalid>"))
+        parse_datetime(text)
+            .map(format_datetime)
+            .unwrap_or_else(|| format!("<{text}: invalid>"))
     }
 
     #[test]
     fn parses_the_accepted_formats() {
         assert_eq!(iso("2024-01-31"), "2024-01-31T00:00:00Z");
         assert_eq!(iso("2024-01-31 10:20"), "2024-01-31T10:20:00Z");
-        assert_eq!(iso("2024-01-31T10:20:30.1234567Z"), "2024-01-31T10:20:30.1234567Z");
+        assert_eq!(
+            iso("2024-01-31T10:20:30.1234567Z"),
+            "2024-01-31T10:20:30.1234567Z"
+        );
         assert_eq!(iso("2024-01-31T10:20:30+02:00"), "2024-01-31T08:20:30Z");
         assert_eq!(iso("2024/01/31 10:20:30"), "2024-01-31T10:20:30Z");
         assert_eq!(iso("3/14/2025, 9:12:44.123 AM"), "2025-03-14T09:12:44.123Z");
         assert_eq!(iso("3/14/2025 9:12:44 PM"), "2025-03-14T21:12:44Z");
         assert_eq!(iso("Sat, 8 Nov 2014 15:05:02 GMT"), "2014-11-08T15:05:02Z");
-        assert_eq!(iso("Saturday, 08-Nov-14 15:05:02 GMT"), "2014-11-08T15:05:02Z");
+        assert_eq!(
+            iso("Saturday, 08-Nov-14 15:05:02 GMT"),
+            "2014-11-08T15:05:02Z"
+        );
         assert_eq!(iso("20240131"), "2024-01-31T00:00:00Z");
         assert_eq!(iso("1601-01-01"), "1601-01-01T00:00:00Z");
         assert_eq!(parse_datetime("2024-02-30"), None);
@@ -294,7 +345,10 @@ mod tests {
     #[test]
     fn formats_like_the_query_api() {
         assert_eq!(format_datetime(UNIX_EPOCH_TICKS), "1970-01-01T00:00:00Z");
-        assert_eq!(format_datetime(UNIX_EPOCH_TICKS - 1), "1969-12-31T23:59:59.9999999Z");
+        assert_eq!(
+            format_datetime(UNIX_EPOCH_TICKS - 1),
+            "1969-12-31T23:59:59.9999999Z"
+        );
         assert_eq!(format_datetime(0), "0001-01-01T00:00:00Z");
         assert_eq!(format_datetime(MAX_TICKS), "9999-12-31T23:59:59.9999999Z");
         assert_eq!(format_timespan(5 * 3600 * TICKS_PER_SEC), "05:00:00");

@@ -319,7 +319,10 @@ fn non_ascii_in_dynamic_gives_char_boundary_spans() {
     parse_all(&"(".repeat(200));
     parse_all(&format!("print {}İt", "t(".repeat(200)));
     // Found by the fuzzer: a workbook placeholder without a nearby `}` cut its span at 80 bytes.
-    parse_all(&format!("{{Event\n| whe{}", "\u{202e}re\u{fffd}CoM".repeat(8)));
+    parse_all(&format!(
+        "{{Event\n| whe{}",
+        "\u{202e}re\u{fffd}CoM".repeat(8)
+    ));
     for src in [
         "print dynamic(日",
         "print dynamic( 日)",

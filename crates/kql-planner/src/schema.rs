@@ -16,7 +16,9 @@ pub struct KqlField {
 impl KqlField {
     /// The Arrow field, tagged with the Kusto type.
     pub fn to_arrow(&self) -> Field {
-        let meta = [(KQL_TYPE_KEY.to_owned(), self.ty.name().to_owned())].into_iter().collect();
+        let meta = [(KQL_TYPE_KEY.to_owned(), self.ty.name().to_owned())]
+            .into_iter()
+            .collect();
         Field::new(&self.name, self.ty.arrow(), true).with_metadata(meta)
     }
 }
@@ -31,7 +33,12 @@ pub struct KqlSchema {
 impl KqlSchema {
     /// A schema from `(name, type)` pairs.
     pub fn new(fields: impl IntoIterator<Item = (String, KqlType)>) -> KqlSchema {
-        KqlSchema { fields: fields.into_iter().map(|(name, ty)| KqlField { name, ty }).collect() }
+        KqlSchema {
+            fields: fields
+                .into_iter()
+                .map(|(name, ty)| KqlField { name, ty })
+                .collect(),
+        }
     }
 
     /// The column named `name` and its position.
@@ -47,7 +54,9 @@ impl KqlSchema {
     /// The Arrow schema values are stored in; every column nullable and tagged with its Kusto
     /// type so stored tables describe themselves.
     pub fn to_arrow(&self) -> Arc<Schema> {
-        Arc::new(Schema::new(self.fields.iter().map(|f| f.to_arrow()).collect::<Vec<_>>()))
+        Arc::new(Schema::new(
+            self.fields.iter().map(|f| f.to_arrow()).collect::<Vec<_>>(),
+        ))
     }
 
     /// Reads the Kusto schema of a stored table (`kql.type` metadata, else Arrow types).
@@ -56,7 +65,10 @@ impl KqlSchema {
             fields: schema
                 .fields()
                 .iter()
-                .map(|f| KqlField { name: f.name().clone(), ty: KqlType::of_field(f).unwrap_or(KqlType::String) })
+                .map(|f| KqlField {
+                    name: f.name().clone(),
+                    ty: KqlType::of_field(f).unwrap_or(KqlType::String),
+                })
                 .collect(),
         }
     }

@@ -74,14 +74,21 @@ impl KqlType {
     pub fn from_arrow(dt: &DataType) -> Option<KqlType> {
         Some(match dt {
             DataType::Boolean => KqlType::Bool,
-            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 => KqlType::Int,
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::UInt8
+            | DataType::UInt16 => KqlType::Int,
             DataType::Int64 | DataType::UInt32 | DataType::UInt64 => KqlType::Long,
             DataType::Float16 | DataType::Float32 | DataType::Float64 => KqlType::Real,
             DataType::Decimal128(..) | DataType::Decimal256(..) => KqlType::Decimal,
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => KqlType::String,
             DataType::Timestamp(..) | DataType::Date32 | DataType::Date64 => KqlType::DateTime,
             DataType::Duration(..) => KqlType::Timespan,
-            DataType::List(_) | DataType::LargeList(_) | DataType::Struct(_) | DataType::Map(..) => KqlType::Dynamic,
+            DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::Struct(_)
+            | DataType::Map(..) => KqlType::Dynamic,
             _ => return None,
         })
     }
@@ -109,7 +116,10 @@ impl KqlType {
 
     /// `int`, `long`, `real` or `decimal`.
     pub fn is_numeric(self) -> bool {
-        matches!(self, KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Decimal)
+        matches!(
+            self,
+            KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Decimal
+        )
     }
 
     /// `int` or `long`.

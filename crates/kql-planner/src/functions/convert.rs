@@ -1,0 +1,320 @@
+//! Conversions (`tostring`, `tolong`, ...) and integer arithmetic with Kusto's rules: failed
+//! conversions give null, never an error; `%` is never negative.
+//! <https://learn.microsoft.com/kusto/query/tostring-function>
+
+use super::args::{arg, done, longs, reals, strs};
+use datafusion_common::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder,
+    StringBuilder,
+};
+use datafusion_common::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+use datafusion_common::{Result, ScalarValue};
+use datafusion_expr::ColumnarValue;
+use kql_common::time;
+
+/// Parses a long as `tolong()` does: integer text, or real text truncated.
+pub fn parse_long(t: &str) -> Option<i64> {
+    let t = t.trim();
+    t.parse::<i64>().ok().or_else(|| {
+        parse_real(t)
+            .filter(|r| r.is_finite())
+            .map(|r| r.trunc() as i64)
+    })
+}
+
+/// Parses a real as `toreal()` does (`nan`, `inf`, `-inf` accepted).
+pub fn parse_real(t: &str) -> Option<f64> {
+    match t.trim() {
+        "NaN" | "nan" => Some(f64::NAN),
+        "Infinity" | "inf" | "+inf" => Some(f64::INFINITY),
+        "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
+        s if s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) => {
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+/// Parses a bool as `tobool()` does: `true`/`false` in any case, or a number (non-zero is true).
+pub fn parse_bool(t: &str) -> Option<bool> {
+    let t = t.trim();
+    if t.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if t.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        parse_long(t).map(|v| v != 0)
+    }
+}
+
+/// Formats a real as Kusto prints it (`1` for 1.0, `0.5`, `NaN`, `Infinity`).
+pub fn format_real(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".to_owned()
+    } else if x.is_infinite() {
+        if x > 0.0 {
+            "Infinity".to_owned()
+        } else {
+            "-Infinity".to_owned()
+        }
+    } else {
+        format!("{x}")
+    }
+}
+
+fn type_arg(args: &[ColumnarValue], i: usize) -> String {
+    match args.get(i) {
+        Some(ColumnarValue::Scalar(ScalarValue::Utf8(Some(t)))) => t.clone(),
+        _ => String::new(),
+    }
+}
+
+/// `kql_tostring(value, type_name)`: any non-dynamic value as text; null becomes `""`.
+pub fn tostring(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let ty = type_arg(args, 1);
+    let a: ArrayRef = arg(args, 0, "tostring")?.to_array(n)?;
+    let mut out = StringBuilder::with_capacity(n, n * 8);
+    for i in 0..n {
+        if a.is_null(i) {
+            out.append_value("");
+            continue;
+        }
+        let s = match (ty.as_str(), a.data_type()) {
+            ("datetime", DataType::Int64) => {
+                time::format_datetime(a.as_primitive::<Int64Type>().value(i))
+            }
+            ("timespan", DataType::Int64) => {
+                time::format_timespan(a.as_primitive::<Int64Type>().value(i))
+            }
+            (_, DataType::Float64) => format_real(a.as_primitive::<Float64Type>().value(i)),
+            (_, DataType::Boolean) => a.as_boolean().value(i).to_string(),
+            (_, DataType::Int64) => a.as_primitive::<Int64Type>().value(i).to_string(),
+            (_, DataType::Int32) => a.as_primitive::<Int32Type>().value(i).to_string(),
+            _ => ScalarValue::try_from_array(&a, i)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        };
+        out.append_value(s);
+    }
+    done(out.finish())
+}
+
+/// Reads each row as text (numbers as their text) and converts it.
+fn from_text<B, T>(
+    args: &[ColumnarValue],
+    n: usize,
+    mut b: B,
+    conv: impl Fn(&str) -> Option<T>,
+    push: impl Fn(&mut B, Option<T>),
+) -> Result<B> {
+    let v = strs(arg(args, 0, "conversion")?)?;
+    for i in 0..n {
+        push(&mut b, v.get(i).and_then(&conv));
+    }
+    Ok(b)
+}
+
+fn numeric_input(args: &[ColumnarValue]) -> bool {
+    args.first().is_some_and(|a| a.data_type().is_numeric())
+}
+
+/// `tolong(x)`.
+pub fn tolong(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    if numeric_input(args) {
+        let r = reals(arg(args, 0, "tolong")?)?;
+        let l = longs(arg(args, 0, "tolong")?)?;
+        let float = args
+            .first()
+            .is_some_and(|a| matches!(a.data_type(), DataType::Float64 | DataType::Float32));
+        let mut out = Int64Builder::with_capacity(n);
+        for i in 0..n {
+            out.append_option(if float {
+                r.get(i).filter(|x| x.is_finite()).map(|x| x.trunc() as i64)
+            } else {
+                l.get(i)
+            });
+        }
+        return done(out.finish());
+    }
+    if args
+        .first()
+        .is_some_and(|a| a.data_type() == DataType::Boolean)
+    {
+        let b = super::args::bools(arg(args, 0, "tolong")?)?;
+        let mut out = Int64Builder::with_capacity(n);
+        for i in 0..n {
+            out.append_option(b.get(i).map(i64::from));
+        }
+        return done(out.finish());
+    }
+    let b = from_text(
+        args,
+        n,
+        Int64Builder::with_capacity(n),
+        parse_long,
+        |b, v| b.append_option(v),
+    )?;
+    let mut b = b;
+    done(b.finish())
+}
+
+/// `toint(x)`: like `tolong`, null when out of the 32-bit range.
+pub fn toint(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let ColumnarValue::Array(longs_arr) = tolong(args, n)? else {
+        return done(Int32Builder::new().finish());
+    };
+    let l = longs_arr.as_primitive::<Int64Type>();
+    let mut out = Int32Builder::with_capacity(n);
+    for i in 0..n {
+        out.append_option(
+            l.is_valid(i)
+                .then(|| l.value(i))
+                .and_then(|v| i32::try_from(v).ok()),
+        );
+    }
+    done(out.finish())
+}
+
+/// `toreal(x)` / `todouble(x)`.
+pub fn toreal(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    if numeric_input(args) {
+        let r = reals(arg(args, 0, "toreal")?)?;
+        let mut out = Float64Builder::with_capacity(n);
+        for i in 0..n {
+            out.append_option(r.get(i));
+        }
+        return done(out.finish());
+    }
+    let mut b = from_text(
+        args,
+        n,
+        Float64Builder::with_capacity(n),
+        parse_real,
+        |b, v| b.append_option(v),
+    )?;
+    done(b.finish())
+}
+
+/// `tobool(x)`.
+pub fn tobool(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    if numeric_input(args) {
+        let r = reals(arg(args, 0, "tobool")?)?;
+        let mut out = BooleanBuilder::with_capacity(n);
+        for i in 0..n {
+            out.append_option(r.get(i).map(|x| x != 0.0));
+        }
+        return done(out.finish());
+    }
+    let mut b = from_text(
+        args,
+        n,
+        BooleanBuilder::with_capacity(n),
+        parse_bool,
+        |b, v| b.append_option(v),
+    )?;
+    done(b.finish())
+}
+
+/// `todatetime(text)`.
+pub fn todatetime(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let mut b = from_text(
+        args,
+        n,
+        Int64Builder::with_capacity(n),
+        time::parse_datetime,
+        |b, v| b.append_option(v),
+    )?;
+    done(b.finish())
+}
+
+/// `totimespan(text)`.
+pub fn totimespan(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let mut b = from_text(
+        args,
+        n,
+        Int64Builder::with_capacity(n),
+        kql_parser::parse_timespan_text,
+        |b, v| b.append_option(v),
+    )?;
+    done(b.finish())
+}
+
+/// Canonical guid text (lower-case, hyphenated) or `None`.
+pub fn parse_guid(t: &str) -> Option<String> {
+    let hex: String = t
+        .trim()
+        .trim_matches(|c| c == '{' || c == '}')
+        .chars()
+        .filter(|c| *c != '-')
+        .collect();
+    if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let h = hex.to_ascii_lowercase();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// `toguid(text)`.
+pub fn toguid(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let mut b = from_text(
+        args,
+        n,
+        StringBuilder::with_capacity(n, n * 36),
+        parse_guid,
+        |b, v| b.append_option(v),
+    )?;
+    done(b.finish())
+}
+
+fn binary_longs(
+    args: &[ColumnarValue],
+    n: usize,
+    f: impl Fn(i64, i64) -> Option<i64>,
+) -> Result<ColumnarValue> {
+    let a = longs(arg(args, 0, "arithmetic")?)?;
+    let b = longs(arg(args, 1, "arithmetic")?)?;
+    let mut out = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        out.append_option(a.get(i).zip(b.get(i)).and_then(|(x, y)| f(x, y)));
+    }
+    done(out.finish())
+}
+
+/// `a % b` for integers: `0 <= result < abs(b)`; null when `b` is 0.
+pub fn euclid_mod(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    binary_longs(args, n, |x, y| x.checked_rem_euclid(y))
+}
+
+/// `a / b` for integers: truncates; null when `b` is 0.
+pub fn int_div(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    binary_longs(args, n, |x, y| x.checked_div(y))
+}
+
+/// `bin(x, size)` for longs (also datetime and timespan ticks): rounds down to a multiple.
+pub fn bin_long(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    binary_longs(args, n, |x, size| {
+        (size > 0).then(|| x.div_euclid(size) * size)
+    })
+}
+
+/// `bin(x, size)` for reals.
+pub fn bin_real(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let a = reals(arg(args, 0, "bin")?)?;
+    let b = reals(arg(args, 1, "bin")?)?;
+    let mut out = Float64Builder::with_capacity(n);
+    for i in 0..n {
+        out.append_option(
+            a.get(i)
+                .zip(b.get(i))
+                .and_then(|(x, s)| (s > 0.0).then(|| (x / s).floor() * s)),
+        );
+    }
+    done(out.finish())
+}
