@@ -42,6 +42,34 @@ codes! {
     UNKNOWN_OPTION = "KP010", "unknown operator option";
     /// A query file that could not be read (missing, unreadable, not UTF-8).
     UNREADABLE_FILE = "KF001", "file could not be read";
+    /// A table name that is neither a known table nor a tabular `let`.
+    UNKNOWN_TABLE = "KS001", "unknown table";
+    /// A name that is not a column of the input nor a scalar `let`.
+    UNKNOWN_COLUMN = "KS002", "unknown column or variable";
+    /// A function name that kqlite does not know.
+    UNKNOWN_FUNCTION = "KS003", "unknown function";
+    /// A call with too few or too many arguments.
+    ARGUMENT_COUNT = "KS004", "wrong number of arguments";
+    /// An argument of the wrong type.
+    ARGUMENT_TYPE = "KS005", "wrong argument type";
+    /// Operands that cannot be compared or combined.
+    TYPE_MISMATCH = "KS006", "incompatible types";
+    /// `.name` or `[index]` on a value that is not `dynamic`.
+    NOT_DYNAMIC = "KS007", "member access on a non-dynamic value";
+    /// A construct kqlite recognises but does not run.
+    NOT_SUPPORTED = "KS008", "not supported";
+    /// A literal whose value is invalid (a datetime that does not exist, say).
+    INVALID_VALUE = "KS009", "invalid value";
+    /// `render` anywhere but last.
+    RENDER_NOT_LAST = "KS010", "render must be last";
+    /// An aggregate function outside `summarize` (or a scalar where an aggregate is needed).
+    AGGREGATE_CONTEXT = "KS011", "aggregate in the wrong place";
+    /// A tabular expression where a scalar is needed, or the reverse.
+    WRONG_KIND = "KS012", "tabular and scalar expressions mixed up";
+    /// An internal planner or engine error: a bug in kqlite.
+    INTERNAL = "KE001", "internal error";
+    /// A failure while running the query.
+    EXECUTION = "KE002", "execution failed";
 }
 
 /// Looks a code up by its id.

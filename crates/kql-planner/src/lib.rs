@@ -1,9 +1,24 @@
-//! KQL to DataFusion: Kusto's types on Arrow, the planner from the KQL AST to `LogicalPlan`s,
-//! semantic checks with spans, and Kusto's functions.
+//! KQL to DataFusion: Kusto's types on Arrow ([`types`]), the planner from the KQL AST to
+//! `LogicalPlan`s ([`KqlToRel`]), semantic checks with spans, and Kusto's functions
+//! ([`functions`]). Pure and synchronous: no execution, no I/O; tables come from a [`Catalog`].
+//!
+//! Where things are: `planner.rs` (entry, statements, the pipeline fold), `operators/*.rs` (one
+//! file per operator family), `expr/*.rs` (scalar expressions, functions, aggregates),
+//! `naming.rs` (Kusto's output column names).
 
+mod catalog;
+mod diag;
+mod expr;
 pub mod functions;
+mod naming;
+mod operators;
+mod planner;
+pub mod render;
 pub mod schema;
 pub mod types;
 
+pub use catalog::{Catalog, TableEntry};
+pub use planner::{KqlToRel, PlannedQuery, PlannerOptions};
+pub use render::RenderSpec;
 pub use schema::{KqlField, KqlSchema};
 pub use types::KqlType;

@@ -569,3 +569,153 @@ pub fn has_any_index(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> 
     }
     done(out.finish())
 }
+
+/// `text has_all (values)`: every element of the dynamic array is a term of `text`.
+pub fn has_all(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let text = strs(arg(args, 0, "has_all")?)?;
+    let values = strs(arg(args, 1, "has_all")?)?;
+    let mut out = BooleanBuilder::with_capacity(n);
+    for i in 0..n {
+        let (Some(t), Some(v)) = (text.get(i), values.get(i)) else {
+            out.append_null();
+            continue;
+        };
+        let items = json::array_elements(v).unwrap_or_default();
+        out.append_value(
+            items
+                .iter()
+                .all(|e| super::strings::has_term(t, &dynamic_to_string(e), false)),
+        );
+    }
+    done(out.finish())
+}
+
+/// `kql_percentile(values, p)`: nearest-rank percentile of a dynamic array of numbers (the
+/// smallest value with at least p% of the values at or below it).
+pub fn percentile(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let values = strs(arg(args, 0, "percentile")?)?;
+    let p = super::args::reals(arg(args, 1, "percentile")?)?;
+    let mut out = StringBuilder::with_capacity(n, n * 8);
+    for i in 0..n {
+        let r = values
+            .get(i)
+            .and_then(parse_array)
+            .zip(p.get(i))
+            .and_then(|(a, p)| {
+                let mut nums: Vec<(f64, serde_json::Value)> = a
+                    .into_iter()
+                    .filter_map(|v| {
+                        Some((
+                            v.as_f64()
+                                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))?,
+                            v,
+                        ))
+                    })
+                    .collect();
+                if nums.is_empty() {
+                    return None;
+                }
+                nums.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
+                let rank = ((p / 100.0) * nums.len() as f64).ceil().max(1.0) as usize;
+                nums.get(rank.min(nums.len()) - 1)
+                    .map(|(_, v)| v.to_string())
+            });
+        out.append_option(r);
+    }
+    done(out.finish())
+}
+
+/// `kql_merge_bags(array_of_bags)`: one property bag with every key (later values win).
+pub fn merge_bags(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let values = strs(arg(args, 0, "make_bag")?)?;
+    let mut out = StringBuilder::with_capacity(n, n * 16);
+    for i in 0..n {
+        let mut m = serde_json::Map::new();
+        if let Some(items) = values.get(i).and_then(parse_array) {
+            for item in items {
+                let obj = match item {
+                    serde_json::Value::Object(o) => Some(o),
+                    serde_json::Value::String(s) => object_entries(&s),
+                    _ => None,
+                };
+                if let Some(o) = obj {
+                    m.extend(o);
+                }
+            }
+        }
+        out.append_value(serde_json::Value::Object(m).to_string());
+    }
+    done(out.finish())
+}
+
+/// The items `mv-expand` makes of a dynamic value: array elements, or one single-key bag (or
+/// `[key, value]` array when `mode` is `array`) per property; a scalar is itself; null is one
+/// null item (the row is kept); an empty array or bag is no item.
+fn mv_items(v: Option<&str>, array_mode: bool) -> Vec<Option<String>> {
+    let Some(v) = v else { return vec![None] };
+    match json::kind(v) {
+        Kind::Array => json::array_elements(v)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| Some(e.to_owned()))
+            .collect(),
+        Kind::Object => object_entries(v)
+            .map(|m| {
+                m.into_iter()
+                    .map(|(k, val)| {
+                        let item = if array_mode {
+                            serde_json::Value::Array(vec![serde_json::Value::String(k), val])
+                        } else {
+                            serde_json::Value::Object([(k, val)].into_iter().collect())
+                        };
+                        Some(item.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Kind::Null => vec![None],
+        _ => vec![Some(v.to_owned())],
+    }
+}
+
+/// `kql_mv_items(value, mode, limit)`: a list of item texts per row, for `mv-expand`.
+pub fn mv_expand_items(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    use datafusion_common::arrow::array::ListBuilder;
+    let value = strs(arg(args, 0, "mv-expand")?)?;
+    let mode = strs(arg(args, 1, "mv-expand")?)?;
+    let limit = longs(arg(args, 2, "mv-expand")?)?;
+    let mut out = ListBuilder::new(StringBuilder::new());
+    for i in 0..n {
+        let items = mv_items(value.get(i), mode.get(i) == Some("array"));
+        let cap = limit
+            .get(i)
+            .and_then(|l| usize::try_from(l).ok())
+            .unwrap_or(usize::MAX);
+        for item in items.into_iter().take(cap) {
+            out.values().append_option(item);
+        }
+        out.append(true);
+    }
+    done(out.finish())
+}
+
+/// `kql_mv_index(value, mode, limit)`: the item positions `0, 1, ...` matching `kql_mv_items`.
+pub fn mv_expand_index(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    use datafusion_common::arrow::array::ListBuilder;
+    let value = strs(arg(args, 0, "mv-expand")?)?;
+    let mode = strs(arg(args, 1, "mv-expand")?)?;
+    let limit = longs(arg(args, 2, "mv-expand")?)?;
+    let mut out = ListBuilder::new(Int64Builder::new());
+    for i in 0..n {
+        let count = mv_items(value.get(i), mode.get(i) == Some("array")).len();
+        let cap = limit
+            .get(i)
+            .and_then(|l| usize::try_from(l).ok())
+            .unwrap_or(usize::MAX);
+        for k in 0..count.min(cap) {
+            out.values().append_value(k as i64);
+        }
+        out.append(true);
+    }
+    done(out.finish())
+}

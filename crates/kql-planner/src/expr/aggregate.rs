@@ -1,0 +1,368 @@
+//! Aggregate functions inside `summarize`. Each call becomes a DataFusion aggregate with a hidden
+//! name, collected in [`AggCollector`]; the summarize operator aggregates them and then projects
+//! the final expressions (so `round(avg(x), 2)` and `count() * 2` work).
+//! <https://learn.microsoft.com/kusto/query/aggregation-functions>
+
+use super::binary::from_dynamic;
+use super::{ExprCx, Typed, column};
+use crate::diag::{R, err, not_supported};
+use crate::functions::call as udf;
+use crate::planner::KqlToRel;
+use crate::types::KqlType;
+use datafusion_common::arrow::datatypes::DataType;
+use datafusion_expr::{Expr, ExprFunctionExt, cast, lit};
+use datafusion_functions::core::expr_fn::coalesce;
+use datafusion_functions_aggregate::expr_fn as agg;
+use kql_common::codes;
+use kql_parser::ast::Call;
+
+/// Aggregate function names kqlite runs.
+pub(crate) const AGGREGATE_FUNCTIONS: &[&str] = &[
+    "any",
+    "arg_max",
+    "arg_min",
+    "avg",
+    "avgif",
+    "count",
+    "count_distinct",
+    "countif",
+    "dcount",
+    "dcountif",
+    "make_bag",
+    "make_list",
+    "make_list_if",
+    "make_set",
+    "make_set_if",
+    "max",
+    "maxif",
+    "min",
+    "minif",
+    "percentile",
+    "percentiles",
+    "stdev",
+    "stdevif",
+    "stdevp",
+    "sum",
+    "sumif",
+    "take_any",
+    "take_anyif",
+    "variance",
+    "varianceif",
+    "variancep",
+];
+
+/// Whether `name` is an aggregate function.
+pub(crate) fn is_aggregate(name: &str) -> bool {
+    AGGREGATE_FUNCTIONS.contains(&name)
+}
+
+/// Aggregates found while planning one `summarize`.
+#[derive(Default)]
+pub(crate) struct AggCollector {
+    /// `(hidden name, aggregate expression)` in order.
+    pub aggs: Vec<(String, Expr)>,
+    /// Whether the summarize has no `by`: one row even for empty input, with Kusto's defaults.
+    pub no_by: bool,
+}
+
+impl AggCollector {
+    fn add(&mut self, e: Expr) -> String {
+        let name = format!("__kql_agg_{}", self.aggs.len());
+        self.aggs.push((name.clone(), e));
+        name
+    }
+}
+
+impl KqlToRel<'_> {
+    pub(crate) fn aggregate_call(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+        let name = c.name.name.as_str();
+        let Some(collector) = cx.aggs else {
+            return err(
+                codes::AGGREGATE_CONTEXT,
+                format!("`{name}()` is an aggregate function; use it in `summarize`"),
+                c.span,
+            );
+        };
+        if matches!(name, "arg_max" | "arg_min" | "percentiles") {
+            return err(
+                codes::AGGREGATE_CONTEXT,
+                format!("`{name}()` produces several columns and must stand alone in `summarize`"),
+                c.span,
+            );
+        }
+        // Arguments are row expressions: no aggregates inside aggregates.
+        let row_cx = ExprCx {
+            schema: cx.schema,
+            scope: cx.scope,
+            aggs: None,
+        };
+        let args: Vec<Typed> = c
+            .args
+            .iter()
+            .map(|a| match &a.value {
+                kql_parser::ast::Expr::Star(_) => Ok(Typed::new(lit(1i64), KqlType::Long)),
+                v => self.scalar(v, &row_cx),
+            })
+            .collect::<R<_>>()?;
+        let arg = |i: usize| args.get(i).cloned();
+        let need = |i: usize| {
+            arg(i).ok_or_else(|| {
+                kql_common::Diagnostic::error(
+                    codes::ARGUMENT_COUNT,
+                    format!("`{name}` needs more arguments"),
+                    c.span,
+                )
+            })
+        };
+        let pred = |i: usize| -> R<Expr> {
+            let p = from_dynamic(need(i)?, KqlType::Bool);
+            if p.ty != KqlType::Bool {
+                return err(
+                    codes::ARGUMENT_TYPE,
+                    format!("the condition of `{name}` must be a bool, not {}", p.ty),
+                    c.span,
+                );
+            }
+            Ok(p.expr)
+        };
+        let numeric = |t: Typed| -> R<Typed> {
+            let t = from_dynamic(t, KqlType::Real);
+            if t.ty.is_numeric() || t.ty == KqlType::Timespan {
+                Ok(t)
+            } else {
+                err(
+                    codes::ARGUMENT_TYPE,
+                    format!("`{name}` needs a number, not {}", t.ty),
+                    c.span,
+                )
+            }
+        };
+        let build = |b: datafusion_expr::expr_fn::ExprFuncBuilder| {
+            b.build().map_err(|e| crate::diag::internal(e, c.span))
+        };
+        let no_by = collector.borrow().no_by;
+        let zero_default = |e: Expr, zero: Expr| if no_by { coalesce(vec![e, zero]) } else { e };
+        let (aggregate, post): (Expr, Box<dyn Fn(Expr) -> Typed>) = match name {
+            "count" => {
+                self.arity(c, 0, 1)?;
+                let e = match arg(0) {
+                    Some(x)
+                        if !matches!(
+                            c.args.first().map(|a| &a.value),
+                            Some(kql_parser::ast::Expr::Star(_))
+                        ) =>
+                    {
+                        agg::count(x.expr)
+                    }
+                    _ => agg::count(lit(1i64)),
+                };
+                (e, Box::new(|e| Typed::new(e, KqlType::Long)))
+            }
+            "countif" => {
+                self.arity(c, 1, 1)?;
+                (
+                    build(agg::count(lit(1i64)).filter(pred(0)?))?,
+                    Box::new(|e| Typed::new(e, KqlType::Long)),
+                )
+            }
+            "dcount" | "count_distinct" => {
+                self.arity(c, 1, 2)?;
+                (
+                    agg::count_distinct(need(0)?.expr),
+                    Box::new(|e| Typed::new(e, KqlType::Long)),
+                )
+            }
+            "dcountif" => {
+                self.arity(c, 2, 3)?;
+                (
+                    build(agg::count(need(0)?.expr).distinct().filter(pred(1)?))?,
+                    Box::new(|e| Typed::new(e, KqlType::Long)),
+                )
+            }
+            "sum" | "sumif" => {
+                self.arity(
+                    c,
+                    if name == "sum" { 1 } else { 2 },
+                    if name == "sum" { 1 } else { 2 },
+                )?;
+                let x = numeric(need(0)?)?;
+                let ty = match x.ty {
+                    KqlType::Int | KqlType::Long => KqlType::Long,
+                    other => other,
+                };
+                let base = agg::sum(x.expr);
+                let e = if name == "sumif" {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                let zero = match ty {
+                    KqlType::Real => lit(0.0f64),
+                    _ => lit(0i64),
+                };
+                let cast_to = ty.arrow();
+                (
+                    e,
+                    Box::new(move |e| {
+                        Typed::new(zero_default(cast(e, cast_to.clone()), zero.clone()), ty)
+                    }),
+                )
+            }
+            "avg" | "avgif" => {
+                let x = numeric(need(0)?)?;
+                let ty = x.ty;
+                let base = agg::avg(cast(x.expr, DataType::Float64));
+                let e = if name == "avgif" {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                let post: Box<dyn Fn(Expr) -> Typed> = if ty == KqlType::Timespan {
+                    Box::new(|e| Typed::new(cast(e, DataType::Int64), KqlType::Timespan))
+                } else {
+                    Box::new(|e| Typed::new(e, KqlType::Real))
+                };
+                (e, post)
+            }
+            "min" | "max" | "minif" | "maxif" => {
+                let x = need(0)?;
+                let ty = x.ty;
+                let base = if name.starts_with("min") {
+                    agg::min(x.expr)
+                } else {
+                    agg::max(x.expr)
+                };
+                let e = if name.ends_with("if") {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                (e, Box::new(move |e| Typed::new(e, ty)))
+            }
+            "take_any" | "any" | "take_anyif" => {
+                if c.args.len() != 1 && name != "take_anyif" {
+                    return not_supported(&format!("`{name}` with several arguments"), c.span);
+                }
+                let x = need(0)?;
+                let ty = x.ty;
+                let base = agg::any_value(x.expr);
+                let e = if name == "take_anyif" {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                (e, Box::new(move |e| Typed::new(e, ty)))
+            }
+            "stdev" | "stdevp" | "variance" | "variancep" | "stdevif" | "varianceif" => {
+                let x = numeric(need(0)?)?;
+                let v = cast(x.expr, DataType::Float64);
+                let base = match name {
+                    "stdev" | "stdevif" => agg::stddev(v),
+                    "stdevp" => agg::stddev_pop(v),
+                    "variancep" => agg::var_pop(v),
+                    _ => agg::var_sample(v),
+                };
+                let e = if name.ends_with("if") {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                (
+                    e,
+                    Box::new(move |e| Typed::new(zero_default(e, lit(0.0f64)), KqlType::Real)),
+                )
+            }
+            "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
+                let x = need(0)?;
+                let ty = x.ty;
+                let not_null = x.expr.clone().is_not_null();
+                let filter = if name.ends_with("_if") {
+                    not_null.and(pred(1)?)
+                } else {
+                    not_null
+                };
+                let mut b = agg::array_agg(x.expr).filter(filter);
+                if name.starts_with("make_set") {
+                    b = b.distinct();
+                }
+                let e = build(b)?;
+                (
+                    e,
+                    Box::new(move |e| {
+                        Typed::new(
+                            coalesce(vec![udf("kql_to_json", vec![e, lit(ty.name())]), lit("[]")]),
+                            KqlType::Dynamic,
+                        )
+                    }),
+                )
+            }
+            "make_bag" => {
+                let x = need(0)?;
+                if x.ty != KqlType::Dynamic {
+                    return err(
+                        codes::ARGUMENT_TYPE,
+                        format!("`make_bag` needs dynamic property bags, not {}", x.ty),
+                        c.span,
+                    );
+                }
+                let not_null = x.expr.clone().is_not_null();
+                let e = build(agg::array_agg(x.expr).filter(not_null))?;
+                (
+                    e,
+                    Box::new(|e| {
+                        Typed::new(
+                            udf(
+                                "kql_merge_bags",
+                                vec![udf("kql_to_json", vec![e, lit("dynamic")])],
+                            ),
+                            KqlType::Dynamic,
+                        )
+                    }),
+                )
+            }
+            "percentile" => {
+                self.arity(c, 2, 2)?;
+                let x = numeric(need(0)?)?;
+                let p = need(1)?;
+                let ty = x.ty;
+                let not_null = x.expr.clone().is_not_null();
+                let e = build(agg::array_agg(x.expr).filter(not_null))?;
+                let p = p.expr;
+                (
+                    e,
+                    Box::new(move |e| {
+                        let values = udf("kql_to_json", vec![e, lit(ty.name())]);
+                        let raw = Typed::new(
+                            udf("kql_percentile", vec![values, p.clone()]),
+                            KqlType::Dynamic,
+                        );
+                        from_dynamic(
+                            raw,
+                            if ty == KqlType::Timespan {
+                                KqlType::Long
+                            } else {
+                                ty
+                            },
+                        )
+                        .retyped(ty)
+                    }),
+                )
+            }
+            _ => return not_supported(&format!("aggregate `{name}`"), c.span),
+        };
+        let hidden = collector.borrow_mut().add(aggregate);
+        Ok(post(column(&hidden)))
+    }
+}
+
+impl Typed {
+    /// The same expression under another Kusto type of the same storage.
+    pub(crate) fn retyped(self, ty: KqlType) -> Typed {
+        let expr = if self.ty.arrow() == ty.arrow() {
+            self.expr
+        } else {
+            cast(self.expr, ty.arrow())
+        };
+        Typed::new(expr, ty)
+    }
+}

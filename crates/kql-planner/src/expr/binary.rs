@@ -1,0 +1,478 @@
+//! Binary operators with Kusto's typing and null rules: arithmetic over numbers, datetimes and
+//! timespans; comparisons (`==` is false, `!=` true, when one side is null); string operators;
+//! `in`/`has_any` lists; `between`.
+//! <https://learn.microsoft.com/kusto/query/datetime-timespan-arithmetic>
+
+use super::{ExprCx, Typed};
+use crate::diag::{R, err};
+use crate::functions::call;
+use crate::planner::KqlToRel;
+use crate::types::KqlType;
+use datafusion_common::ScalarValue;
+use datafusion_common::arrow::datatypes::DataType;
+use datafusion_expr::{Expr, Operator, binary_expr, cast, lit};
+use datafusion_functions::core::expr_fn::coalesce;
+use kql_common::{Span, codes};
+use kql_parser::ast::{self, BinaryOp, ListOp, StringOp, StringOpKind};
+
+/// The numeric type two numeric operands combine to.
+fn promote(a: KqlType, b: KqlType) -> KqlType {
+    use KqlType::*;
+    match (a, b) {
+        (Real, _) | (_, Real) => Real,
+        (Decimal, _) | (_, Decimal) => Decimal,
+        (Long, _) | (_, Long) => Long,
+        _ => Int,
+    }
+}
+
+/// Converts a dynamic value to `to` for use beside a typed operand.
+pub(crate) fn from_dynamic(t: Typed, to: KqlType) -> Typed {
+    if t.ty != KqlType::Dynamic {
+        return t;
+    }
+    let (f, ty) = match to {
+        KqlType::Int | KqlType::Long => ("kql_dyn_tolong", KqlType::Long),
+        KqlType::Real | KqlType::Decimal => ("kql_dyn_toreal", KqlType::Real),
+        KqlType::Bool => ("kql_dyn_tobool", KqlType::Bool),
+        KqlType::DateTime => ("kql_dyn_todatetime", KqlType::DateTime),
+        KqlType::Timespan => ("kql_dyn_totimespan", KqlType::Timespan),
+        KqlType::String | KqlType::Guid | KqlType::Dynamic => ("kql_dyn_tostring", KqlType::String),
+    };
+    Typed::new(call(f, vec![t.expr]), ty)
+}
+
+/// Any value as a string, as `tostring()` gives it (null becomes `""`).
+pub(crate) fn as_string(t: Typed) -> Typed {
+    match t.ty {
+        KqlType::String | KqlType::Guid => t,
+        KqlType::Dynamic => from_dynamic(t, KqlType::String),
+        other => Typed::new(
+            call("kql_tostring", vec![t.expr, lit(other.name())]),
+            KqlType::String,
+        ),
+    }
+}
+
+fn string_udf(op: StringOp) -> &'static str {
+    use StringOpKind as K;
+    match (op.kind, op.case_sensitive) {
+        (K::Has, false) => "kql_has",
+        (K::Has, true) => "kql_has_cs",
+        (K::HasPrefix, false) => "kql_hasprefix",
+        (K::HasPrefix, true) => "kql_hasprefix_cs",
+        (K::HasSuffix, false) => "kql_hassuffix",
+        (K::HasSuffix, true) => "kql_hassuffix_cs",
+        (K::Contains, false) => "kql_contains",
+        (K::Contains, true) => "kql_contains_cs",
+        (K::StartsWith, false) => "kql_startswith",
+        (K::StartsWith, true) => "kql_startswith_cs",
+        (K::EndsWith, false) => "kql_endswith",
+        (K::EndsWith, true) => "kql_endswith_cs",
+        (K::MatchesRegex, _) => "kql_matches_regex",
+        (K::Like, _) => "kql_matches_regex",
+    }
+}
+
+/// Whether values of `a` and `b` can be compared with `==` and `<`.
+fn comparable(a: KqlType, b: KqlType) -> bool {
+    use KqlType::*;
+    (a.is_numeric() && b.is_numeric()) || matches!((a, b), (String | Guid, String | Guid)) || a == b
+}
+
+impl KqlToRel<'_> {
+    pub(crate) fn binary(
+        &self,
+        op: BinaryOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        span: Span,
+        cx: &ExprCx,
+    ) -> R<Typed> {
+        let left = self.scalar(l, cx)?;
+        let right = self.scalar(r, cx)?;
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let (a, b) = (
+                    from_dynamic(left, KqlType::Bool),
+                    from_dynamic(right, KqlType::Bool),
+                );
+                for (t, e) in [(&a, l), (&b, r)] {
+                    if t.ty != KqlType::Bool {
+                        return err(
+                            codes::TYPE_MISMATCH,
+                            format!("`{op}` needs bool operands, not {}", t.ty),
+                            e.span(),
+                        );
+                    }
+                }
+                let o = if op == BinaryOp::And {
+                    Operator::And
+                } else {
+                    Operator::Or
+                };
+                Ok(Typed::new(binary_expr(a.expr, o, b.expr), KqlType::Bool))
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
+                self.arithmetic(op, left, right, span)
+            }
+            BinaryOp::Eq
+            | BinaryOp::NotEq
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => self.compare(op, left, right, span),
+            BinaryOp::EqCi | BinaryOp::NotEqCi => {
+                let (a, b) = (as_string(left), as_string(right));
+                let eq = call("kql_eq_ci", vec![a.expr, b.expr]);
+                Ok(Typed::new(
+                    if op == BinaryOp::EqCi {
+                        eq
+                    } else {
+                        Expr::Not(Box::new(eq))
+                    },
+                    KqlType::Bool,
+                ))
+            }
+            BinaryOp::Str(s) => {
+                let (a, b) = (as_string(left), as_string(right));
+                let f = call(string_udf(s), vec![a.expr, b.expr]);
+                Ok(Typed::new(
+                    if s.negated { Expr::Not(Box::new(f)) } else { f },
+                    KqlType::Bool,
+                ))
+            }
+            BinaryOp::SearchColon => {
+                let (a, b) = (as_string(left), as_string(right));
+                Ok(Typed::new(
+                    call("kql_has", vec![a.expr, b.expr]),
+                    KqlType::Bool,
+                ))
+            }
+        }
+    }
+
+    fn compare(&self, op: BinaryOp, left: Typed, right: Typed, span: Span) -> R<Typed> {
+        let left = from_dynamic(left, right.ty);
+        let right = from_dynamic(right, left.ty);
+        if !comparable(left.ty, right.ty) {
+            return err(
+                codes::TYPE_MISMATCH,
+                format!("cannot compare {} with {}", left.ty, right.ty),
+                span,
+            )
+            .map_err(|d| {
+                d.with_help(
+                    "convert one side, for example with tostring(), tolong() or todatetime()",
+                )
+            });
+        }
+        let o = match op {
+            BinaryOp::Eq => Operator::Eq,
+            BinaryOp::NotEq => Operator::NotEq,
+            BinaryOp::Lt => Operator::Lt,
+            BinaryOp::Le => Operator::LtEq,
+            BinaryOp::Gt => Operator::Gt,
+            _ => Operator::GtEq,
+        };
+        let e = binary_expr(left.expr, o, right.expr);
+        // `==` with one null side is false, `!=` true (Kusto), where SQL would give null.
+        let e = match op {
+            BinaryOp::Eq => coalesce(vec![e, lit(false)]),
+            BinaryOp::NotEq => coalesce(vec![e, lit(true)]),
+            _ => e,
+        };
+        Ok(Typed::new(e, KqlType::Bool))
+    }
+
+    fn arithmetic(&self, op: BinaryOp, left: Typed, right: Typed, span: Span) -> R<Typed> {
+        use KqlType::*;
+        let left = from_dynamic(left, if right.ty == Dynamic { Real } else { right.ty });
+        let right = from_dynamic(right, left.ty);
+        let bad = || {
+            err(
+                codes::TYPE_MISMATCH,
+                format!("`{op}` cannot combine {} and {}", left.ty, right.ty),
+                span,
+            )
+        };
+        let plain = |o: Operator, ty: KqlType| {
+            Ok(Typed::new(
+                binary_expr(left.expr.clone(), o, right.expr.clone()),
+                ty,
+            ))
+        };
+        let ticks_times = |ticks: &Typed, n: &Typed| {
+            let e = if n.ty == Real || n.ty == Decimal {
+                cast(
+                    Expr::ScalarFunction(datafusion_expr::expr::ScalarFunction::new_udf(
+                        datafusion_functions::math::round(),
+                        vec![
+                            cast(ticks.expr.clone(), DataType::Float64)
+                                * cast(n.expr.clone(), DataType::Float64),
+                        ],
+                    )),
+                    DataType::Int64,
+                )
+            } else {
+                ticks.expr.clone() * cast(n.expr.clone(), DataType::Int64)
+            };
+            Ok(Typed::new(e, Timespan))
+        };
+        match (op, left.ty, right.ty) {
+            (BinaryOp::Add, a, b) if a.is_numeric() && b.is_numeric() => {
+                plain(Operator::Plus, promote(a, b))
+            }
+            (BinaryOp::Add, DateTime, Timespan) | (BinaryOp::Add, Timespan, DateTime) => {
+                plain(Operator::Plus, DateTime)
+            }
+            (BinaryOp::Add, Timespan, Timespan) => plain(Operator::Plus, Timespan),
+            (BinaryOp::Sub, a, b) if a.is_numeric() && b.is_numeric() => {
+                plain(Operator::Minus, promote(a, b))
+            }
+            (BinaryOp::Sub, DateTime, DateTime) => plain(Operator::Minus, Timespan),
+            (BinaryOp::Sub, DateTime, Timespan) => plain(Operator::Minus, DateTime),
+            (BinaryOp::Sub, Timespan, Timespan) => plain(Operator::Minus, Timespan),
+            (BinaryOp::Mul, a, b) if a.is_numeric() && b.is_numeric() => {
+                plain(Operator::Multiply, promote(a, b))
+            }
+            (BinaryOp::Mul, Timespan, n) if n.is_numeric() => ticks_times(&left, &right),
+            (BinaryOp::Mul, n, Timespan) if n.is_numeric() => ticks_times(&right, &left),
+            (BinaryOp::Div, a, b) if a.is_integer() && b.is_integer() => Ok(Typed::new(
+                call("kql_div", vec![left.expr, right.expr]),
+                Long,
+            )),
+            (BinaryOp::Div, a, b) if a.is_numeric() && b.is_numeric() => {
+                let ty = promote(a, b);
+                let (x, y) = if ty == Real {
+                    (
+                        cast(left.expr.clone(), DataType::Float64),
+                        cast(right.expr.clone(), DataType::Float64),
+                    )
+                } else {
+                    (left.expr.clone(), right.expr.clone())
+                };
+                Ok(Typed::new(binary_expr(x, Operator::Divide, y), ty))
+            }
+            (BinaryOp::Div, Timespan, Timespan) => Ok(Typed::new(
+                binary_expr(
+                    cast(left.expr, DataType::Float64),
+                    Operator::Divide,
+                    cast(right.expr, DataType::Float64),
+                ),
+                Real,
+            )),
+            (BinaryOp::Div, Timespan, n) if n.is_integer() => Ok(Typed::new(
+                call(
+                    "kql_div",
+                    vec![left.expr, cast(right.expr, DataType::Int64)],
+                ),
+                Timespan,
+            )),
+            (BinaryOp::Div, Timespan, n) if n.is_numeric() => {
+                let q = binary_expr(
+                    cast(left.expr, DataType::Float64),
+                    Operator::Divide,
+                    cast(right.expr, DataType::Float64),
+                );
+                Ok(Typed::new(cast(q, DataType::Int64), Timespan))
+            }
+            (BinaryOp::Mod, a, b) if a.is_integer() && b.is_integer() => Ok(Typed::new(
+                call("kql_mod", vec![left.expr, right.expr]),
+                Long,
+            )),
+            (BinaryOp::Mod, Timespan, Timespan) => Ok(Typed::new(
+                call("kql_mod", vec![left.expr, right.expr]),
+                Timespan,
+            )),
+            (BinaryOp::Mod, a, b) if a.is_numeric() && b.is_numeric() => {
+                plain(Operator::Modulo, promote(a, b))
+            }
+            _ => bad(),
+        }
+    }
+
+    pub(crate) fn in_list(
+        &self,
+        l: &ast::Expr,
+        op: ListOp,
+        list: &[ast::Expr],
+        span: Span,
+        cx: &ExprCx,
+    ) -> R<Typed> {
+        let left = self.scalar(l, cx)?;
+        let items = self.list_items(list, cx)?;
+        match op {
+            ListOp::HasAny | ListOp::HasAll => {
+                let text = as_string(left);
+                let needles = self.as_dynamic_array(items);
+                let any = Expr::Not(Box::new(binary_expr(
+                    call(
+                        "kql_has_any_index",
+                        vec![text.expr.clone(), needles.clone()],
+                    ),
+                    Operator::Lt,
+                    lit(0i64),
+                )));
+                if op == ListOp::HasAny {
+                    return Ok(Typed::new(any, KqlType::Bool));
+                }
+                Ok(Typed::new(
+                    call("kql_has_all", vec![text.expr, needles]),
+                    KqlType::Bool,
+                ))
+            }
+            ListOp::In | ListOp::NotIn | ListOp::InCi | ListOp::NotInCi => {
+                let ci = matches!(op, ListOp::InCi | ListOp::NotInCi);
+                let target = if ci || left.ty == KqlType::Dynamic {
+                    as_string(left)
+                } else {
+                    left
+                };
+                let mut exprs = Vec::new();
+                for item in items {
+                    let item = from_dynamic(item, target.ty);
+                    if !comparable(target.ty, item.ty) {
+                        return err(
+                            codes::TYPE_MISMATCH,
+                            format!("cannot compare {} with {} in the list", target.ty, item.ty),
+                            span,
+                        );
+                    }
+                    exprs.push(if ci {
+                        datafusion_functions::string::expr_fn::lower(as_string(item).expr)
+                    } else {
+                        item.expr
+                    });
+                }
+                let subject = if ci {
+                    datafusion_functions::string::expr_fn::lower(target.expr)
+                } else {
+                    target.expr
+                };
+                let negated = matches!(op, ListOp::NotIn | ListOp::NotInCi);
+                if exprs.is_empty() {
+                    return Ok(Typed::new(lit(negated), KqlType::Bool));
+                }
+                let e = subject.in_list(exprs, negated);
+                // A null value is never `in` a list and always `!in` it.
+                Ok(Typed::new(coalesce(vec![e, lit(negated)]), KqlType::Bool))
+            }
+        }
+    }
+
+    /// The values of an `in (...)` list: scalars, with dynamic arrays (literal or `let`-bound)
+    /// expanded into their elements.
+    fn list_items(&self, list: &[ast::Expr], cx: &ExprCx) -> R<Vec<Typed>> {
+        let mut out = Vec::new();
+        for item in list {
+            if let ast::Expr::Pipeline(_) = item {
+                return crate::diag::not_supported("a sub-query inside `in (...)`", item.span());
+            }
+            let t = self.scalar(item, cx)?;
+            if t.ty == KqlType::Dynamic {
+                if let Expr::Literal(ScalarValue::Utf8(Some(text)), _) = &t.expr {
+                    if let Ok(serde_json::Value::Array(values)) =
+                        serde_json::from_str::<serde_json::Value>(text)
+                    {
+                        for v in values {
+                            out.push(json_literal(&v));
+                        }
+                        continue;
+                    }
+                }
+            }
+            out.push(t);
+        }
+        Ok(out)
+    }
+
+    /// A dynamic array (JSON text) of the items' string forms.
+    fn as_dynamic_array(&self, items: Vec<Typed>) -> Expr {
+        let all_literal: Option<Vec<String>> = items
+            .iter()
+            .map(|t| match &t.expr {
+                Expr::Literal(ScalarValue::Utf8(Some(s)), _) if t.ty != KqlType::Dynamic => {
+                    Some(s.clone())
+                }
+                Expr::Literal(v, _) if !v.is_null() && t.ty != KqlType::Dynamic => {
+                    Some(v.to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        match all_literal {
+            Some(values) => lit(serde_json::Value::Array(
+                values.into_iter().map(serde_json::Value::String).collect(),
+            )
+            .to_string()),
+            None => call(
+                "kql_pack_array",
+                items
+                    .into_iter()
+                    .map(|t| call("kql_to_json", vec![as_string(t).expr, lit("string")]))
+                    .collect(),
+            ),
+        }
+    }
+
+    pub(crate) fn between(
+        &self,
+        e: &ast::Expr,
+        negated: bool,
+        low: &ast::Expr,
+        high: &ast::Expr,
+        span: Span,
+        cx: &ExprCx,
+    ) -> R<Typed> {
+        let value = self.scalar(e, cx)?;
+        let lo = from_dynamic(self.scalar(low, cx)?, value.ty);
+        let hi = from_dynamic(self.scalar(high, cx)?, value.ty);
+        let value = from_dynamic(value, lo.ty);
+        // For datetimes the upper bound may be a timespan: `t between (start .. 1d)`.
+        let hi_expr = if value.ty == KqlType::DateTime && hi.ty == KqlType::Timespan {
+            lo.expr.clone() + hi.expr
+        } else if comparable(value.ty, hi.ty) {
+            hi.expr
+        } else {
+            return err(
+                codes::TYPE_MISMATCH,
+                format!("`between` cannot compare {} with {}", value.ty, hi.ty),
+                span,
+            );
+        };
+        if !comparable(value.ty, lo.ty) {
+            return err(
+                codes::TYPE_MISMATCH,
+                format!("`between` cannot compare {} with {}", value.ty, lo.ty),
+                span,
+            );
+        }
+        let inside = value
+            .expr
+            .clone()
+            .gt_eq(lo.expr)
+            .and(value.expr.lt_eq(hi_expr));
+        Ok(Typed::new(
+            if negated {
+                Expr::Not(Box::new(inside))
+            } else {
+                inside
+            },
+            KqlType::Bool,
+        ))
+    }
+}
+
+/// A JSON scalar from a dynamic array as a typed literal.
+fn json_literal(v: &serde_json::Value) -> Typed {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => Typed::new(lit(s.clone()), KqlType::String),
+        J::Bool(b) => Typed::new(lit(*b), KqlType::Bool),
+        J::Number(n) if n.is_i64() => Typed::new(lit(n.as_i64().unwrap_or(0)), KqlType::Long),
+        J::Number(n) => Typed::new(lit(n.as_f64().unwrap_or(f64::NAN)), KqlType::Real),
+        J::Null => Typed::new(super::null_of(KqlType::Dynamic), KqlType::Dynamic),
+        other => Typed::new(lit(other.to_string()), KqlType::Dynamic),
+    }
+}

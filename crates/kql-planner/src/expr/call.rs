@@ -1,0 +1,1161 @@
+//! Scalar function calls. Each Kusto function is planned here, either onto a DataFusion
+//! built-in (when the semantics match) or onto a KQL UDF from `crate::functions`.
+//! <https://learn.microsoft.com/kusto/query/scalar-functions>
+
+use super::binary::{as_string, from_dynamic};
+use super::{ExprCx, Typed, null_of};
+use crate::diag::{R, did_you_mean, err, not_supported};
+use crate::functions::call as udf;
+use crate::planner::{Binding, KqlToRel};
+use crate::types::KqlType;
+use datafusion_common::ScalarValue;
+use datafusion_common::arrow::datatypes::DataType;
+use datafusion_expr::{Expr, cast, lit, when};
+use datafusion_functions::core::expr_fn as core;
+use datafusion_functions::math::expr_fn as math;
+use datafusion_functions::string::expr_fn as string;
+use datafusion_functions::unicode::expr_fn as unicode;
+use kql_common::codes;
+use kql_parser::ast::{self, Call};
+
+/// Scalar function names kqlite knows, for "did you mean" and `check`.
+pub(crate) const SCALAR_FUNCTIONS: &[&str] = &[
+    "abs",
+    "ago",
+    "array_concat",
+    "array_length",
+    "array_slice",
+    "array_sort_asc",
+    "array_sort_desc",
+    "bag_has_key",
+    "bag_keys",
+    "bag_pack",
+    "bin",
+    "bin_at",
+    "case",
+    "coalesce",
+    "countof",
+    "datetime_add",
+    "datetime_diff",
+    "datetime_part",
+    "dayofmonth",
+    "dayofweek",
+    "dayofyear",
+    "endofday",
+    "endofmonth",
+    "endofweek",
+    "endofyear",
+    "exp",
+    "extract",
+    "extract_all",
+    "floor",
+    "format_datetime",
+    "format_timespan",
+    "getmonth",
+    "gettype",
+    "getyear",
+    "has_any_index",
+    "hash",
+    "hourofday",
+    "iff",
+    "iif",
+    "indexof",
+    "isempty",
+    "isnan",
+    "isnotempty",
+    "isnotnull",
+    "isnull",
+    "log",
+    "log10",
+    "log2",
+    "max_of",
+    "min_of",
+    "monthofyear",
+    "not",
+    "now",
+    "pack",
+    "pack_array",
+    "parse_json",
+    "pow",
+    "replace_regex",
+    "replace_string",
+    "round",
+    "row_number",
+    "set_union",
+    "sign",
+    "split",
+    "sqrt",
+    "startofday",
+    "startofmonth",
+    "startofweek",
+    "startofyear",
+    "strcat",
+    "strcat_delim",
+    "strlen",
+    "substring",
+    "tobool",
+    "toboolean",
+    "todatetime",
+    "todecimal",
+    "todouble",
+    "todynamic",
+    "toguid",
+    "toint",
+    "tolong",
+    "tolower",
+    "toreal",
+    "toscalar",
+    "tostring",
+    "totimespan",
+    "toupper",
+    "trim",
+    "trim_end",
+    "trim_start",
+    "unixtime_microseconds_todatetime",
+    "unixtime_milliseconds_todatetime",
+    "unixtime_nanoseconds_todatetime",
+    "unixtime_seconds_todatetime",
+    "weekofyear",
+];
+
+/// The common type of branches (`iff`, `case`, `coalesce`), converting numerics and dynamics.
+pub(crate) fn unify(values: Vec<Typed>, span: kql_common::Span) -> R<(Vec<Expr>, KqlType)> {
+    let known: Vec<KqlType> = values
+        .iter()
+        .filter(|t| !is_null_literal(&t.expr))
+        .map(|t| t.ty)
+        .collect();
+    let target = match known.first() {
+        None => values.first().map_or(KqlType::String, |t| t.ty),
+        Some(first) => {
+            let mut ty = *first;
+            for t in &known[1..] {
+                ty = match (ty, *t) {
+                    (a, b) if a == b => a,
+                    (a, b) if a.is_numeric() && b.is_numeric() => {
+                        if a == KqlType::Real || b == KqlType::Real {
+                            KqlType::Real
+                        } else if a == KqlType::Decimal || b == KqlType::Decimal {
+                            KqlType::Decimal
+                        } else {
+                            KqlType::Long
+                        }
+                    }
+                    (KqlType::String | KqlType::Guid, KqlType::String | KqlType::Guid) => {
+                        KqlType::String
+                    }
+                    (KqlType::Dynamic, _) | (_, KqlType::Dynamic) => KqlType::Dynamic,
+                    (a, b) => {
+                        return err(
+                            codes::TYPE_MISMATCH,
+                            format!("the branches have different types: {a} and {b}"),
+                            span,
+                        );
+                    }
+                };
+            }
+            ty
+        }
+    };
+    let exprs = values
+        .into_iter()
+        .map(|t| {
+            if is_null_literal(&t.expr) {
+                null_of(target)
+            } else if t.ty == target {
+                t.expr
+            } else if target == KqlType::Dynamic {
+                to_dynamic(t)
+            } else {
+                cast(t.expr, target.arrow())
+            }
+        })
+        .collect();
+    Ok((exprs, target))
+}
+
+fn is_null_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Literal(v, _) if v.is_null())
+}
+
+/// Any value as dynamic JSON text.
+pub(crate) fn to_dynamic(t: Typed) -> Expr {
+    match t.ty {
+        KqlType::Dynamic => t.expr,
+        ty => udf("kql_to_json", vec![t.expr, lit(ty.name())]),
+    }
+}
+
+impl KqlToRel<'_> {
+    fn typed_args(&self, c: &Call, cx: &ExprCx) -> R<Vec<Typed>> {
+        c.args.iter().map(|a| self.scalar(&a.value, cx)).collect()
+    }
+
+    pub(crate) fn arity(&self, c: &Call, min: usize, max: usize) -> R<()> {
+        let n = c.args.len();
+        if n < min || n > max {
+            let want = if min == max {
+                format!("{min}")
+            } else if max == usize::MAX {
+                format!("at least {min}")
+            } else {
+                format!("{min} to {max}")
+            };
+            let s = if want == "1" { "" } else { "s" };
+            return err(
+                codes::ARGUMENT_COUNT,
+                format!("`{}` takes {want} argument{s}, not {n}", c.name.name),
+                c.span,
+            );
+        }
+        Ok(())
+    }
+
+    fn want(
+        &self,
+        c: &Call,
+        i: usize,
+        t: Typed,
+        ok: impl Fn(KqlType) -> bool,
+        what: &str,
+    ) -> R<Typed> {
+        if ok(t.ty) {
+            return Ok(t);
+        }
+        let span = c.args.get(i).map_or(c.span, |a| a.value.span());
+        err(
+            codes::ARGUMENT_TYPE,
+            format!(
+                "argument {} of `{}` must be {what}, not {}",
+                i + 1,
+                c.name.name,
+                t.ty
+            ),
+            span,
+        )
+    }
+
+    fn string_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::String);
+        self.want(
+            c,
+            i,
+            t,
+            |k| matches!(k, KqlType::String | KqlType::Guid),
+            "a string",
+        )
+    }
+
+    fn num_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::Real);
+        self.want(c, i, t, KqlType::is_numeric, "a number")
+    }
+
+    fn datetime_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::DateTime);
+        self.want(c, i, t, |k| k == KqlType::DateTime, "a datetime")
+    }
+
+    fn timespan_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::Timespan);
+        self.want(c, i, t, |k| k == KqlType::Timespan, "a timespan")
+    }
+
+    fn dynamic_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        self.want(c, i, t, |k| k == KqlType::Dynamic, "dynamic")
+    }
+
+    fn now_expr(&self) -> Expr {
+        lit(self.options.now)
+    }
+
+    /// Plans a scalar function call.
+    pub(crate) fn call(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+        if c.receiver.is_some() {
+            return not_supported(
+                &format!(
+                    "`{}(...)` on a value (cross-cluster or cross-database references)",
+                    c.name.name
+                ),
+                c.span,
+            );
+        }
+        let name = c.name.name.as_str();
+        if super::aggregate::is_aggregate(name) {
+            return self.aggregate_call(c, cx);
+        }
+        if let Some(Binding::Function(decl, def_scope)) = cx.scope.get(name) {
+            return self.inline_scalar_function(c, decl, def_scope, cx);
+        }
+        let t = |e: Expr, ty: KqlType| Ok(Typed::new(e, ty));
+        match name {
+            "now" => {
+                self.arity(c, 0, 1)?;
+                let mut a = self.typed_args(c, cx)?;
+                match a.pop() {
+                    Some(off) => {
+                        let off = self.timespan_arg(c, 0, off)?;
+                        t(self.now_expr() + off.expr, KqlType::DateTime)
+                    }
+                    None => t(self.now_expr(), KqlType::DateTime),
+                }
+            }
+            "ago" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.timespan_arg(c, 0, a)?;
+                t(self.now_expr() - a.expr, KqlType::DateTime)
+            }
+            "bin" | "floor" => {
+                self.arity(c, 2, 2)?;
+                let [x, size] = self.two(c, cx)?;
+                self.bin(c, x, size, None)
+            }
+            "bin_at" => {
+                self.arity(c, 3, 3)?;
+                let mut a = self.typed_args(c, cx)?.into_iter();
+                let (x, size, at) = (a.next(), a.next(), a.next());
+                let (Some(x), Some(size), Some(at)) = (x, size, at) else {
+                    return err(codes::ARGUMENT_COUNT, "bin_at takes 3 arguments", c.span);
+                };
+                self.bin(c, x, size, Some(at))
+            }
+            "iff" | "iif" => {
+                self.arity(c, 3, 3)?;
+                let mut a = self.typed_args(c, cx)?.into_iter();
+                let (Some(cond), Some(x), Some(y)) = (a.next(), a.next(), a.next()) else {
+                    return err(codes::ARGUMENT_COUNT, "iff takes 3 arguments", c.span);
+                };
+                let cond = self.want(
+                    c,
+                    0,
+                    from_dynamic(cond, KqlType::Bool),
+                    |k| k == KqlType::Bool,
+                    "a bool",
+                )?;
+                let (vals, ty) = unify(vec![x, y], c.span)?;
+                let mut v = vals.into_iter();
+                let (Some(x), Some(y)) = (v.next(), v.next()) else {
+                    return err(codes::INTERNAL, "iff", c.span);
+                };
+                let e = when(cond.expr, x)
+                    .otherwise(y)
+                    .map_err(|e| crate::diag::internal(e, c.span))?;
+                t(e, ty)
+            }
+            "case" => {
+                self.arity(c, 3, usize::MAX)?;
+                if c.args.len() % 2 == 0 {
+                    return err(
+                        codes::ARGUMENT_COUNT,
+                        "`case` takes condition/value pairs and a final else value",
+                        c.span,
+                    );
+                }
+                let args = self.typed_args(c, cx)?;
+                let mut conds = Vec::new();
+                let mut values = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    if i % 2 == 0 && i + 1 < c.args.len() {
+                        conds.push(self.want(
+                            c,
+                            i,
+                            from_dynamic(a, KqlType::Bool),
+                            |k| k == KqlType::Bool,
+                            "a bool",
+                        )?);
+                    } else {
+                        values.push(a);
+                    }
+                }
+                let (values, ty) = unify(values, c.span)?;
+                let mut vals = values.into_iter();
+                let mut builder: Option<datafusion_expr::conditional_expressions::CaseBuilder> =
+                    None;
+                for cond in conds {
+                    let v = vals.next().unwrap_or(lit(ScalarValue::Null));
+                    builder = Some(match builder {
+                        None => when(cond.expr, v),
+                        Some(mut b) => b.when(cond.expr, v),
+                    });
+                }
+                let otherwise = vals.next().unwrap_or(lit(ScalarValue::Null));
+                let e = match builder {
+                    Some(mut b) => b
+                        .otherwise(otherwise)
+                        .map_err(|e| crate::diag::internal(e, c.span))?,
+                    None => otherwise,
+                };
+                t(e, ty)
+            }
+            "coalesce" => {
+                self.arity(c, 1, usize::MAX)?;
+                let args = self.typed_args(c, cx)?;
+                let (exprs, ty) = unify(args, c.span)?;
+                t(core::coalesce(exprs), ty)
+            }
+            "not" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.want(
+                    c,
+                    0,
+                    from_dynamic(a, KqlType::Bool),
+                    |k| k == KqlType::Bool,
+                    "a bool",
+                )?;
+                t(Expr::Not(Box::new(a.expr)), KqlType::Bool)
+            }
+            "isnull" | "isnotnull" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                // Strings are never null in Kusto.
+                let is_null = if matches!(a.ty, KqlType::String) {
+                    lit(false)
+                } else {
+                    a.expr.is_null()
+                };
+                t(
+                    if name == "isnull" {
+                        is_null
+                    } else {
+                        Expr::Not(Box::new(is_null))
+                    },
+                    KqlType::Bool,
+                )
+            }
+            "isempty" | "isnotempty" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let empty = match a.ty {
+                    KqlType::String | KqlType::Guid => a.expr.eq(lit("")),
+                    KqlType::Dynamic => core::coalesce(vec![
+                        udf("kql_dyn_tostring", vec![a.expr]).eq(lit("")),
+                        lit(true),
+                    ]),
+                    _ => a.expr.is_null(),
+                };
+                let empty = core::coalesce(vec![empty, lit(true)]);
+                t(
+                    if name == "isempty" {
+                        empty
+                    } else {
+                        Expr::Not(Box::new(empty))
+                    },
+                    KqlType::Bool,
+                )
+            }
+            "isnan" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.num_arg(c, 0, a)?;
+                t(math::isnan(cast(a.expr, DataType::Float64)), KqlType::Bool)
+            }
+            "abs" => {
+                let a = self.num1(c, cx)?;
+                t(math::abs(a.expr), a.ty)
+            }
+            "sign" => {
+                let a = self.num1(c, cx)?;
+                t(math::signum(cast(a.expr, DataType::Float64)), KqlType::Real)
+            }
+            "round" => {
+                self.arity(c, 1, 2)?;
+                let mut a = self.typed_args(c, cx)?.into_iter();
+                let x =
+                    self.num_arg(c, 0, a.next().unwrap_or(Typed::new(lit(0), KqlType::Long)))?;
+                let digits = match a.next() {
+                    Some(d) => cast(self.num_arg(c, 1, d)?.expr, DataType::Int64),
+                    None => lit(0i64),
+                };
+                if x.ty.is_integer() {
+                    return t(
+                        cast(
+                            math::round(vec![cast(x.expr, DataType::Float64), digits]),
+                            DataType::Int64,
+                        ),
+                        KqlType::Long,
+                    );
+                }
+                t(
+                    math::round(vec![cast(x.expr, DataType::Float64), digits]),
+                    KqlType::Real,
+                )
+            }
+            "sqrt" | "exp" | "log" | "log10" | "log2" => {
+                let a = self.num1(c, cx)?;
+                let x = cast(a.expr, DataType::Float64);
+                let e = match name {
+                    "sqrt" => math::sqrt(x),
+                    "exp" => math::exp(x),
+                    "log" => math::ln(x),
+                    "log10" => math::log10(x),
+                    _ => math::log2(x),
+                };
+                t(e, KqlType::Real)
+            }
+            "pow" => {
+                self.arity(c, 2, 2)?;
+                let [a, b] = self.two(c, cx)?;
+                let (a, b) = (self.num_arg(c, 0, a)?, self.num_arg(c, 1, b)?);
+                t(
+                    math::power(
+                        cast(a.expr, DataType::Float64),
+                        cast(b.expr, DataType::Float64),
+                    ),
+                    KqlType::Real,
+                )
+            }
+            "max_of" | "min_of" => {
+                self.arity(c, 2, usize::MAX)?;
+                let args = self.typed_args(c, cx)?;
+                let (exprs, ty) = unify(args, c.span)?;
+                t(
+                    if name == "max_of" {
+                        core::greatest(exprs)
+                    } else {
+                        core::least(exprs)
+                    },
+                    ty,
+                )
+            }
+            "tostring" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                t(as_string(a).expr, KqlType::String)
+            }
+            "tolong" | "toint" | "toreal" | "todouble" | "tobool" | "toboolean" | "todecimal" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let (f, ty) = match name {
+                    "tolong" => ("kql_tolong", KqlType::Long),
+                    "toint" => ("kql_toint", KqlType::Int),
+                    "tobool" | "toboolean" => ("kql_tobool", KqlType::Bool),
+                    _ => ("kql_toreal", KqlType::Real),
+                };
+                let input = match a.ty {
+                    KqlType::Dynamic => as_string(a).expr,
+                    _ => a.expr,
+                };
+                let e = udf(f, vec![input]);
+                if name == "todecimal" {
+                    return t(cast(e, KqlType::Decimal.arrow()), KqlType::Decimal);
+                }
+                t(e, ty)
+            }
+            "todatetime" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                match a.ty {
+                    KqlType::DateTime => Ok(a),
+                    KqlType::String | KqlType::Dynamic => t(
+                        udf("kql_todatetime", vec![as_string(a).expr]),
+                        KqlType::DateTime,
+                    ),
+                    _ => t(null_of(KqlType::DateTime), KqlType::DateTime),
+                }
+            }
+            "totimespan" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                match a.ty {
+                    KqlType::Timespan => Ok(a),
+                    k if k.is_integer() => t(cast(a.expr, DataType::Int64), KqlType::Timespan),
+                    _ => t(
+                        udf("kql_totimespan", vec![as_string(a).expr]),
+                        KqlType::Timespan,
+                    ),
+                }
+            }
+            "toguid" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                t(udf("kql_toguid", vec![as_string(a).expr]), KqlType::Guid)
+            }
+            "parse_json" | "todynamic" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                match a.ty {
+                    KqlType::Dynamic => Ok(a),
+                    KqlType::String => t(udf("kql_parse_json", vec![a.expr]), KqlType::Dynamic),
+                    _ => t(to_dynamic(a), KqlType::Dynamic),
+                }
+            }
+            "gettype" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                match a.ty {
+                    KqlType::Dynamic => {
+                        t(udf("kql_gettype_dynamic", vec![a.expr]), KqlType::String)
+                    }
+                    ty => t(lit(ty.name()), KqlType::String),
+                }
+            }
+            "tolower" | "toupper" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.string_arg(c, 0, a)?;
+                t(
+                    if name == "tolower" {
+                        string::lower(a.expr)
+                    } else {
+                        string::upper(a.expr)
+                    },
+                    KqlType::String,
+                )
+            }
+            "strlen" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.string_arg(c, 0, a)?;
+                t(
+                    cast(unicode::character_length(a.expr), DataType::Int64),
+                    KqlType::Long,
+                )
+            }
+            "strcat" => {
+                self.arity(c, 1, 64)?;
+                let args: Vec<Expr> = self
+                    .typed_args(c, cx)?
+                    .into_iter()
+                    .map(|a| as_string(a).expr)
+                    .collect();
+                t(string::concat(args), KqlType::String)
+            }
+            "strcat_delim" => {
+                self.arity(c, 2, 65)?;
+                let mut args = self
+                    .typed_args(c, cx)?
+                    .into_iter()
+                    .map(|a| as_string(a).expr);
+                let delim = args.next().unwrap_or(lit(""));
+                let mut all = vec![delim];
+                all.extend(args);
+                t(string::concat_ws(all.remove(0), all), KqlType::String)
+            }
+            "substring" => {
+                self.arity(c, 2, 3)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i == 0 {
+                        self.string_arg(c, 0, a)?.expr
+                    } else {
+                        self.num_arg(c, i, a)?.expr
+                    });
+                }
+                t(udf("kql_substring", out), KqlType::String)
+            }
+            "replace_string" => {
+                self.arity(c, 3, 3)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(self.string_arg(c, i, a)?.expr);
+                }
+                let [text, find, with] = <[Expr; 3]>::try_from(out)
+                    .map_err(|_| crate::diag::internal("args", c.span))?;
+                t(string::replace(text, find, with), KqlType::String)
+            }
+            "replace_regex" => self.strings_udf(c, cx, 3, 3, "kql_replace_regex", KqlType::String),
+            "trim" => self.strings_udf(c, cx, 2, 2, "kql_trim", KqlType::String),
+            "trim_start" | "trim_end" => {
+                self.arity(c, 2, 2)?;
+                let [p, text] = self.two(c, cx)?;
+                let (p, text) = (self.string_arg(c, 0, p)?, self.string_arg(c, 1, text)?);
+                // `trim_start(re, s)` is `trim` anchored at one end only.
+                let anchored = if name == "trim_start" {
+                    string::concat(vec![lit("^(?:"), p.expr, lit(")+")])
+                } else {
+                    string::concat(vec![lit("(?:"), p.expr, lit(")+$")])
+                };
+                t(
+                    udf("kql_replace_regex", vec![text.expr, anchored, lit("")]),
+                    KqlType::String,
+                )
+            }
+            "extract" => {
+                self.arity(c, 3, 4)?;
+                if c.args.len() == 4 {
+                    return not_supported("`extract` with a type argument", c.span);
+                }
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i == 1 {
+                        self.num_arg(c, 1, a)?.expr
+                    } else {
+                        self.string_arg(c, i, a)?.expr
+                    });
+                }
+                t(udf("kql_extract", out), KqlType::String)
+            }
+            "extract_all" => {
+                self.arity(c, 2, 3)?;
+                if c.args.len() == 3 {
+                    return not_supported("`extract_all` with a group list", c.span);
+                }
+                self.strings_udf(c, cx, 2, 2, "kql_extract_all", KqlType::Dynamic)
+            }
+            "indexof" => {
+                self.arity(c, 2, 5)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i < 2 {
+                        self.string_arg(c, i, a)?.expr
+                    } else {
+                        self.num_arg(c, i, a)?.expr
+                    });
+                }
+                t(udf("kql_indexof", out), KqlType::Long)
+            }
+            "countof" => self.strings_udf(c, cx, 2, 3, "kql_countof", KqlType::Long),
+            "split" => {
+                self.arity(c, 2, 3)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i < 2 {
+                        self.string_arg(c, i, a)?.expr
+                    } else {
+                        self.num_arg(c, i, a)?.expr
+                    });
+                }
+                t(udf("kql_split", out), KqlType::Dynamic)
+            }
+            "has_any_index" => {
+                self.arity(c, 2, 2)?;
+                let [s, arr] = self.two(c, cx)?;
+                let s = self.string_arg(c, 0, s)?;
+                let arr = self.dynamic_arg(c, 1, arr)?;
+                t(
+                    udf("kql_has_any_index", vec![s.expr, arr.expr]),
+                    KqlType::Long,
+                )
+            }
+            "hash" => {
+                self.arity(c, 1, 2)?;
+                let mut a = self.typed_args(c, cx)?.into_iter();
+                let x = as_string(a.next().unwrap_or(Typed::new(lit(""), KqlType::String)));
+                let mut args = vec![x.expr];
+                if let Some(m) = a.next() {
+                    args.push(self.num_arg(c, 1, m)?.expr);
+                }
+                t(udf("kql_hash", args), KqlType::Long)
+            }
+            "array_length" | "bag_keys" | "array_sort_asc" | "array_sort_desc" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.dynamic_arg(c, 0, a)?;
+                let (f, ty) = match name {
+                    "array_length" => ("kql_array_length", KqlType::Long),
+                    "bag_keys" => ("kql_bag_keys", KqlType::Dynamic),
+                    "array_sort_asc" => ("kql_array_sort_asc", KqlType::Dynamic),
+                    _ => ("kql_array_sort_desc", KqlType::Dynamic),
+                };
+                t(udf(f, vec![a.expr]), ty)
+            }
+            "bag_has_key" => {
+                self.arity(c, 2, 2)?;
+                let [b, k] = self.two(c, cx)?;
+                let b = self.dynamic_arg(c, 0, b)?;
+                let k = self.string_arg(c, 1, k)?;
+                t(udf("kql_bag_has_key", vec![b.expr, k.expr]), KqlType::Bool)
+            }
+            "array_concat" | "set_union" => {
+                self.arity(c, 1, 64)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(self.dynamic_arg(c, i, a)?.expr);
+                }
+                t(
+                    udf(
+                        if name == "array_concat" {
+                            "kql_array_concat"
+                        } else {
+                            "kql_set_union"
+                        },
+                        out,
+                    ),
+                    KqlType::Dynamic,
+                )
+            }
+            "array_slice" => {
+                self.arity(c, 3, 3)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i == 0 {
+                        self.dynamic_arg(c, 0, a)?.expr
+                    } else {
+                        self.num_arg(c, i, a)?.expr
+                    });
+                }
+                t(udf("kql_array_slice", out), KqlType::Dynamic)
+            }
+            "pack" | "bag_pack" => {
+                self.arity(c, 2, 128)?;
+                if c.args.len() % 2 != 0 {
+                    return err(
+                        codes::ARGUMENT_COUNT,
+                        format!("`{name}` takes key/value pairs"),
+                        c.span,
+                    );
+                }
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i % 2 == 0 {
+                        self.string_arg(c, i, a)?.expr
+                    } else {
+                        to_dynamic(a)
+                    });
+                }
+                t(udf("kql_pack", out), KqlType::Dynamic)
+            }
+            "pack_array" => {
+                self.arity(c, 1, 128)?;
+                let args = self
+                    .typed_args(c, cx)?
+                    .into_iter()
+                    .map(to_dynamic)
+                    .collect();
+                t(udf("kql_pack_array", args), KqlType::Dynamic)
+            }
+            "format_datetime" => {
+                self.arity(c, 2, 2)?;
+                let [d, f] = self.two(c, cx)?;
+                let (d, f) = (self.datetime_arg(c, 0, d)?, self.string_arg(c, 1, f)?);
+                t(
+                    udf("kql_format_datetime", vec![d.expr, f.expr]),
+                    KqlType::String,
+                )
+            }
+            "format_timespan" => {
+                self.arity(c, 2, 2)?;
+                let [d, f] = self.two(c, cx)?;
+                let (d, f) = (self.timespan_arg(c, 0, d)?, self.string_arg(c, 1, f)?);
+                t(
+                    udf("kql_format_timespan", vec![d.expr, f.expr]),
+                    KqlType::String,
+                )
+            }
+            "datetime_part" => {
+                self.arity(c, 2, 2)?;
+                let [p, d] = self.two(c, cx)?;
+                let (p, d) = (self.string_arg(c, 0, p)?, self.datetime_arg(c, 1, d)?);
+                t(
+                    udf("kql_datetime_part", vec![p.expr, d.expr]),
+                    KqlType::Long,
+                )
+            }
+            "getyear" | "getmonth" | "monthofyear" | "dayofmonth" | "dayofyear" | "hourofday"
+            | "weekofyear" => {
+                self.arity(c, 1, 1)?;
+                let d = self.one(c, cx)?;
+                let d = self.datetime_arg(c, 0, d)?;
+                let part = match name {
+                    "getyear" => "year",
+                    "getmonth" | "monthofyear" => "month",
+                    "dayofmonth" => "day",
+                    "dayofyear" => "dayofyear",
+                    "hourofday" => "hour",
+                    _ => "week_of_year",
+                };
+                t(
+                    udf("kql_datetime_part", vec![lit(part), d.expr]),
+                    KqlType::Long,
+                )
+            }
+            "dayofweek" => {
+                self.arity(c, 1, 1)?;
+                let d = self.one(c, cx)?;
+                let d = self.datetime_arg(c, 0, d)?;
+                t(udf("kql_dayofweek", vec![d.expr]), KqlType::Timespan)
+            }
+            "datetime_add" => {
+                self.arity(c, 3, 3)?;
+                let mut a = self.typed_args(c, cx)?.into_iter();
+                let (Some(p), Some(n), Some(d)) = (a.next(), a.next(), a.next()) else {
+                    return err(codes::ARGUMENT_COUNT, "datetime_add", c.span);
+                };
+                let (p, n, d) = (
+                    self.string_arg(c, 0, p)?,
+                    self.num_arg(c, 1, n)?,
+                    self.datetime_arg(c, 2, d)?,
+                );
+                t(
+                    udf(
+                        "kql_datetime_add",
+                        vec![p.expr, cast(n.expr, DataType::Int64), d.expr],
+                    ),
+                    KqlType::DateTime,
+                )
+            }
+            "datetime_diff" => {
+                self.arity(c, 3, 3)?;
+                let mut a = self.typed_args(c, cx)?.into_iter();
+                let (Some(p), Some(x), Some(y)) = (a.next(), a.next(), a.next()) else {
+                    return err(codes::ARGUMENT_COUNT, "datetime_diff", c.span);
+                };
+                let (p, x, y) = (
+                    self.string_arg(c, 0, p)?,
+                    self.datetime_arg(c, 1, x)?,
+                    self.datetime_arg(c, 2, y)?,
+                );
+                t(
+                    udf("kql_datetime_diff", vec![p.expr, x.expr, y.expr]),
+                    KqlType::Long,
+                )
+            }
+            "startofday" | "startofweek" | "startofmonth" | "startofyear" | "endofday"
+            | "endofweek" | "endofmonth" | "endofyear" => {
+                self.arity(c, 1, 2)?;
+                let mut a = self.typed_args(c, cx)?.into_iter();
+                let d = self.datetime_arg(
+                    c,
+                    0,
+                    a.next().unwrap_or(Typed::new(lit(0i64), KqlType::DateTime)),
+                )?;
+                let offset = match a.next() {
+                    Some(o) => cast(self.num_arg(c, 1, o)?.expr, DataType::Int64),
+                    None => lit(0i64),
+                };
+                let (f, unit) = name.split_at(if name.starts_with("start") { 7 } else { 5 });
+                let kernel = if f == "startof" {
+                    "kql_startof"
+                } else {
+                    "kql_endof"
+                };
+                t(
+                    udf(kernel, vec![lit(unit), d.expr, offset]),
+                    KqlType::DateTime,
+                )
+            }
+            "unixtime_seconds_todatetime"
+            | "unixtime_milliseconds_todatetime"
+            | "unixtime_microseconds_todatetime"
+            | "unixtime_nanoseconds_todatetime" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.num_arg(c, 0, a)?;
+                let unit = match name {
+                    "unixtime_seconds_todatetime" => "s",
+                    "unixtime_milliseconds_todatetime" => "ms",
+                    "unixtime_microseconds_todatetime" => "us",
+                    _ => "ns",
+                };
+                t(
+                    udf("kql_unixtime_todatetime", vec![a.expr, lit(unit)]),
+                    KqlType::DateTime,
+                )
+            }
+            "row_number" => self.row_number(c, cx),
+            "toscalar" => not_supported("`toscalar()`", c.span),
+            _ => {
+                let mut d = kql_common::Diagnostic::error(
+                    codes::UNKNOWN_FUNCTION,
+                    format!("unknown function `{name}`"),
+                    c.name.span,
+                );
+                let candidates = SCALAR_FUNCTIONS
+                    .iter()
+                    .copied()
+                    .chain(super::aggregate::AGGREGATE_FUNCTIONS.iter().copied());
+                if let Some(best) = did_you_mean(name, candidates) {
+                    d = d.with_help(format!("did you mean `{best}`?"));
+                }
+                Err(d)
+            }
+        }
+    }
+
+    /// `row_number()`: the hidden column the `extend`/`project` planner adds for it.
+    fn row_number(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+        self.arity(c, 0, 0)?;
+        let hidden = crate::operators::ROW_NUMBER_COLUMN;
+        if cx.schema.field(hidden).is_some() {
+            return Ok(Typed::new(super::column(hidden), KqlType::Long));
+        }
+        err(
+            codes::NOT_SUPPORTED,
+            "`row_number()` can only be used in `extend`, `project` or `serialize`",
+            c.span,
+        )
+    }
+
+    fn one(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+        let mut a = self.typed_args(c, cx)?;
+        a.pop().ok_or_else(|| {
+            kql_common::Diagnostic::error(codes::ARGUMENT_COUNT, "missing argument", c.span)
+        })
+    }
+
+    fn two(&self, c: &Call, cx: &ExprCx) -> R<[Typed; 2]> {
+        let a = self.typed_args(c, cx)?;
+        <[Typed; 2]>::try_from(a).map_err(|_| {
+            kql_common::Diagnostic::error(codes::ARGUMENT_COUNT, "expected two arguments", c.span)
+        })
+    }
+
+    fn num1(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+        self.arity(c, 1, 1)?;
+        let a = self.one(c, cx)?;
+        self.num_arg(c, 0, a)
+    }
+
+    fn strings_udf(
+        &self,
+        c: &Call,
+        cx: &ExprCx,
+        min: usize,
+        max: usize,
+        f: &str,
+        ty: KqlType,
+    ) -> R<Typed> {
+        self.arity(c, min, max)?;
+        let args = self.typed_args(c, cx)?;
+        let mut out = Vec::new();
+        for (i, a) in args.into_iter().enumerate() {
+            out.push(self.string_arg(c, i, a)?.expr);
+        }
+        Ok(Typed::new(udf(f, out), ty))
+    }
+
+    /// `bin(x, size)` / `bin_at(x, size, at)` for numbers, datetimes and timespans.
+    fn bin(&self, c: &Call, x: Typed, size: Typed, at: Option<Typed>) -> R<Typed> {
+        let x = from_dynamic(x, KqlType::Real);
+        let size = from_dynamic(size, x.ty);
+        let (kernel, ty) = match (x.ty, size.ty) {
+            (KqlType::DateTime, KqlType::Timespan) | (KqlType::Timespan, KqlType::Timespan) => {
+                ("kql_bin_long", x.ty)
+            }
+            (a, b) if a.is_integer() && b.is_integer() => ("kql_bin_long", KqlType::Long),
+            (a, b) if a.is_numeric() && b.is_numeric() => ("kql_bin_real", KqlType::Real),
+            (a, b) => {
+                return err(
+                    codes::ARGUMENT_TYPE,
+                    format!("`{}` cannot round a {a} to a {b} bin size", c.name.name),
+                    c.span,
+                );
+            }
+        };
+        let Some(at) = at else {
+            return Ok(Typed::new(udf(kernel, vec![x.expr, size.expr]), ty));
+        };
+        let at = from_dynamic(at, x.ty);
+        if at.ty != x.ty && !(at.ty.is_numeric() && x.ty.is_numeric()) {
+            return err(
+                codes::ARGUMENT_TYPE,
+                format!("the anchor of `bin_at` must be a {}, not {}", x.ty, at.ty),
+                c.span,
+            );
+        }
+        let shifted = x.expr - at.expr.clone();
+        Ok(Typed::new(
+            udf(kernel, vec![shifted, size.expr]) + at.expr,
+            ty,
+        ))
+    }
+
+    fn inline_scalar_function(
+        &self,
+        c: &Call,
+        decl: &ast::FunctionDecl,
+        def_scope: &crate::planner::Scope,
+        cx: &ExprCx,
+    ) -> R<Typed> {
+        let scope = self.bind_arguments(c, decl, def_scope, cx)?;
+        let Some(ast::Statement::Expr(body)) = decl.body.statements.last() else {
+            return err(
+                codes::WRONG_KIND,
+                format!("function `{}` has no result expression", c.name.name),
+                c.span,
+            );
+        };
+        let mut scope = scope;
+        for s in &decl.body.statements[..decl.body.statements.len() - 1] {
+            self.statement(s, &mut scope)?;
+        }
+        let inner = ExprCx {
+            schema: cx.schema,
+            scope: &scope,
+            aggs: cx.aggs,
+        };
+        self.scalar(body, &inner)
+    }
+
+    /// Binds call arguments (positional or named, with defaults) to a function's parameters.
+    pub(crate) fn bind_arguments(
+        &self,
+        c: &Call,
+        decl: &ast::FunctionDecl,
+        def_scope: &crate::planner::Scope,
+        cx: &ExprCx,
+    ) -> R<crate::planner::Scope> {
+        let mut scope = def_scope.clone();
+        if c.args.len() > decl.params.len() {
+            return err(
+                codes::ARGUMENT_COUNT,
+                format!(
+                    "`{}` takes {} arguments, not {}",
+                    c.name.name,
+                    decl.params.len(),
+                    c.args.len()
+                ),
+                c.span,
+            );
+        }
+        for (i, p) in decl.params.iter().enumerate() {
+            let arg = c
+                .args
+                .iter()
+                .find(|a| a.name.as_ref().is_some_and(|n| n.name == p.name.name))
+                .or_else(|| c.args.get(i).filter(|a| a.name.is_none()));
+            let binding = match (&p.ty, arg, &p.default) {
+                (ast::ParamType::Tabular(_), Some(a), _) => {
+                    Binding::Tabular(self.tabular(&a.value, cx.scope)?)
+                }
+                (ast::ParamType::Scalar(ty), Some(a), _) => {
+                    let t = self.scalar(&a.value, cx)?;
+                    Binding::Scalar(convert_to(t, KqlType::from(ty.ty)))
+                }
+                (ast::ParamType::Scalar(ty), None, Some(d)) => {
+                    let t = self.scalar(
+                        d,
+                        &ExprCx {
+                            schema: &crate::schema::KqlSchema::default(),
+                            scope: def_scope,
+                            aggs: None,
+                        },
+                    )?;
+                    Binding::Scalar(convert_to(t, KqlType::from(ty.ty)))
+                }
+                _ => {
+                    return err(
+                        codes::ARGUMENT_COUNT,
+                        format!("missing argument `{}` of `{}`", p.name.name, c.name.name),
+                        c.span,
+                    );
+                }
+            };
+            scope.set(&p.name.name, binding);
+        }
+        Ok(scope)
+    }
+}
+
+/// Converts a typed value to a declared parameter type.
+fn convert_to(t: Typed, ty: KqlType) -> Typed {
+    if t.ty == ty {
+        return t;
+    }
+    match (t.ty, ty) {
+        (KqlType::Dynamic, _) => from_dynamic(t, ty),
+        (_, KqlType::Dynamic) => Typed::new(to_dynamic(t), ty),
+        (_, KqlType::String) => as_string(t),
+        _ => Typed::new(cast(t.expr, ty.arrow()), ty),
+    }
+}

@@ -1,0 +1,64 @@
+//! One file per operator family:
+//!
+//! | file | operators |
+//! |---|---|
+//! | `filter.rs` | where, take/limit, count, serialize, getschema |
+//! | `project.rs` | extend, project, project-away, project-keep, project-rename, project-reorder |
+//! | `summarize.rs` | summarize, distinct |
+//! | `sort.rs` | sort/order, top |
+//! | `source.rs` | print, range, datatable, render |
+//! | `mv_expand.rs` | mv-expand |
+
+mod filter;
+mod mv_expand;
+mod project;
+mod sort;
+mod source;
+mod summarize;
+
+pub(crate) use project::ROW_NUMBER_COLUMN;
+
+use crate::diag::{R, internal};
+use crate::expr::Typed;
+use crate::planner::Tab;
+use crate::schema::{KqlField, KqlSchema};
+use kql_common::Span;
+
+/// Projects `columns` (names and typed expressions) over `input`, in order.
+pub(crate) fn project_columns(input: &Tab, columns: Vec<(String, Typed)>, span: Span) -> R<Tab> {
+    let schema = KqlSchema {
+        fields: columns
+            .iter()
+            .map(|(n, t)| KqlField {
+                name: n.clone(),
+                ty: t.ty,
+            })
+            .collect(),
+    };
+    let exprs: Vec<_> = columns.into_iter().map(|(n, t)| t.expr.alias(n)).collect();
+    let plan = input
+        .builder()
+        .project(exprs)
+        .and_then(|b| b.build())
+        .map_err(|e| internal(e, span))?;
+    Ok(Tab {
+        plan,
+        schema,
+        order: input.order.clone(),
+    })
+}
+
+/// Every input column, unchanged, as `(name, typed column)`.
+pub(crate) fn passthrough(input: &Tab) -> Vec<(String, Typed)> {
+    input
+        .schema
+        .fields
+        .iter()
+        .map(|f| {
+            (
+                f.name.clone(),
+                Typed::new(crate::expr::column(&f.name), f.ty),
+            )
+        })
+        .collect()
+}

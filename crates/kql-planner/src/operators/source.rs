@@ -1,0 +1,251 @@
+//! Operators that make rows from nothing: `print`, `range`, `datatable`; and `render`, which keeps
+//! a visualization request beside the result.
+
+use super::project_columns;
+use crate::diag::{R, err, internal};
+use crate::expr::{ExprCx, Typed, column};
+use crate::planner::{KqlToRel, Scope, Tab};
+use crate::render::{RenderSpec, VISUALIZATIONS};
+use crate::schema::KqlSchema;
+use crate::types::KqlType;
+use datafusion_common::arrow::datatypes::DataType;
+use datafusion_expr::{Expr, LogicalPlanBuilder, cast, lit};
+use kql_common::codes;
+use kql_parser::ast;
+
+impl KqlToRel<'_> {
+    fn one_row(&self, span: kql_common::Span) -> R<Tab> {
+        let plan = LogicalPlanBuilder::empty(true)
+            .build()
+            .map_err(|e| internal(e, span))?;
+        Ok(Tab::new(plan, KqlSchema::default()))
+    }
+
+    /// `print name = expr, ...`: one row; unnamed columns are `print_0`, `print_1`, ...
+    /// <https://learn.microsoft.com/kusto/query/print-operator>
+    pub(crate) fn print_to_plan(&self, p: &ast::Print, scope: &Scope) -> R<Tab> {
+        let base = self.one_row(p.span)?;
+        let cx = ExprCx {
+            schema: &base.schema,
+            scope,
+            aggs: None,
+        };
+        let mut cols = Vec::new();
+        for (i, c) in p.columns.iter().enumerate() {
+            let t = self.scalar(&c.expr, &cx)?;
+            let name = c
+                .names
+                .first()
+                .map_or(format!("print_{i}"), |n| n.name.clone());
+            cols.push((name, t));
+        }
+        project_columns(&base, cols, p.span)
+    }
+
+    /// `range x from a to b step s`: inclusive of `b`; numbers, datetimes (timespan step) or
+    /// timespans.
+    /// <https://learn.microsoft.com/kusto/query/range-operator>
+    pub(crate) fn range_to_plan(&self, r: &ast::Range, scope: &Scope) -> R<Tab> {
+        let base = self.one_row(r.span)?;
+        let cx = ExprCx {
+            schema: &base.schema,
+            scope,
+            aggs: None,
+        };
+        let from = self.scalar(&r.from, &cx)?;
+        let to = self.scalar(&r.to, &cx)?;
+        let step = self.scalar(&r.step, &cx)?;
+        let ok = match (from.ty, step.ty) {
+            (KqlType::DateTime | KqlType::Timespan, KqlType::Timespan) => to.ty == from.ty,
+            (a, b) => a.is_numeric() && b.is_numeric() && to.ty.is_numeric(),
+        };
+        if !ok {
+            return err(
+                codes::TYPE_MISMATCH,
+                format!(
+                    "`range` cannot go from {} to {} in steps of {}",
+                    from.ty, to.ty, step.ty
+                ),
+                r.span,
+            );
+        }
+        let ty = if from.ty.is_numeric() {
+            if [from.ty, to.ty, step.ty].contains(&KqlType::Real) {
+                KqlType::Real
+            } else {
+                KqlType::Long
+            }
+        } else {
+            from.ty
+        };
+        let f64_of = |e: Expr| cast(e, DataType::Float64);
+        // Number of values: floor((to - from) / step) + 1, none when the step goes the wrong way.
+        let count = cast(
+            datafusion_functions::math::expr_fn::floor(
+                (f64_of(to.expr.clone()) - f64_of(from.expr.clone())) / f64_of(step.expr.clone()),
+            ),
+            DataType::Int64,
+        );
+        let list =
+            datafusion_functions_nested::expr_fn::range(lit(0i64), count + lit(1i64), lit(1i64));
+        let plan = base
+            .builder()
+            .project(vec![list.alias("__kql_range")])
+            .and_then(|b| b.unnest_column("__kql_range"))
+            .and_then(|b| b.build())
+            .map_err(|e| internal(e, r.span))?;
+        let i = column("__kql_range");
+        let value = if ty == KqlType::Real {
+            f64_of(from.expr) + f64_of(i) * f64_of(step.expr)
+        } else {
+            cast(from.expr, DataType::Int64) + i * cast(step.expr, DataType::Int64)
+        };
+        let tab = Tab::new(plan, KqlSchema::default());
+        project_columns(
+            &tab,
+            vec![(r.column.name.clone(), Typed::new(value, ty))],
+            r.span,
+        )
+    }
+
+    /// `datatable (col:type, ...) [values]`: constant rows.
+    /// <https://learn.microsoft.com/kusto/query/datatable-operator>
+    pub(crate) fn datatable_to_plan(&self, d: &ast::Datatable, scope: &Scope) -> R<Tab> {
+        let cols: Vec<(String, KqlType)> = d
+            .schema
+            .columns
+            .iter()
+            .map(|c| {
+                (
+                    c.name.name.clone(),
+                    c.ty.as_ref()
+                        .map_or(KqlType::String, |t| KqlType::from(t.ty)),
+                )
+            })
+            .collect();
+        if cols.is_empty() {
+            return err(
+                codes::WRONG_KIND,
+                "`datatable` needs at least one column",
+                d.span,
+            );
+        }
+        if d.values.len() % cols.len() != 0 {
+            return err(
+                codes::ARGUMENT_COUNT,
+                format!(
+                    "`datatable` has {} columns but {} values, which is not a whole number of rows",
+                    cols.len(),
+                    d.values.len()
+                ),
+                d.span,
+            );
+        }
+        let base = self.one_row(d.span)?;
+        let cx = ExprCx {
+            schema: &base.schema,
+            scope,
+            aggs: None,
+        };
+        let mut rows = Vec::new();
+        for chunk in d.values.chunks(cols.len()) {
+            let mut row = Vec::new();
+            for (v, (name, ty)) in chunk.iter().zip(&cols) {
+                let t = self.scalar(v, &cx)?;
+                row.push(self.coerce_literal(t, *ty, name, v.span())?);
+            }
+            rows.push(row);
+        }
+        let schema = KqlSchema::new(cols.clone());
+        let plan = if rows.is_empty() {
+            let empty = LogicalPlanBuilder::empty(false)
+                .build()
+                .map_err(|e| internal(e, d.span))?;
+            let nulls = cols
+                .iter()
+                .map(|(n, ty)| crate::expr::null_of(*ty).alias(n))
+                .collect::<Vec<_>>();
+            LogicalPlanBuilder::from(empty)
+                .project(nulls)
+                .and_then(|b| b.build())
+                .map_err(|e| internal(e, d.span))?
+        } else {
+            let values = LogicalPlanBuilder::values(rows)
+                .and_then(|b| b.build())
+                .map_err(|e| internal(e, d.span))?;
+            let renamed = cols
+                .iter()
+                .enumerate()
+                .map(|(i, (n, ty))| cast(column(&format!("column{}", i + 1)), ty.arrow()).alias(n))
+                .collect::<Vec<_>>();
+            LogicalPlanBuilder::from(values)
+                .project(renamed)
+                .and_then(|b| b.build())
+                .map_err(|e| internal(e, d.span))?
+        };
+        Ok(Tab::new(plan, schema))
+    }
+
+    /// Converts a value for a column of type `ty` (datatable cells, typed parameters).
+    fn coerce_literal(
+        &self,
+        t: Typed,
+        ty: KqlType,
+        column_name: &str,
+        span: kql_common::Span,
+    ) -> R<Expr> {
+        if t.ty == ty || matches!(&t.expr, Expr::Literal(v, _) if v.is_null()) {
+            return Ok(cast(t.expr, ty.arrow()));
+        }
+        Ok(match (t.ty, ty) {
+            (a, b) if a.is_numeric() && b.is_numeric() => cast(t.expr, b.arrow()),
+            (_, KqlType::Dynamic) => crate::expr::to_dynamic_expr(t),
+            (KqlType::String, KqlType::Guid) => t.expr,
+            (a, b) => {
+                return err(
+                    codes::TYPE_MISMATCH,
+                    format!("column `{column_name}` is {b} but the value is {a}"),
+                    span,
+                );
+            }
+        })
+    }
+
+    /// The `render` request: visualization and properties as text.
+    /// <https://learn.microsoft.com/kusto/query/render-operator>
+    pub(crate) fn render_spec(&self, r: &ast::Render) -> R<RenderSpec> {
+        let viz = r.chart.name.clone();
+        if !VISUALIZATIONS.contains(&viz.as_str()) {
+            return err(
+                codes::ARGUMENT_TYPE,
+                format!("`{viz}` is not a visualization"),
+                r.chart.span,
+            )
+            .map_err(|d| {
+                match crate::diag::did_you_mean(&viz, VISUALIZATIONS.iter().copied()) {
+                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                    None => d.with_help(format!("visualizations: {}", VISUALIZATIONS.join(", "))),
+                }
+            });
+        }
+        let properties = r
+            .legacy
+            .iter()
+            .chain(&r.with)
+            .map(|p| {
+                let value = match &p.value {
+                    ast::Expr::Literal(ast::Literal {
+                        value: ast::LiteralValue::String(s),
+                        ..
+                    }) => s.clone(),
+                    other => other.to_string(),
+                };
+                (p.name.name.clone(), value)
+            })
+            .collect();
+        Ok(RenderSpec {
+            visualization: viz,
+            properties,
+        })
+    }
+}
