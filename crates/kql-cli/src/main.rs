@@ -5,6 +5,8 @@ mod check;
 mod files;
 mod output;
 mod parse_rate;
+mod print_format;
+mod query;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -36,6 +38,8 @@ enum Command {
     ///
     /// PATH is a .kql, .csl or .kusto file, or a folder searched recursively for them.
     Check(check::CheckArgs),
+    /// Run a KQL query over provisioning-log exports and print the rows.
+    Query(query::QueryArgs),
     /// Developer tools.
     #[command(subcommand, hide = true)]
     Dev(DevCommand),
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args, cli.color),
+        Command::Query(args) => query::run(&args, cli.color),
         Command::Dev(DevCommand::ParseRate(args)) => parse_rate::run(&args),
     };
     ExitCode::from(code)

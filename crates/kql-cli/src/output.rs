@@ -23,7 +23,7 @@ pub(crate) struct FileDiagnostic {
     pub diagnostic: Diagnostic,
 }
 
-const COLOR: Style = Style {
+pub(crate) const COLOR: Style = Style {
     severity: "\x1b[1;31m",
     gutter: "\x1b[1;34m",
     caret: "\x1b[1;31m",

@@ -1,11 +1,20 @@
-//! Runs KQL on Apache DataFusion.
+//! Runs KQL on Apache DataFusion. [`KqlContext`] holds the tables (loaded from exports) and runs
+//! queries: parse (`kql-parser`), plan (`kql-planner`), execute (DataFusion). This is the only
+//! crate that touches `SessionContext`, files and async.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let ctx = kql_engine::KqlContext::new();
+//! let result = ctx.execute("print x = 1 + 1").await.unwrap();
+//! assert_eq!(result.schema.fields[0].name, "x");
+//! # });
+//! ```
 
-#[cfg(test)]
-mod tests {
-    #[tokio::test]
-    async fn datafusion_runs() {
-        let ctx = datafusion::prelude::SessionContext::new();
-        let df = ctx.read_empty().expect("empty");
-        assert_eq!(df.count().await.expect("count"), 1);
-    }
-}
+mod context;
+pub mod load;
+pub mod tables;
+pub mod value;
+
+pub use context::{KqlContext, KqlResult, now_ticks as context_now};
+pub use datafusion::arrow::record_batch::RecordBatch;
+pub use kql_planner::{KqlSchema, KqlType, RenderSpec};

@@ -1,0 +1,138 @@
+//! `kqlite query`: load data, run one query, print the rows.
+
+use crate::output::use_color;
+use crate::print_format::{PrintFormat, print_result};
+use crate::{ColorChoice, EXIT_USAGE};
+use clap::Args;
+use kql_common::render::{Style, render};
+use kql_engine::KqlContext;
+use kql_engine::load::ndjson::read_ndjson;
+use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub(crate) struct QueryArgs {
+    /// Log Analytics NDJSON export(s) of AADProvisioningLogs rows (one row per line).
+    #[arg(long, value_name = "PATH")]
+    data: Vec<PathBuf>,
+    /// Fix now() and ago() at this datetime (ISO 8601), for reproducible results.
+    #[arg(long, value_name = "DATETIME")]
+    now: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PrintFormat::Table)]
+    format: PrintFormat,
+    /// Rows shown by the table format (all other formats print every row).
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    max_rows: usize,
+    /// Read the query from a file.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "query"
+    )]
+    file: Option<PathBuf>,
+    /// The query text.
+    #[arg(value_name = "QUERY", required_unless_present = "file")]
+    query: Option<String>,
+}
+
+pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
+    let (name, text) = match (&args.file, &args.query) {
+        (Some(f), _) => match std::fs::read_to_string(f) {
+            Ok(t) => (f.display().to_string(), t),
+            Err(e) => {
+                eprintln!("error: {}: {}", f.display(), crate::files::describe(&e));
+                return EXIT_USAGE;
+            }
+        },
+        (None, Some(q)) => ("query".to_owned(), q.clone()),
+        (None, None) => return EXIT_USAGE,
+    };
+    let now = match &args.now {
+        Some(n) => match kql_common::time::parse_datetime(n) {
+            Some(t) => t,
+            None => {
+                eprintln!(
+                    "error: --now: `{n}` is not a datetime (use ISO 8601, e.g. 2026-11-25T10:00:00Z)"
+                );
+                return EXIT_USAGE;
+            }
+        },
+        None => kql_engine::context_now(),
+    };
+    let ctx = KqlContext::new();
+    if let Err(code) = load(&ctx, &args.data) {
+        return code;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match runtime.block_on(ctx.execute_at(&text, now)) {
+        Ok(result) => {
+            print_result(&result, args.format, args.max_rows);
+            0
+        }
+        Err(diags) => {
+            let style = if use_color(color, std::io::stderr().is_terminal()) {
+                crate::output::COLOR
+            } else {
+                Style::plain()
+            };
+            for d in &diags.0 {
+                eprintln!("{}", render(d, &name, &text, style));
+            }
+            1
+        }
+    }
+}
+
+/// Loads every `--data` file into `AADProvisioningLogs`, reporting counts on stderr.
+fn load(ctx: &KqlContext, paths: &[PathBuf]) -> Result<(), u8> {
+    let schema = aad_provisioning_logs();
+    let mut batches = Vec::new();
+    for p in paths {
+        let text = match std::fs::read(p) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: {}: {}", p.display(), crate::files::describe(&e));
+                return Err(EXIT_USAGE);
+            }
+        };
+        let name = p.display().to_string();
+        match read_ndjson(&name, &text, &schema) {
+            Ok((b, report)) => {
+                for r in report.rejected.iter().take(20) {
+                    eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
+                }
+                if report.rejected.len() > 20 {
+                    eprintln!(
+                        "warning: {name}: {} more records rejected",
+                        report.rejected.len() - 20
+                    );
+                }
+                if !report.rejected.is_empty() {
+                    eprintln!("{report}");
+                }
+                batches.extend(b);
+            }
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return Err(1);
+            }
+        }
+    }
+    if let Err(e) = ctx.register_batches(AAD_PROVISIONING_LOGS, schema, batches) {
+        eprintln!("error: {e}");
+        return Err(1);
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! [`KqlContext`]: tables plus a DataFusion session; runs KQL text to Arrow batches.
+
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::prelude::{SessionConfig, SessionContext};
+use kql_common::{Diagnostic, Diagnostics, Span, codes};
+use kql_planner::{
+    Catalog, KqlSchema, KqlToRel, PlannedQuery, PlannerOptions, RenderSpec, TableEntry,
+};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+/// The rows of a query, with Kusto column types and the `render` request.
+#[derive(Debug)]
+pub struct KqlResult {
+    /// Kusto names and types of the columns.
+    pub schema: KqlSchema,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+    /// The visualization requested by `render`, if any.
+    pub render: Option<RenderSpec>,
+}
+
+impl KqlResult {
+    /// Number of rows.
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+#[derive(Clone)]
+struct Table {
+    schema: KqlSchema,
+    provider: Arc<dyn TableProvider>,
+}
+
+/// Tables in memory and a DataFusion session to run KQL over them.
+pub struct KqlContext {
+    session: SessionContext,
+    tables: RwLock<BTreeMap<String, Table>>,
+}
+
+impl Default for KqlContext {
+    fn default() -> Self {
+        KqlContext::new()
+    }
+}
+
+struct Snapshot(BTreeMap<String, Table>);
+
+impl Catalog for Snapshot {
+    fn table(&self, name: &str) -> Option<TableEntry> {
+        self.0.get(name).map(|t| TableEntry {
+            schema: t.schema.clone(),
+            source: provider_as_source(t.provider.clone()),
+        })
+    }
+
+    fn table_names(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+}
+
+/// The current time in 100 ns ticks.
+pub fn now_ticks() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    kql_common::time::UNIX_EPOCH_TICKS + i64::try_from(since.as_nanos() / 100).unwrap_or(0)
+}
+
+impl KqlContext {
+    /// An empty context.
+    pub fn new() -> KqlContext {
+        let config = SessionConfig::new()
+            .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
+        KqlContext {
+            session: SessionContext::new_with_config(config),
+            tables: RwLock::new(BTreeMap::new()),
+        }
+    }
+
+    /// Registers (or replaces) table `name` holding `batches` of `schema`.
+    pub fn register_batches(
+        &self,
+        name: &str,
+        schema: KqlSchema,
+        batches: Vec<RecordBatch>,
+    ) -> datafusion::error::Result<()> {
+        let arrow = schema.to_arrow();
+        let partitions = if batches.is_empty() {
+            vec![vec![]]
+        } else {
+            vec![batches]
+        };
+        let provider = Arc::new(MemTable::try_new(arrow, partitions)?);
+        if let Ok(mut t) = self.tables.write() {
+            t.insert(name.to_owned(), Table { schema, provider });
+        }
+        Ok(())
+    }
+
+    /// The Kusto schema of table `name`.
+    pub fn table_schema(&self, name: &str) -> Option<KqlSchema> {
+        self.tables.read().ok()?.get(name).map(|t| t.schema.clone())
+    }
+
+    /// Table names.
+    pub fn table_names(&self) -> Vec<String> {
+        self.tables
+            .read()
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Parses and plans `kql` with `now()` fixed at `now` (ticks).
+    pub fn plan(&self, kql: &str, now: i64) -> Result<PlannedQuery, Diagnostics> {
+        let query = kql_parser::parse_query(kql)?;
+        let snapshot = Snapshot(self.tables.read().map(|t| t.clone()).unwrap_or_default());
+        KqlToRel::new(&snapshot, PlannerOptions { now }).query_to_plan(&query)
+    }
+
+    /// Runs `kql` with `now()` at the current time.
+    pub async fn execute(&self, kql: &str) -> Result<KqlResult, Diagnostics> {
+        self.execute_at(kql, now_ticks()).await
+    }
+
+    /// Runs `kql` with `now()` fixed at `now` (ticks).
+    pub async fn execute_at(&self, kql: &str, now: i64) -> Result<KqlResult, Diagnostics> {
+        let planned = self.plan(kql, now)?;
+        let span = Span::new(0, kql.len());
+        let failed = |e: datafusion::error::DataFusionError| {
+            Diagnostics::from(Diagnostic::error(
+                codes::EXECUTION,
+                format!("the query failed while running: {e}"),
+                span,
+            ))
+        };
+        let df = self
+            .session
+            .execute_logical_plan(planned.plan)
+            .await
+            .map_err(failed)?;
+        let batches = df.collect().await.map_err(failed)?;
+        Ok(KqlResult {
+            schema: planned.schema,
+            batches,
+            render: planned.render,
+        })
+    }
+}

@@ -1,0 +1,39 @@
+//! Loading exports into Arrow tables. Every input record is either loaded or reported with its
+//! file, line and reason: [`LoadReport`] counts add up.
+
+pub mod builder;
+pub mod ndjson;
+
+use std::fmt;
+
+/// One record that could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// 1-based line (or array index + 1) of the record.
+    pub line: usize,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// What happened to one input file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// The file (as given).
+    pub file: String,
+    /// Records loaded.
+    pub loaded: usize,
+    /// Records rejected, with reasons.
+    pub rejected: Vec<Rejection>,
+}
+
+impl fmt::Display for LoadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: loaded {}, rejected {}",
+            self.file,
+            self.loaded,
+            self.rejected.len()
+        )
+    }
+}
