@@ -45,8 +45,9 @@ impl KqlToRel<'_> {
             aggs: None,
         };
         let mut cols = passthrough(&input);
-        let mut lists = Vec::new();
-        let mut expanded: Vec<(String, Option<KqlType>)> = Vec::new();
+        // (hidden list column, list expression, output name, `to typeof` type, is the item index)
+        let mut lists: Vec<(String, datafusion_expr::Expr, String, Option<KqlType>, bool)> =
+            Vec::new();
         for (k, item) in m.items.iter().enumerate() {
             let t = self.scalar(&item.expr.expr, &cx)?;
             if t.ty != KqlType::Dynamic {
@@ -61,37 +62,30 @@ impl KqlToRel<'_> {
                 None => derived_name(&item.expr.expr).unwrap_or_else(|| format!("Column{}", k + 1)),
             };
             let hidden = format!("__kql_mv_{k}");
-            lists.push((hidden.clone(), t.expr.clone()));
+            let items = call(
+                "kql_mv_items",
+                vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
+            );
+            let to = item.to.as_ref().map(|t| KqlType::from(t.ty));
+            lists.push((hidden.clone(), items, name, to, false));
             if k == 0 {
                 if let Some(ix) = &index_name {
-                    lists.push((
-                        format!("{hidden}_index"),
-                        call(
-                            "kql_mv_index",
-                            vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
-                        ),
-                    ));
-                    expanded.push((ix.clone(), None));
+                    let index = call(
+                        "kql_mv_index",
+                        vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
+                    );
+                    lists.push((format!("{hidden}_index"), index, ix.clone(), None, true));
                 }
             }
-            expanded.push((name, item.to.as_ref().map(|t| KqlType::from(t.ty))));
         }
         // Project the item lists next to the input columns, unnest them together, then place the
         // expanded values (the original column's position when it is replaced).
         let mut exprs: Vec<datafusion_expr::Expr> =
             cols.iter().map(|(n, t)| t.expr.clone().alias(n)).collect();
-        for (hidden, e) in &lists {
-            let list = if hidden.ends_with("_index") {
-                e.clone()
-            } else {
-                call(
-                    "kql_mv_items",
-                    vec![e.clone(), lit(mode.clone()), limit.clone()],
-                )
-            };
-            exprs.push(list.alias(hidden));
+        for (hidden, list, ..) in &lists {
+            exprs.push(list.clone().alias(hidden));
         }
-        let names: Vec<String> = lists.iter().map(|(h, _)| h.clone()).collect();
+        let names: Vec<String> = lists.iter().map(|(h, ..)| h.clone()).collect();
         let opts = datafusion_common::UnnestOptions::new().with_preserve_nulls(true);
         let plan = LogicalPlanBuilder::from(input.plan.clone())
             .project(exprs)
@@ -106,15 +100,11 @@ impl KqlToRel<'_> {
             })
             .and_then(|b| b.build())
             .map_err(|e| internal(e, m.span))?;
-        let mut hidden_iter = names.iter();
-        for (name, to) in expanded {
-            let Some(hidden) = hidden_iter.next() else {
-                break;
-            };
-            let value = if hidden.ends_with("_index") {
-                Typed::new(column(hidden), KqlType::Long)
+        for (hidden, _, name, to, is_index) in lists {
+            let value = if is_index {
+                Typed::new(column(&hidden), KqlType::Long)
             } else {
-                let v = Typed::new(column(hidden), KqlType::Dynamic);
+                let v = Typed::new(column(&hidden), KqlType::Dynamic);
                 match to {
                     Some(ty) if ty != KqlType::Dynamic => from_dynamic(v, ty).retyped(ty),
                     _ => v,

@@ -8,9 +8,8 @@ use crate::expr::{AggCollector, ExprCx, Typed, column};
 use crate::naming::{derived_name, derived_name_with, unique};
 use crate::planner::{KqlToRel, Scope, Tab};
 use crate::schema::KqlSchema;
-use datafusion_expr::{Expr, ExprFunctionExt, lit};
-use datafusion_functions::core::expr_fn::{get_field, named_struct};
-use datafusion_functions_aggregate::expr_fn::first_value;
+use datafusion_expr::{Expr, ExprFunctionExt};
+use datafusion_functions_aggregate::first_last::first_value_udaf;
 use kql_common::codes;
 use kql_parser::ast::{self, NamedExpr};
 use std::cell::RefCell;
@@ -203,32 +202,28 @@ impl KqlToRel<'_> {
                 }
             }
         }
-        let mut fields = Vec::new();
-        for (i, (_, t)) in cols.iter().enumerate() {
-            fields.push(lit(format!("c{i}")));
-            fields.push(t.expr.clone());
-        }
         let order = if c.name.name == "arg_max" {
             target.expr.clone().sort(false, false)
         } else {
             target.expr.clone().sort(true, false)
         };
-        let agg = first_value(named_struct(fields), vec![order])
-            .filter(target.expr.is_not_null())
-            .build()
-            .map_err(|e| internal(e, c.span))?;
-        let hidden = {
-            let mut col = collector.borrow_mut();
-            let name = format!("__kql_agg_{}", col.aggs.len());
-            col.aggs.push((name.clone(), agg));
-            name
-        };
-        for (i, (name, t)) in cols.into_iter().enumerate() {
+        // One `first_value(col ORDER BY target)` per output column, skipping rows whose target is
+        // null (Kusto ignores them). Ties between rows are broken the same way for every column.
+        for (name, t) in cols {
+            let agg = first_value_udaf()
+                .call(vec![t.expr.clone()])
+                .order_by(vec![order.clone()])
+                .filter(target.expr.clone().is_not_null())
+                .build()
+                .map_err(|e| internal(e, c.span))?;
+            let hidden = {
+                let mut col = collector.borrow_mut();
+                let hidden = format!("__kql_agg_{}", col.aggs.len());
+                col.aggs.push((hidden.clone(), agg));
+                hidden
+            };
             let taken: Vec<String> = out.iter().map(|(n, _)| n.clone()).collect();
-            out.push((
-                unique(&name, &taken),
-                Typed::new(get_field(column(&hidden), format!("c{i}")), t.ty),
-            ));
+            out.push((unique(&name, &taken), Typed::new(column(&hidden), t.ty)));
         }
         Ok(())
     }
