@@ -10,6 +10,9 @@ pub(crate) struct CheckArgs {
     /// Only check syntax (no schema or type checks).
     #[arg(long)]
     syntax_only: bool,
+    /// Table schemas (Sentinel CustomTables JSON) in addition to the built-in AADProvisioningLogs.
+    #[arg(long, value_name = "FILE")]
+    schema: Vec<std::path::PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
@@ -27,14 +30,28 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let _ = args.syntax_only; // Semantic checks join here once the analyzer exists.
+    let mut schemas = kql_engine::check::Schemas::with_builtin();
+    for path in &args.schema {
+        match crate::schema_file::read(path) {
+            Ok(tables) => {
+                for (name, schema) in tables {
+                    schemas.add(&name, schema);
+                }
+            }
+            Err(msg) => {
+                eprintln!("error: --schema {msg}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let schemas = (!args.syntax_only).then_some(schemas);
     let mut results = Vec::new();
     for path in &files {
         let name = path.display().to_string();
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
-                    let diags = check_text(&text);
+                    let diags = check_text(&text, schemas.as_ref());
                     results.extend(diags.into_iter().map(|d| FileDiagnostic {
                         file: name.clone(),
                         source: text.clone(),
@@ -71,13 +88,22 @@ fn unreadable(file: &str, why: &str) -> FileDiagnostic {
 
 /// Parses `text` on a thread with a generous stack, so pathological nesting in debug builds
 /// still ends in a diagnostic.
-fn check_text(text: &str) -> Vec<Diagnostic> {
+fn check_text(text: &str, schemas: Option<&kql_engine::check::Schemas>) -> Vec<Diagnostic> {
     std::thread::scope(|s| {
-        let handle = std::thread::Builder::new()
-            .stack_size(64 << 20)
-            .spawn_scoped(s, || kql_parser::parse_script(text));
+        let handle = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(s, || {
+            let queries = kql_parser::parse_script(text)?;
+            let mut found = Vec::new();
+            if let Some(schemas) = schemas {
+                for q in &queries {
+                    if let Err(d) = kql_engine::check::check_query(q, schemas) {
+                        found.extend(d.0);
+                    }
+                }
+            }
+            Ok::<_, kql_common::Diagnostics>(found)
+        });
         match handle.map(|h| h.join()) {
-            Ok(Ok(Ok(_))) => Vec::new(),
+            Ok(Ok(Ok(found))) => found,
             Ok(Ok(Err(d))) => d.0,
             _ => vec![Diagnostic::error(
                 codes::SYNTAX,

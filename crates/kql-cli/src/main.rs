@@ -7,6 +7,7 @@ mod output;
 mod parse_rate;
 mod print_format;
 mod query;
+mod schema_file;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;

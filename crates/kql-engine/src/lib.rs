@@ -10,6 +10,7 @@
 //! # });
 //! ```
 
+pub mod check;
 mod context;
 pub mod load;
 pub mod tables;

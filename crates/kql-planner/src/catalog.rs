@@ -20,3 +20,33 @@ pub trait Catalog {
     /// Every table name, for "did you mean" hints.
     fn table_names(&self) -> Vec<String>;
 }
+
+/// A catalog of schemas only (no data): enough to plan and so to check queries.
+#[derive(Clone, Debug, Default)]
+pub struct SchemaCatalog {
+    tables: std::collections::BTreeMap<String, KqlSchema>,
+}
+
+impl SchemaCatalog {
+    /// An empty catalog.
+    pub fn new() -> SchemaCatalog {
+        SchemaCatalog::default()
+    }
+
+    /// Adds (or replaces) a table.
+    pub fn add(&mut self, name: &str, schema: KqlSchema) {
+        self.tables.insert(name.to_owned(), schema);
+    }
+}
+
+impl Catalog for SchemaCatalog {
+    fn table(&self, name: &str) -> Option<TableEntry> {
+        let schema = self.tables.get(name)?;
+        let source = Arc::new(datafusion_expr::logical_plan::builder::LogicalTableSource::new(schema.to_arrow()));
+        Some(TableEntry { schema: schema.clone(), source })
+    }
+
+    fn table_names(&self) -> Vec<String> {
+        self.tables.keys().cloned().collect()
+    }
+}

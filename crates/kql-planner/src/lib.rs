@@ -17,7 +17,7 @@ pub mod render;
 pub mod schema;
 pub mod types;
 
-pub use catalog::{Catalog, TableEntry};
+pub use catalog::{Catalog, SchemaCatalog, TableEntry};
 pub use planner::{KqlToRel, PlannedQuery, PlannerOptions};
 pub use render::RenderSpec;
 pub use schema::{KqlField, KqlSchema};

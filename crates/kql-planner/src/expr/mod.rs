@@ -158,7 +158,11 @@ impl KqlToRel<'_> {
         .with_label("not a column of the input or a `let` name");
         let candidates: Vec<&str> = cx.schema.names().chain(cx.scope.names()).collect();
         if let Some(best) = did_you_mean(&i.name, candidates.iter().copied()) {
-            d = d.with_help(format!("did you mean `{best}`?"));
+            d = if best.to_lowercase() == i.name.to_lowercase() {
+                d.with_help(format!("names are case-sensitive: did you mean `{best}`?"))
+            } else {
+                d.with_help(format!("did you mean `{best}`?"))
+            };
         } else if self.catalog.table(&i.name).is_some() {
             d = d.with_help(format!(
                 "`{}` is a table; use `toscalar({})` for a single value",
