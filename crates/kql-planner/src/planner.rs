@@ -263,7 +263,9 @@ impl<'a> KqlToRel<'a> {
             None => {}
         }
         if let Some(entry) = self.catalog.table(&n.name) {
-            let plan = LogicalPlanBuilder::scan(n.name.clone(), entry.source, None)
+            // A bare reference: DataFusion must not parse or lower-case the (case-sensitive) name.
+            let table = datafusion_common::TableReference::bare(n.name.clone());
+            let plan = LogicalPlanBuilder::scan(table, entry.source, None)
                 .and_then(LogicalPlanBuilder::build)
                 .map_err(|e| internal(e, n.span))?;
             return Ok(Tab::new(plan, entry.schema));

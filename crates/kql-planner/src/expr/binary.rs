@@ -175,9 +175,13 @@ impl KqlToRel<'_> {
             BinaryOp::Gt => Operator::Gt,
             _ => Operator::GtEq,
         };
+        // Strings are never null, so plain SQL equality is already Kusto's (and keeps the
+        // predicate simple enough for pruning).
+        let strings = matches!(left.ty, KqlType::String) && matches!(right.ty, KqlType::String);
         let e = binary_expr(left.expr, o, right.expr);
         // `==` with one null side is false, `!=` true (Kusto), where SQL would give null.
         let e = match op {
+            _ if strings => e,
             BinaryOp::Eq => coalesce(vec![e, lit(false)]),
             BinaryOp::NotEq => coalesce(vec![e, lit(true)]),
             _ => e,
