@@ -90,18 +90,20 @@ fn unreadable(file: &str, why: &str) -> FileDiagnostic {
 /// still ends in a diagnostic.
 fn check_text(text: &str, schemas: Option<&kql_engine::check::Schemas>) -> Vec<Diagnostic> {
     std::thread::scope(|s| {
-        let handle = std::thread::Builder::new().stack_size(64 << 20).spawn_scoped(s, || {
-            let queries = kql_parser::parse_script(text)?;
-            let mut found = Vec::new();
-            if let Some(schemas) = schemas {
-                for q in &queries {
-                    if let Err(d) = kql_engine::check::check_query(q, schemas) {
-                        found.extend(d.0);
+        let handle = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(s, || {
+                let queries = kql_parser::parse_script(text)?;
+                let mut found = Vec::new();
+                if let Some(schemas) = schemas {
+                    for q in &queries {
+                        if let Err(d) = kql_engine::check::check_query(q, schemas) {
+                            found.extend(d.0);
+                        }
                     }
                 }
-            }
-            Ok::<_, kql_common::Diagnostics>(found)
-        });
+                Ok::<_, kql_common::Diagnostics>(found)
+            });
         match handle.map(|h| h.join()) {
             Ok(Ok(Ok(found))) => found,
             Ok(Ok(Err(d))) => d.0,

@@ -23,14 +23,26 @@ fn type_of(name: &str) -> Option<KqlType> {
 
 fn table(v: &Value) -> Result<(String, KqlSchema), String> {
     let get = |o: &Value, k: &str| o.get(k).or_else(|| o.get(&k.to_ascii_lowercase())).cloned();
-    let name = get(v, "Name").and_then(|n| n.as_str().map(str::to_owned)).ok_or("a table without a \"Name\"")?;
-    let props = get(v, "Properties").or_else(|| get(v, "Columns")).ok_or(format!("table {name} has no \"Properties\""))?;
-    let props = props.as_array().ok_or(format!("\"Properties\" of {name} is not a list"))?;
+    let name = get(v, "Name")
+        .and_then(|n| n.as_str().map(str::to_owned))
+        .ok_or("a table without a \"Name\"")?;
+    let props = get(v, "Properties")
+        .or_else(|| get(v, "Columns"))
+        .ok_or(format!("table {name} has no \"Properties\""))?;
+    let props = props
+        .as_array()
+        .ok_or(format!("\"Properties\" of {name} is not a list"))?;
     let mut cols = Vec::new();
     for p in props {
-        let col = get(p, "Name").and_then(|n| n.as_str().map(str::to_owned)).ok_or(format!("a column of {name} has no \"Name\""))?;
-        let ty_name = get(p, "Type").and_then(|n| n.as_str().map(str::to_owned)).unwrap_or_else(|| "string".to_owned());
-        let ty = type_of(&ty_name).ok_or(format!("column {name}.{col}: `{ty_name}` is not a Kusto type"))?;
+        let col = get(p, "Name")
+            .and_then(|n| n.as_str().map(str::to_owned))
+            .ok_or(format!("a column of {name} has no \"Name\""))?;
+        let ty_name = get(p, "Type")
+            .and_then(|n| n.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "string".to_owned());
+        let ty = type_of(&ty_name).ok_or(format!(
+            "column {name}.{col}: `{ty_name}` is not a Kusto type"
+        ))?;
         cols.push((col, ty));
     }
     Ok((name, KqlSchema::new(cols)))
@@ -38,13 +50,27 @@ fn table(v: &Value) -> Result<(String, KqlSchema), String> {
 
 /// Reads the tables of a schema file.
 pub(crate) fn read(path: &Path) -> Result<Vec<(String, KqlSchema)>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {}", path.display(), crate::files::describe(&e)))?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {}", path.display(), crate::files::describe(&e)))?;
+    let v: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?;
     let list = match &v {
         Value::Array(items) => items.clone(),
-        Value::Object(o) if o.contains_key("tables") => o.get("tables").and_then(Value::as_array).cloned().unwrap_or_default(),
+        Value::Object(o) if o.contains_key("tables") => o
+            .get("tables")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
         Value::Object(_) => vec![v.clone()],
-        _ => return Err(format!("{}: expected a table object or a list of them", path.display())),
+        _ => {
+            return Err(format!(
+                "{}: expected a table object or a list of them",
+                path.display()
+            ));
+        }
     };
-    list.iter().map(table).collect::<Result<_, _>>().map_err(|e| format!("{}: {e}", path.display()))
+    list.iter()
+        .map(table)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -188,12 +188,19 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
 #[test]
 fn semantic_errors_without_syntax_only() {
     let dir = scratch("semantic");
-    write(&dir, "rule.kql", b"AADProvisioningLogs\n| where tostring(SourceIdentity.Id) == \"x\"\n");
+    write(
+        &dir,
+        "rule.kql",
+        b"AADProvisioningLogs\n| where tostring(SourceIdentity.Id) == \"x\"\n",
+    );
     let o = kqlite(&["check", "--format", "json", "rule.kql"], &dir);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output");
     assert_eq!(v[0]["code"], "KS007", "{v}");
-    assert_eq!((v[0]["line"].as_u64(), v[0]["column"].as_u64()), (Some(2), Some(18)));
+    assert_eq!(
+        (v[0]["line"].as_u64(), v[0]["column"].as_u64()),
+        (Some(2), Some(18))
+    );
     let syntax_only = kqlite(&["check", "--syntax-only", "rule.kql"], &dir);
     assert_eq!(syntax_only.status.code(), Some(0), "syntax is fine");
 }
@@ -206,13 +213,31 @@ fn schema_files_add_tables() {
         "tables.json",
         br#"[{"Name": "SigninLogs", "Properties": [{"Name": "TimeGenerated", "Type": "DateTime"}, {"Name": "UserPrincipalName", "Type": "String"}, {"Name": "ResultType", "Type": "string"}]}]"#,
     );
-    write(&dir, "good.kql", b"SigninLogs | where ResultType != '0' | summarize count() by UserPrincipalName");
+    write(
+        &dir,
+        "good.kql",
+        b"SigninLogs | where ResultType != '0' | summarize count() by UserPrincipalName",
+    );
     write(&dir, "bad.kql", b"SigninLogs | project UserPrincipal");
     let good = kqlite(&["check", "--schema", "tables.json", "good.kql"], &dir);
     assert_eq!(good.status.code(), Some(0), "{}", stdout(&good));
     let without = kqlite(&["check", "good.kql"], &dir);
-    assert_eq!(without.status.code(), Some(1), "SigninLogs is unknown without the schema");
-    let bad = kqlite(&["check", "--schema", "tables.json", "--format", "json", "bad.kql"], &dir);
+    assert_eq!(
+        without.status.code(),
+        Some(1),
+        "SigninLogs is unknown without the schema"
+    );
+    let bad = kqlite(
+        &[
+            "check",
+            "--schema",
+            "tables.json",
+            "--format",
+            "json",
+            "bad.kql",
+        ],
+        &dir,
+    );
     let v: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("JSON output");
     assert_eq!(v[0]["code"], "KS002");
     let broken = kqlite(&["check", "--schema", "nope.json", "good.kql"], &dir);

@@ -165,7 +165,17 @@ pub fn parse_datetime(text: &str) -> Option<i64> {
         return None;
     }
     let (s, offset) = split_zone(s)?;
-    let value = if s.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+    // `8 Nov 14 15:05` (RFC 822) and `08-Nov-14 ...` (RFC 850) start with a digit but name the month.
+    let mut words = s.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let names_month = first
+        .split('-')
+        .nth(1)
+        .is_some_and(|m| month_from_name(m).is_some())
+        || words.next().is_some_and(|w| {
+            month_from_name(w).is_some() && w.chars().all(|c| c.is_ascii_alphabetic())
+        });
+    let value = if s.as_bytes().first().is_some_and(u8::is_ascii_digit) && !names_month {
         parse_numeric_date(s)?
     } else {
         parse_rfc_date(s)?
@@ -334,6 +344,8 @@ mod tests {
             "2014-11-08T15:05:02Z"
         );
         assert_eq!(iso("20240131"), "2024-01-31T00:00:00Z");
+        assert_eq!(iso("9 Jul 19 08:15"), "2019-07-09T08:15:00Z");
+        assert_eq!(iso("09-Jul-19 08:15:30 GMT"), "2019-07-09T08:15:30Z");
         assert_eq!(iso("1601-01-01"), "1601-01-01T00:00:00Z");
         assert_eq!(parse_datetime("2024-02-30"), None);
         assert_eq!(parse_datetime("0001-01-01"), Some(0));

@@ -21,7 +21,10 @@ impl Schemas {
     /// The built-in tables: `AADProvisioningLogs`.
     pub fn with_builtin() -> Schemas {
         let mut s = Schemas::new();
-        s.add(crate::tables::AAD_PROVISIONING_LOGS, crate::tables::aad_provisioning_logs());
+        s.add(
+            crate::tables::AAD_PROVISIONING_LOGS,
+            crate::tables::aad_provisioning_logs(),
+        );
         s
     }
 
@@ -35,5 +38,7 @@ impl Schemas {
 /// type mismatches, unsupported constructs) with their spans.
 pub fn check_query(query: &Query, schemas: &Schemas) -> Result<(), Diagnostics> {
     let now = time::parse_datetime("2026-01-01").unwrap_or(0);
-    KqlToRel::new(&schemas.catalog, PlannerOptions { now }).query_to_plan(query).map(|_| ())
+    KqlToRel::new(&schemas.catalog, PlannerOptions { now })
+        .query_to_plan(query)
+        .map(|_| ())
 }

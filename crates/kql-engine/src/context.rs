@@ -130,19 +130,27 @@ impl KqlContext {
     pub async fn execute_at(&self, kql: &str, now: i64) -> Result<KqlResult, Diagnostics> {
         let planned = self.plan(kql, now)?;
         let span = Span::new(0, kql.len());
-        let failed = |e: datafusion::error::DataFusionError| {
-            Diagnostics::from(Diagnostic::error(
-                codes::EXECUTION,
-                format!("the query failed while running: {e}"),
-                span,
-            ))
+        // Run on a task so that a panic inside DataFusion becomes an error, not a crash.
+        let session = self.session.clone();
+        let plan = planned.plan;
+        let task =
+            tokio::spawn(async move { session.execute_logical_plan(plan).await?.collect().await });
+        let batches = match task.await {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => {
+                let msg = format!("the query failed while running: {e}");
+                return Err(Diagnostic::error(codes::EXECUTION, msg, span).into());
+            }
+            Err(e) => {
+                let d = Diagnostic::error(
+                    codes::INTERNAL,
+                    format!("internal error while running the query: {e}"),
+                    span,
+                )
+                .with_note("this is a bug in kqlite; please report the query");
+                return Err(d.into());
+            }
         };
-        let df = self
-            .session
-            .execute_logical_plan(planned.plan)
-            .await
-            .map_err(failed)?;
-        let batches = df.collect().await.map_err(failed)?;
         Ok(KqlResult {
             schema: planned.schema,
             batches,

@@ -41,7 +41,9 @@ enum Mode {
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -69,18 +71,28 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
             if let Some(code) = rest.strip_prefix("error") {
                 Mode::Error(code.trim().to_owned())
             } else if rest.is_empty() || rest == "rowsort" {
-                Mode::Rows { sort: rest == "rowsort" }
+                Mode::Rows {
+                    sort: rest == "rowsort",
+                }
             } else {
                 return Err(format!("line {start}: unknown query option `{rest}`"));
             }
         } else if let Some(name) = line.strip_prefix("table ") {
             Mode::Table(name.trim().to_owned())
         } else if let Some(now) = line.strip_prefix("now ") {
-            cases.push(Case { line: start, mode: Mode::Now(now.trim().to_owned()), query: String::new(), header: vec![], rows: vec![] });
+            cases.push(Case {
+                line: start,
+                mode: Mode::Now(now.trim().to_owned()),
+                query: String::new(),
+                header: vec![],
+                rows: vec![],
+            });
             i += 1;
             continue;
         } else {
-            return Err(format!("line {start}: expected `query`, `table` or `now`, found `{line}`"));
+            return Err(format!(
+                "line {start}: expected `query`, `table` or `now`, found `{line}`"
+            ));
         };
         i += 1;
         let mut query = Vec::new();
@@ -92,7 +104,9 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
         let mut rows = Vec::new();
         if matches!(mode, Mode::Rows { .. }) {
             if i >= lines.len() || lines[i].trim() != "----" {
-                return Err(format!("line {start}: a `query` needs `----` and the expected result"));
+                return Err(format!(
+                    "line {start}: a `query` needs `----` and the expected result"
+                ));
             }
             i += 1;
             if i < lines.len() && !lines[i].trim().is_empty() {
@@ -104,7 +118,13 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
                 i += 1;
             }
         }
-        cases.push(Case { line: start, mode, query: query.join("\n"), header, rows });
+        cases.push(Case {
+            line: start,
+            mode,
+            query: query.join("\n"),
+            header,
+            rows,
+        });
     }
     Ok(cases)
 }
@@ -112,7 +132,10 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
 /// Normalises one expected row: JSON cells re-serialised so spacing does not matter.
 fn normalise_row(row: &str) -> String {
     row.split(" | ")
-        .map(|c| serde_json::from_str::<serde_json::Value>(c.trim()).map_or_else(|_| format!("<{}>", c.trim()), |v| v.to_string()))
+        .map(|c| {
+            serde_json::from_str::<serde_json::Value>(c.trim())
+                .map_or_else(|_| format!("<{}>", c.trim()), |v| v.to_string())
+        })
         .collect::<Vec<_>>()
         .join(" | ")
 }
@@ -149,11 +172,17 @@ async fn run_file(path: &Path) -> (usize, Vec<String>) {
             Mode::Error(code) => {
                 ran += 1;
                 match ctx.execute_at(&case.query, now).await {
-                    Ok(_) => failures.push(format!("{at}: expected error {code}, but the query ran\n  {}", case.query)),
+                    Ok(_) => failures.push(format!(
+                        "{at}: expected error {code}, but the query ran\n  {}",
+                        case.query
+                    )),
                     Err(d) => {
                         let got: Vec<&str> = d.0.iter().map(|x| x.code.id).collect();
                         if !got.contains(&code.as_str()) {
-                            failures.push(format!("{at}: expected error {code}, got {d}\n  {}", case.query));
+                            failures.push(format!(
+                                "{at}: expected error {code}, got {d}\n  {}",
+                                case.query
+                            ));
                         }
                     }
                 }
@@ -163,7 +192,12 @@ async fn run_file(path: &Path) -> (usize, Vec<String>) {
                 match ctx.execute_at(&case.query, now).await {
                     Err(d) => failures.push(format!("{at}: query failed: {d}\n  {}", case.query)),
                     Ok(r) => {
-                        let header: Vec<String> = r.schema.fields.iter().map(|f| format!("{}:{}", f.name, f.ty)).collect();
+                        let header: Vec<String> = r
+                            .schema
+                            .fields
+                            .iter()
+                            .map(|f| format!("{}:{}", f.name, f.ty))
+                            .collect();
                         let mut got: Vec<String> = Vec::new();
                         for b in &r.batches {
                             for row in 0..b.num_rows() {
@@ -177,7 +211,8 @@ async fn run_file(path: &Path) -> (usize, Vec<String>) {
                                 got.push(cells.join(" | "));
                             }
                         }
-                        let mut want: Vec<String> = case.rows.iter().map(|r| normalise_row(r)).collect();
+                        let mut want: Vec<String> =
+                            case.rows.iter().map(|r| normalise_row(r)).collect();
                         if *sort {
                             got.sort();
                             want.sort();
@@ -207,7 +242,11 @@ async fn conformance() {
     files(&root, &mut paths);
     let filter = std::env::var("KQL_CONFORMANCE_FILTER").unwrap_or_default();
     paths.retain(|p| p.display().to_string().contains(&filter));
-    assert!(!paths.is_empty(), "no conformance files under {}", root.display());
+    assert!(
+        !paths.is_empty(),
+        "no conformance files under {}",
+        root.display()
+    );
     let mut total = 0;
     let mut failures = Vec::new();
     for p in &paths {
@@ -215,6 +254,15 @@ async fn conformance() {
         total += ran;
         failures.extend(f);
     }
-    println!("conformance: {total} cases in {} files, {} failed", paths.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {total} conformance cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    println!(
+        "conformance: {total} cases in {} files, {} failed",
+        paths.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {total} conformance cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -7,7 +7,10 @@ use kql_engine::check::{Schemas, check_query};
 fn rendered(src: &str) -> String {
     let q = kql_parser::parse_query(src).expect("the query parses");
     let d = check_query(&q, &Schemas::with_builtin()).expect_err("the query has a semantic error");
-    d.0.iter().map(|d| render_plain(d, "rule.kql", src)).collect::<Vec<_>>().join("\n")
+    d.0.iter()
+        .map(|d| render_plain(d, "rule.kql", src))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn passes(src: &str) {
@@ -19,13 +22,17 @@ fn passes(src: &str) {
 
 #[test]
 fn member_access_on_a_string_column() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs\n| where tostring(SourceIdentity.Id) == \"x\""));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs\n| where tostring(SourceIdentity.Id) == \"x\""
+    ));
     passes("AADProvisioningLogs\n| where tostring(parse_json(SourceIdentity).Id) == \"x\"");
 }
 
 #[test]
 fn unknown_column_suggests_a_name() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs | where ResultTyp == 'Failure'"));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs | where ResultTyp == 'Failure'"
+    ));
 }
 
 #[test]
@@ -45,17 +52,23 @@ fn unknown_function_suggests_a_name() {
 
 #[test]
 fn wrong_argument_count() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs | extend a = strlen(Action, 2)"));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs | extend a = strlen(Action, 2)"
+    ));
 }
 
 #[test]
 fn wrong_argument_type() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs | extend a = tolower(DurationMs)"));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs | extend a = tolower(DurationMs)"
+    ));
 }
 
 #[test]
 fn comparing_incompatible_types() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs | where TimeGenerated > 'yesterday'"));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs | where TimeGenerated > 'yesterday'"
+    ));
 }
 
 #[test]
@@ -70,7 +83,9 @@ fn summarize_needs_an_aggregate() {
 
 #[test]
 fn unsupported_operator_is_named() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs | join (AADProvisioningLogs) on Id"));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs | join (AADProvisioningLogs) on Id"
+    ));
 }
 
 #[test]
@@ -80,19 +95,35 @@ fn render_must_be_last() {
 
 #[test]
 fn invalid_datetime_literal() {
-    insta::assert_snapshot!(rendered("AADProvisioningLogs | where TimeGenerated > datetime(2024-02-30)"));
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs | where TimeGenerated > datetime(2024-02-30)"
+    ));
 }
 
 #[test]
 fn let_names_resolve() {
-    passes("let threshold = 50;\nlet failures = AADProvisioningLogs | where ResultType == 'Failure';\nfailures | summarize FailureCount = count() by bin(TimeGenerated, 1h) | where FailureCount > threshold");
-    insta::assert_snapshot!(rendered("let threshold = 50;\nAADProvisioningLogs | where DurationMs > treshold"));
+    passes(
+        "let threshold = 50;\nlet failures = AADProvisioningLogs | where ResultType == 'Failure';\nfailures | summarize FailureCount = count() by bin(TimeGenerated, 1h) | where FailureCount > threshold",
+    );
+    insta::assert_snapshot!(rendered(
+        "let threshold = 50;\nAADProvisioningLogs | where DurationMs > treshold"
+    ));
 }
 
 #[test]
 fn the_six_monitoring_queries_check_clean() {
-    for f in ["01-error-summary", "02-daily-actions", "03-one-user", "04-hourly-failures", "05-alert-failure-spike", "06-alert-no-activity"] {
-        let path = format!("{}/../../examples/queries/{f}.kql", env!("CARGO_MANIFEST_DIR"));
+    for f in [
+        "01-error-summary",
+        "02-daily-actions",
+        "03-one-user",
+        "04-hourly-failures",
+        "05-alert-failure-spike",
+        "06-alert-no-activity",
+    ] {
+        let path = format!(
+            "{}/../../examples/queries/{f}.kql",
+            env!("CARGO_MANIFEST_DIR")
+        );
         passes(&std::fs::read_to_string(path).expect("example query"));
     }
 }

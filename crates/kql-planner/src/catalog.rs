@@ -42,8 +42,13 @@ impl SchemaCatalog {
 impl Catalog for SchemaCatalog {
     fn table(&self, name: &str) -> Option<TableEntry> {
         let schema = self.tables.get(name)?;
-        let source = Arc::new(datafusion_expr::logical_plan::builder::LogicalTableSource::new(schema.to_arrow()));
-        Some(TableEntry { schema: schema.clone(), source })
+        let source = Arc::new(
+            datafusion_expr::logical_plan::builder::LogicalTableSource::new(schema.to_arrow()),
+        );
+        Some(TableEntry {
+            schema: schema.clone(),
+            source,
+        })
     }
 
     fn table_names(&self) -> Vec<String> {

@@ -365,6 +365,37 @@ impl<'a> KqlToRel<'a> {
         }
     }
 
+    /// `T | invoke f(args)`: calls `f` with `T` as its first (tabular) argument.
+    /// <https://learn.microsoft.com/kusto/query/invoke-operator>
+    fn invoke_to_plan(&self, input: Tab, inv: &ast::Invoke, scope: &Scope) -> R<Tab> {
+        let ast::Expr::Call(c) = &inv.call else {
+            return err(
+                codes::WRONG_KIND,
+                "`invoke` needs a function call",
+                inv.span,
+            );
+        };
+        let Some(Binding::Function(decl, def)) = scope.get(&c.name.name) else {
+            return err(
+                codes::UNKNOWN_FUNCTION,
+                format!("`{}` is not a function defined with `let`", c.name.name),
+                c.name.span,
+            );
+        };
+        let Some(first) = decl.params.first() else {
+            return err(
+                codes::ARGUMENT_COUNT,
+                format!("`{}` takes no table to invoke with", c.name.name),
+                c.span,
+            );
+        };
+        let mut rest = decl.as_ref().clone();
+        rest.params.remove(0);
+        let mut def = def.clone();
+        def.set(&first.name.name, Binding::Tabular(input));
+        self.inline_tabular_function(c, &rest, &def, scope)
+    }
+
     /// Plans `source | op | op ...`; `input` is the implicit input of sub-queries.
     pub(crate) fn pipeline(
         &self,
@@ -461,7 +492,7 @@ impl<'a> KqlToRel<'a> {
             O::ParseKv(x) => not_supported("`parse-kv`", x.span),
             O::MakeSeries(x) => not_supported("`make-series`", x.span),
             O::As(x) => not_supported("`as`", x.span),
-            O::Invoke(x) => not_supported("`invoke`", x.span),
+            O::Invoke(x) => self.invoke_to_plan(input, x, scope),
             O::Evaluate(x) => not_supported(&format!("`evaluate {}`", x.call), x.span),
             O::Externaldata(x) => not_supported("`externaldata`", x.span),
             O::Search(x) => not_supported("`search`", x.span),

@@ -20,24 +20,37 @@ fn catalog() -> SchemaCatalog {
 fn plan(kql: &str) -> String {
     let q = kql_parser::parse_query(kql).expect("parses");
     let cat = catalog();
-    let p = KqlToRel::new(&cat, PlannerOptions { now: 0 }).query_to_plan(&q).expect("plans");
-    let cols: Vec<String> = p.schema.fields.iter().map(|f| format!("{}:{}", f.name, f.ty)).collect();
+    let p = KqlToRel::new(&cat, PlannerOptions { now: 0 })
+        .query_to_plan(&q)
+        .expect("plans");
+    let cols: Vec<String> = p
+        .schema
+        .fields
+        .iter()
+        .map(|f| format!("{}:{}", f.name, f.ty))
+        .collect();
     format!("columns: {}\n{}", cols.join(", "), p.plan.display_indent())
 }
 
 #[test]
 fn where_and_summarize_by_bin() {
-    insta::assert_snapshot!(plan("Logs | where ResultType == 'Failure' | summarize count() by bin(TimeGenerated, 1h)"));
+    insta::assert_snapshot!(plan(
+        "Logs | where ResultType == 'Failure' | summarize count() by bin(TimeGenerated, 1h)"
+    ));
 }
 
 #[test]
 fn dynamic_property_access_reads_the_text() {
-    insta::assert_snapshot!(plan("Logs | where tostring(parse_json(SourceIdentity).Id) == 'x' | project DurationMs"));
+    insta::assert_snapshot!(plan(
+        "Logs | where tostring(parse_json(SourceIdentity).Id) == 'x' | project DurationMs"
+    ));
 }
 
 #[test]
 fn extend_replaces_in_place_and_names_columns() {
-    insta::assert_snapshot!(plan("Logs | extend DurationMs = DurationMs * 2, DurationMs + 1 | project-away SourceIdentity"));
+    insta::assert_snapshot!(plan(
+        "Logs | extend DurationMs = DurationMs * 2, DurationMs + 1 | project-away SourceIdentity"
+    ));
 }
 
 #[test]
@@ -47,5 +60,7 @@ fn sort_defaults_to_descending_nulls_last() {
 
 #[test]
 fn arg_max_takes_the_row() {
-    insta::assert_snapshot!(plan("Logs | summarize arg_max(TimeGenerated, *) by ResultType"));
+    insta::assert_snapshot!(plan(
+        "Logs | summarize arg_max(TimeGenerated, *) by ResultType"
+    ));
 }

@@ -29,6 +29,7 @@ pub(crate) const AGGREGATE_FUNCTIONS: &[&str] = &[
     "dcount",
     "dcountif",
     "make_bag",
+    "make_bag_if",
     "make_list",
     "make_list_if",
     "make_set",
@@ -51,6 +52,15 @@ pub(crate) const AGGREGATE_FUNCTIONS: &[&str] = &[
     "variancep",
 ];
 
+/// Strings are never null: an aggregate of strings over no values is "".
+fn never_null_string(e: Expr, ty: KqlType) -> Typed {
+    if ty == KqlType::String {
+        Typed::new(coalesce(vec![e, lit("")]), ty)
+    } else {
+        Typed::new(e, ty)
+    }
+}
+
 /// Whether `name` is an aggregate function.
 pub(crate) fn is_aggregate(name: &str) -> bool {
     AGGREGATE_FUNCTIONS.contains(&name)
@@ -63,6 +73,8 @@ pub(crate) struct AggCollector {
     pub aggs: Vec<(String, Expr)>,
     /// Whether the summarize has no `by`: one row even for empty input, with Kusto's defaults.
     pub no_by: bool,
+    /// The input's row order (after `sort`), which `make_list` follows.
+    pub order: Option<Vec<datafusion_expr::SortExpr>>,
 }
 
 impl AggCollector {
@@ -144,19 +156,138 @@ impl KqlToRel<'_> {
         let zero_default = |e: Expr, zero: Expr| if no_by { coalesce(vec![e, zero]) } else { e };
         let (aggregate, post): (Expr, Box<dyn Fn(Expr) -> Typed>) = match name {
             "count" => {
+                // `count()` counts rows; the summarize page shows `count(y)` counting null values
+                // too, so an argument changes nothing.
                 self.arity(c, 0, 1)?;
-                let e = match arg(0) {
-                    Some(x)
-                        if !matches!(
-                            c.args.first().map(|a| &a.value),
-                            Some(kql_parser::ast::Expr::Star(_))
-                        ) =>
-                    {
-                        agg::count(x.expr)
-                    }
-                    _ => agg::count(lit(1i64)),
+                (
+                    agg::count(lit(1i64)),
+                    Box::new(|e| Typed::new(e, KqlType::Long)),
+                )
+            }
+            "sum" | "sumif" => {
+                let n = if name == "sum" { 1 } else { 2 };
+                self.arity(c, n, n)?;
+                let x = numeric(need(0)?)?;
+                let ty = match x.ty {
+                    KqlType::Int | KqlType::Long => KqlType::Long,
+                    other => other,
                 };
-                (e, Box::new(|e| Typed::new(e, KqlType::Long)))
+                let base = agg::sum(x.expr);
+                let e = if name == "sumif" {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                let zero = match ty {
+                    KqlType::Real => lit(0.0f64),
+                    _ => lit(0i64),
+                };
+                let cast_to = ty.arrow();
+                // The default of `sum` and `sumif` is 0, also in a group where no row counts.
+                (
+                    e,
+                    Box::new(move |e| {
+                        Typed::new(coalesce(vec![cast(e, cast_to.clone()), zero.clone()]), ty)
+                    }),
+                )
+            }
+            "min" | "max" | "minif" | "maxif" => {
+                let x = need(0)?;
+                let ty = x.ty;
+                let base = if name.starts_with("min") {
+                    agg::min(x.expr)
+                } else {
+                    agg::max(x.expr)
+                };
+                let e = if name.ends_with("if") {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                (e, Box::new(move |e| never_null_string(e, ty)))
+            }
+            "take_any" | "any" | "take_anyif" => {
+                let x = need(0)?;
+                let ty = x.ty;
+                let base = agg::any_value(x.expr);
+                let e = if name == "take_anyif" {
+                    build(base.filter(pred(1)?))?
+                } else {
+                    base
+                };
+                (e, Box::new(move |e| never_null_string(e, ty)))
+            }
+            "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
+                let is_if = name.ends_with("_if");
+                let set = name.starts_with("make_set");
+                let x = need(0)?;
+                let ty = x.ty;
+                let not_null = x.expr.clone().is_not_null();
+                let filter = if is_if {
+                    not_null.and(pred(1)?)
+                } else {
+                    not_null
+                };
+                let mut b = agg::array_agg(x.expr).filter(filter);
+                if set {
+                    b = b.distinct();
+                } else if let Some(order) =
+                    collector.borrow().order.clone().filter(|o| !o.is_empty())
+                {
+                    // Sorted input: the list follows that order.
+                    b = b.order_by(order);
+                }
+                let e = build(b)?;
+                let max_arg = if is_if { 2 } else { 1 };
+                let max = match arg(max_arg) {
+                    Some(m) => Some(cast(m.expr, DataType::Int64)),
+                    None => None,
+                };
+                let flatten = set && ty == KqlType::Dynamic;
+                (
+                    e,
+                    Box::new(move |e| {
+                        let mut json = udf("kql_to_json", vec![e, lit(ty.name())]);
+                        if flatten {
+                            // A set of arrays is the set of their elements.
+                            json = udf("kql_set_flatten", vec![json]);
+                        }
+                        if let Some(m) = &max {
+                            json = udf(
+                                "kql_array_slice",
+                                vec![json, lit(0i64), m.clone() - lit(1i64)],
+                            );
+                        }
+                        Typed::new(coalesce(vec![json, lit("[]")]), KqlType::Dynamic)
+                    }),
+                )
+            }
+            "make_bag" | "make_bag_if" => {
+                let x = need(0)?;
+                if x.ty != KqlType::Dynamic {
+                    return err(
+                        codes::ARGUMENT_TYPE,
+                        format!("`{name}` needs dynamic property bags, not {}", x.ty),
+                        c.span,
+                    );
+                }
+                let mut filter = x.expr.clone().is_not_null();
+                if name == "make_bag_if" {
+                    filter = filter.and(pred(1)?);
+                }
+                let e = build(agg::array_agg(x.expr).filter(filter))?;
+                (
+                    e,
+                    Box::new(move |e| {
+                        let bag = udf(
+                            "kql_merge_bags",
+                            vec![udf("kql_to_json", vec![e, lit("dynamic")])],
+                        );
+                        // The summarize page lists [] as make_bag's value for an empty input.
+                        let empty = if no_by { "[]" } else { "{}" };
+                        Typed::new(coalesce(vec![bag, lit(empty)]), KqlType::Dynamic)
+                    }),
+                )
             }
             "countif" => {
                 self.arity(c, 1, 1)?;
@@ -179,35 +310,6 @@ impl KqlToRel<'_> {
                     Box::new(|e| Typed::new(e, KqlType::Long)),
                 )
             }
-            "sum" | "sumif" => {
-                self.arity(
-                    c,
-                    if name == "sum" { 1 } else { 2 },
-                    if name == "sum" { 1 } else { 2 },
-                )?;
-                let x = numeric(need(0)?)?;
-                let ty = match x.ty {
-                    KqlType::Int | KqlType::Long => KqlType::Long,
-                    other => other,
-                };
-                let base = agg::sum(x.expr);
-                let e = if name == "sumif" {
-                    build(base.filter(pred(1)?))?
-                } else {
-                    base
-                };
-                let zero = match ty {
-                    KqlType::Real => lit(0.0f64),
-                    _ => lit(0i64),
-                };
-                let cast_to = ty.arrow();
-                (
-                    e,
-                    Box::new(move |e| {
-                        Typed::new(zero_default(cast(e, cast_to.clone()), zero.clone()), ty)
-                    }),
-                )
-            }
             "avg" | "avgif" => {
                 let x = numeric(need(0)?)?;
                 let ty = x.ty;
@@ -223,35 +325,6 @@ impl KqlToRel<'_> {
                     Box::new(|e| Typed::new(e, KqlType::Real))
                 };
                 (e, post)
-            }
-            "min" | "max" | "minif" | "maxif" => {
-                let x = need(0)?;
-                let ty = x.ty;
-                let base = if name.starts_with("min") {
-                    agg::min(x.expr)
-                } else {
-                    agg::max(x.expr)
-                };
-                let e = if name.ends_with("if") {
-                    build(base.filter(pred(1)?))?
-                } else {
-                    base
-                };
-                (e, Box::new(move |e| Typed::new(e, ty)))
-            }
-            "take_any" | "any" | "take_anyif" => {
-                if c.args.len() != 1 && name != "take_anyif" {
-                    return not_supported(&format!("`{name}` with several arguments"), c.span);
-                }
-                let x = need(0)?;
-                let ty = x.ty;
-                let base = agg::any_value(x.expr);
-                let e = if name == "take_anyif" {
-                    build(base.filter(pred(1)?))?
-                } else {
-                    base
-                };
-                (e, Box::new(move |e| Typed::new(e, ty)))
             }
             "stdev" | "stdevp" | "variance" | "variancep" | "stdevif" | "varianceif" => {
                 let x = numeric(need(0)?)?;
@@ -270,54 +343,6 @@ impl KqlToRel<'_> {
                 (
                     e,
                     Box::new(move |e| Typed::new(zero_default(e, lit(0.0f64)), KqlType::Real)),
-                )
-            }
-            "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
-                let x = need(0)?;
-                let ty = x.ty;
-                let not_null = x.expr.clone().is_not_null();
-                let filter = if name.ends_with("_if") {
-                    not_null.and(pred(1)?)
-                } else {
-                    not_null
-                };
-                let mut b = agg::array_agg(x.expr).filter(filter);
-                if name.starts_with("make_set") {
-                    b = b.distinct();
-                }
-                let e = build(b)?;
-                (
-                    e,
-                    Box::new(move |e| {
-                        Typed::new(
-                            coalesce(vec![udf("kql_to_json", vec![e, lit(ty.name())]), lit("[]")]),
-                            KqlType::Dynamic,
-                        )
-                    }),
-                )
-            }
-            "make_bag" => {
-                let x = need(0)?;
-                if x.ty != KqlType::Dynamic {
-                    return err(
-                        codes::ARGUMENT_TYPE,
-                        format!("`make_bag` needs dynamic property bags, not {}", x.ty),
-                        c.span,
-                    );
-                }
-                let not_null = x.expr.clone().is_not_null();
-                let e = build(agg::array_agg(x.expr).filter(not_null))?;
-                (
-                    e,
-                    Box::new(|e| {
-                        Typed::new(
-                            udf(
-                                "kql_merge_bags",
-                                vec![udf("kql_to_json", vec![e, lit("dynamic")])],
-                            ),
-                            KqlType::Dynamic,
-                        )
-                    }),
                 )
             }
             "percentile" => {

@@ -21,8 +21,8 @@ fn promote(a: KqlType, b: KqlType) -> KqlType {
     match (a, b) {
         (Real, _) | (_, Real) => Real,
         (Decimal, _) | (_, Decimal) => Decimal,
-        (Long, _) | (_, Long) => Long,
-        _ => Int,
+        // "If both operands are of integer types (int or long), the result is long."
+        _ => Long,
     }
 }
 
@@ -183,7 +183,11 @@ impl KqlToRel<'_> {
         let e = match op {
             _ if strings => e,
             BinaryOp::Eq => coalesce(vec![e, lit(false)]),
-            BinaryOp::NotEq => coalesce(vec![e, lit(true)]),
+            // null != 1 is true, null != null is false (logical-operators page).
+            BinaryOp::NotEq => match e {
+                Expr::BinaryExpr(b) => binary_expr(*b.left, Operator::IsDistinctFrom, *b.right),
+                other => other,
+            },
             _ => e,
         };
         Ok(Typed::new(e, KqlType::Bool))
@@ -201,10 +205,14 @@ impl KqlToRel<'_> {
             )
         };
         let plain = |o: Operator, ty: KqlType| {
-            Ok(Typed::new(
-                binary_expr(left.expr.clone(), o, right.expr.clone()),
-                ty,
-            ))
+            let widen = |t: &Typed| {
+                if t.ty.is_numeric() && t.ty != ty {
+                    cast(t.expr.clone(), ty.arrow())
+                } else {
+                    t.expr.clone()
+                }
+            };
+            Ok(Typed::new(binary_expr(widen(&left), o, widen(&right)), ty))
         };
         let ticks_times = |ticks: &Typed, n: &Typed| {
             let e = if n.ty == Real || n.ty == Decimal {
@@ -305,6 +313,20 @@ impl KqlToRel<'_> {
         cx: &ExprCx,
     ) -> R<Typed> {
         let left = self.scalar(l, cx)?;
+        if let [only] = list {
+            let inner = match only {
+                ast::Expr::Paren(e, _) => e.as_ref(),
+                e => e,
+            };
+            if self.is_tabular(inner, cx.scope)
+                && matches!(
+                    op,
+                    ListOp::In | ListOp::NotIn | ListOp::InCi | ListOp::NotInCi
+                )
+            {
+                return self.in_subquery(left, op, inner, span, cx);
+            }
+        }
         let items = self.list_items(list, cx)?;
         match op {
             ListOp::HasAny | ListOp::HasAll => {
@@ -363,6 +385,64 @@ impl KqlToRel<'_> {
                 Ok(Typed::new(coalesce(vec![e, lit(negated)]), KqlType::Bool))
             }
         }
+    }
+
+    /// `x in (T)`: membership in the first column of a tabular expression.
+    fn in_subquery(
+        &self,
+        left: Typed,
+        op: ListOp,
+        table: &ast::Expr,
+        span: Span,
+        cx: &ExprCx,
+    ) -> R<Typed> {
+        let tab = self.tabular(table, cx.scope)?;
+        let Some(first) = tab.schema.fields.first().cloned() else {
+            return err(
+                codes::WRONG_KIND,
+                "the table in `in (...)` has no columns",
+                span,
+            );
+        };
+        let ci = matches!(op, ListOp::InCi | ListOp::NotInCi);
+        let item = from_dynamic(Typed::new(super::column(&first.name), first.ty), left.ty);
+        let left = from_dynamic(left, item.ty);
+        if !comparable(left.ty, item.ty) {
+            return err(
+                codes::TYPE_MISMATCH,
+                format!(
+                    "cannot compare {} with the table's first column ({})",
+                    left.ty, item.ty
+                ),
+                span,
+            );
+        }
+        let (subject, value) = if ci {
+            (
+                datafusion_functions::string::expr_fn::lower(as_string(left).expr),
+                datafusion_functions::string::expr_fn::lower(as_string(item).expr),
+            )
+        } else if left.ty != item.ty && left.ty.is_numeric() {
+            (
+                cast(left.expr, DataType::Float64),
+                cast(item.expr, DataType::Float64),
+            )
+        } else {
+            (left.expr, item.expr)
+        };
+        let plan = tab
+            .builder()
+            .project(vec![value.alias("__kql_in")])
+            .and_then(|b| b.build())
+            .map_err(|e| crate::diag::internal(e, span))?;
+        let plan = std::sync::Arc::new(plan);
+        let negated = matches!(op, ListOp::NotIn | ListOp::NotInCi);
+        let e = if negated {
+            datafusion_expr::expr_fn::not_in_subquery(subject, plan)
+        } else {
+            datafusion_expr::expr_fn::in_subquery(subject, plan)
+        };
+        Ok(Typed::new(coalesce(vec![e, lit(negated)]), KqlType::Bool))
     }
 
     /// The values of an `in (...)` list: scalars, with dynamic arrays (literal or `let`-bound)

@@ -289,6 +289,221 @@ impl KqlToRel<'_> {
         }
         let t = |e: Expr, ty: KqlType| Ok(Typed::new(e, ty));
         match name {
+            "coalesce" => {
+                self.arity(c, 1, usize::MAX)?;
+                let args = self.typed_args(c, cx)?;
+                let (exprs, ty) = unify(args, c.span)?;
+                if ty == KqlType::String {
+                    // For strings the first non-empty value wins ("" is Kusto's empty string).
+                    let mut parts: Vec<Expr> = exprs
+                        .into_iter()
+                        .map(|e| core::nullif(e, lit("")))
+                        .collect();
+                    parts.push(lit(""));
+                    return t(core::coalesce(parts), ty);
+                }
+                t(core::coalesce(exprs), ty)
+            }
+            "isnull" | "isnotnull" | "notnull" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                // Strings are never null in Kusto.
+                let is_null = if matches!(a.ty, KqlType::String) {
+                    lit(false)
+                } else {
+                    a.expr.is_null()
+                };
+                t(
+                    if name == "isnull" {
+                        is_null
+                    } else {
+                        Expr::Not(Box::new(is_null))
+                    },
+                    KqlType::Bool,
+                )
+            }
+            "isempty" | "isnotempty" | "notempty" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let empty = match a.ty {
+                    KqlType::String | KqlType::Guid => a.expr.eq(lit("")),
+                    KqlType::Dynamic => core::coalesce(vec![
+                        udf("kql_dyn_tostring", vec![a.expr]).eq(lit("")),
+                        lit(true),
+                    ]),
+                    _ => a.expr.is_null(),
+                };
+                let empty = core::coalesce(vec![empty, lit(true)]);
+                t(
+                    if name == "isempty" {
+                        empty
+                    } else {
+                        Expr::Not(Box::new(empty))
+                    },
+                    KqlType::Bool,
+                )
+            }
+            "sqrt" | "exp" | "log" | "log10" | "log2" => {
+                let a = self.num1(c, cx)?;
+                let x = cast(a.expr, DataType::Float64);
+                let e = match name {
+                    "sqrt" => math::sqrt(x.clone()),
+                    "exp" => math::exp(x.clone()),
+                    "log" => math::ln(x.clone()),
+                    "log10" => math::log10(x.clone()),
+                    _ => math::log2(x.clone()),
+                };
+                if name == "exp" {
+                    return t(e, KqlType::Real);
+                }
+                // A negative argument gives null (and must not reach sqrt, which would fail).
+                let guarded = when(x.lt(lit(0.0f64)), lit(ScalarValue::Float64(None)))
+                    .otherwise(e)
+                    .map_err(|e| crate::diag::internal(e, c.span))?;
+                t(guarded, KqlType::Real)
+            }
+            "extract" => {
+                self.arity(c, 3, 4)?;
+                // The type argument is not a value: plan only the first three.
+                let args = c
+                    .args
+                    .iter()
+                    .take(3)
+                    .map(|a| self.scalar(&a.value, cx))
+                    .collect::<R<Vec<_>>>()?;
+                let target = if c.args.len() == 4 {
+                    match c.args.get(3).map(|a| &a.value) {
+                        Some(ast::Expr::TypeOf(ast::TypeOfArg::Type(ty), _)) => {
+                            Some(KqlType::from(ty.ty))
+                        }
+                        _ => {
+                            return err(
+                                codes::ARGUMENT_TYPE,
+                                "the 4th argument of `extract` must be `typeof(type)`",
+                                c.span,
+                            );
+                        }
+                    }
+                } else {
+                    None
+                };
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i == 1 {
+                        self.num_arg(c, 1, a)?.expr
+                    } else {
+                        self.string_arg(c, i, a)?.expr
+                    });
+                }
+                let text = Typed::new(udf("kql_extract", out), KqlType::String);
+                match target {
+                    None | Some(KqlType::String) => Ok(text),
+                    // Converted to the type; no match or a failed conversion gives null.
+                    Some(ty) => Ok(convert_to(
+                        Typed::new(
+                            udf("kql_parse_json_scalar", vec![text.expr]),
+                            KqlType::Dynamic,
+                        ),
+                        ty,
+                    )),
+                }
+            }
+            "extract_all" => {
+                self.arity(c, 2, 3)?;
+                let args = self.typed_args(c, cx)?;
+                let n = args.len();
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if n == 3 && i == 1 {
+                        self.dynamic_arg(c, 1, a)?.expr
+                    } else {
+                        self.string_arg(c, i, a)?.expr
+                    });
+                }
+                t(udf("kql_extract_all", out), KqlType::Dynamic)
+            }
+            "indexof" => {
+                self.arity(c, 2, 5)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    // Non-string text arguments are converted to strings.
+                    out.push(if i < 2 {
+                        as_string(a).expr
+                    } else {
+                        self.num_arg(c, i, a)?.expr
+                    });
+                }
+                t(udf("kql_indexof", out), KqlType::Long)
+            }
+            "array_length" | "bag_keys" => {
+                self.arity(c, 1, 1)?;
+                let a = self.one(c, cx)?;
+                let a = self.dynamic_arg(c, 0, a)?;
+                let (f, ty) = if name == "array_length" {
+                    ("kql_array_length", KqlType::Long)
+                } else {
+                    ("kql_bag_keys", KqlType::Dynamic)
+                };
+                t(udf(f, vec![a.expr]), ty)
+            }
+            "array_sort_asc" | "array_sort_desc" => {
+                self.arity(c, 1, 2)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(if i == 0 {
+                        self.dynamic_arg(c, 0, a)?.expr
+                    } else {
+                        self.want(
+                            c,
+                            1,
+                            from_dynamic(a, KqlType::Bool),
+                            |k| k == KqlType::Bool,
+                            "a bool",
+                        )?
+                        .expr
+                    });
+                }
+                t(
+                    udf(
+                        if name == "array_sort_asc" {
+                            "kql_array_sort_asc"
+                        } else {
+                            "kql_array_sort_desc"
+                        },
+                        out,
+                    ),
+                    KqlType::Dynamic,
+                )
+            }
+            "week_of_year" => {
+                self.arity(c, 1, 1)?;
+                let d = self.one(c, cx)?;
+                let d = self.datetime_arg(c, 0, d)?;
+                t(
+                    udf("kql_datetime_part", vec![lit("week_of_year"), d.expr]),
+                    KqlType::Long,
+                )
+            }
+            "make_datetime" => {
+                self.arity(c, 3, 7)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(cast(self.num_arg(c, i, a)?.expr, DataType::Float64));
+                }
+                t(udf("kql_make_datetime", out), KqlType::DateTime)
+            }
+            "make_timespan" => {
+                self.arity(c, 2, 5)?;
+                let args = self.typed_args(c, cx)?;
+                let mut out = Vec::new();
+                for (i, a) in args.into_iter().enumerate() {
+                    out.push(cast(self.num_arg(c, i, a)?.expr, DataType::Float64));
+                }
+                t(udf("kql_make_timespan", out), KqlType::Timespan)
+            }
             "now" => {
                 self.arity(c, 0, 1)?;
                 let mut a = self.typed_args(c, cx)?;
@@ -388,12 +603,6 @@ impl KqlToRel<'_> {
                 };
                 t(e, ty)
             }
-            "coalesce" => {
-                self.arity(c, 1, usize::MAX)?;
-                let args = self.typed_args(c, cx)?;
-                let (exprs, ty) = unify(args, c.span)?;
-                t(core::coalesce(exprs), ty)
-            }
             "not" => {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
@@ -405,45 +614,6 @@ impl KqlToRel<'_> {
                     "a bool",
                 )?;
                 t(Expr::Not(Box::new(a.expr)), KqlType::Bool)
-            }
-            "isnull" | "isnotnull" => {
-                self.arity(c, 1, 1)?;
-                let a = self.one(c, cx)?;
-                // Strings are never null in Kusto.
-                let is_null = if matches!(a.ty, KqlType::String) {
-                    lit(false)
-                } else {
-                    a.expr.is_null()
-                };
-                t(
-                    if name == "isnull" {
-                        is_null
-                    } else {
-                        Expr::Not(Box::new(is_null))
-                    },
-                    KqlType::Bool,
-                )
-            }
-            "isempty" | "isnotempty" => {
-                self.arity(c, 1, 1)?;
-                let a = self.one(c, cx)?;
-                let empty = match a.ty {
-                    KqlType::String | KqlType::Guid => a.expr.eq(lit("")),
-                    KqlType::Dynamic => core::coalesce(vec![
-                        udf("kql_dyn_tostring", vec![a.expr]).eq(lit("")),
-                        lit(true),
-                    ]),
-                    _ => a.expr.is_null(),
-                };
-                let empty = core::coalesce(vec![empty, lit(true)]);
-                t(
-                    if name == "isempty" {
-                        empty
-                    } else {
-                        Expr::Not(Box::new(empty))
-                    },
-                    KqlType::Bool,
-                )
             }
             "isnan" => {
                 self.arity(c, 1, 1)?;
@@ -481,18 +651,6 @@ impl KqlToRel<'_> {
                     math::round(vec![cast(x.expr, DataType::Float64), digits]),
                     KqlType::Real,
                 )
-            }
-            "sqrt" | "exp" | "log" | "log10" | "log2" => {
-                let a = self.num1(c, cx)?;
-                let x = cast(a.expr, DataType::Float64);
-                let e = match name {
-                    "sqrt" => math::sqrt(x),
-                    "exp" => math::exp(x),
-                    "log" => math::ln(x),
-                    "log10" => math::log10(x),
-                    _ => math::log2(x),
-                };
-                t(e, KqlType::Real)
             }
             "pow" => {
                 self.arity(c, 2, 2)?;
@@ -674,42 +832,6 @@ impl KqlToRel<'_> {
                     KqlType::String,
                 )
             }
-            "extract" => {
-                self.arity(c, 3, 4)?;
-                if c.args.len() == 4 {
-                    return not_supported("`extract` with a type argument", c.span);
-                }
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    out.push(if i == 1 {
-                        self.num_arg(c, 1, a)?.expr
-                    } else {
-                        self.string_arg(c, i, a)?.expr
-                    });
-                }
-                t(udf("kql_extract", out), KqlType::String)
-            }
-            "extract_all" => {
-                self.arity(c, 2, 3)?;
-                if c.args.len() == 3 {
-                    return not_supported("`extract_all` with a group list", c.span);
-                }
-                self.strings_udf(c, cx, 2, 2, "kql_extract_all", KqlType::Dynamic)
-            }
-            "indexof" => {
-                self.arity(c, 2, 5)?;
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    out.push(if i < 2 {
-                        self.string_arg(c, i, a)?.expr
-                    } else {
-                        self.num_arg(c, i, a)?.expr
-                    });
-                }
-                t(udf("kql_indexof", out), KqlType::Long)
-            }
             "countof" => self.strings_udf(c, cx, 2, 3, "kql_countof", KqlType::Long),
             "split" => {
                 self.arity(c, 2, 3)?;
@@ -743,18 +865,6 @@ impl KqlToRel<'_> {
                     args.push(self.num_arg(c, 1, m)?.expr);
                 }
                 t(udf("kql_hash", args), KqlType::Long)
-            }
-            "array_length" | "bag_keys" | "array_sort_asc" | "array_sort_desc" => {
-                self.arity(c, 1, 1)?;
-                let a = self.one(c, cx)?;
-                let a = self.dynamic_arg(c, 0, a)?;
-                let (f, ty) = match name {
-                    "array_length" => ("kql_array_length", KqlType::Long),
-                    "bag_keys" => ("kql_bag_keys", KqlType::Dynamic),
-                    "array_sort_asc" => ("kql_array_sort_asc", KqlType::Dynamic),
-                    _ => ("kql_array_sort_desc", KqlType::Dynamic),
-                };
-                t(udf(f, vec![a.expr]), ty)
             }
             "bag_has_key" => {
                 self.arity(c, 2, 2)?;
@@ -974,16 +1084,31 @@ impl KqlToRel<'_> {
 
     /// `row_number()`: the hidden column the `extend`/`project` planner adds for it.
     fn row_number(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
-        self.arity(c, 0, 0)?;
-        let hidden = crate::operators::ROW_NUMBER_COLUMN;
-        if cx.schema.field(hidden).is_some() {
-            return Ok(Typed::new(super::column(hidden), KqlType::Long));
+        self.arity(c, 0, 2)?;
+        if c.args.len() == 2 {
+            return not_supported("`row_number()` with a restart condition", c.span);
         }
-        err(
-            codes::NOT_SUPPORTED,
-            "`row_number()` can only be used in `extend`, `project` or `serialize`",
-            c.span,
-        )
+        let hidden = crate::operators::ROW_NUMBER_COLUMN;
+        if cx.schema.field(hidden).is_none() {
+            return err(
+                codes::NOT_SUPPORTED,
+                "`row_number()` can only be used in `extend`, `project` or `serialize`",
+                c.span,
+            );
+        }
+        let n = cast(super::column(hidden), DataType::Int64);
+        match c.args.first() {
+            // row_number(StartingIndex): numbering starts at StartingIndex instead of 1.
+            Some(start) => {
+                let s = self.scalar(&start.value, cx)?;
+                let s = self.num_arg(c, 0, s)?;
+                Ok(Typed::new(
+                    n + cast(s.expr, DataType::Int64) - lit(1i64),
+                    KqlType::Long,
+                ))
+            }
+            None => Ok(Typed::new(n, KqlType::Long)),
+        }
     }
 
     fn one(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
@@ -1058,6 +1183,16 @@ impl KqlToRel<'_> {
             udf(kernel, vec![shifted, size.expr]) + at.expr,
             ty,
         ))
+    }
+
+    pub(crate) fn inline_scalar_function_pub(
+        &self,
+        c: &Call,
+        decl: &ast::FunctionDecl,
+        def_scope: &crate::planner::Scope,
+        cx: &ExprCx,
+    ) -> R<Typed> {
+        self.inline_scalar_function(c, decl, def_scope, cx)
     }
 
     fn inline_scalar_function(
@@ -1153,7 +1288,7 @@ fn convert_to(t: Typed, ty: KqlType) -> Typed {
         return t;
     }
     match (t.ty, ty) {
-        (KqlType::Dynamic, _) => from_dynamic(t, ty),
+        (KqlType::Dynamic, _) => from_dynamic(t, ty).retyped(ty),
         (_, KqlType::Dynamic) => Typed::new(to_dynamic(t), ty),
         (_, KqlType::String) => as_string(t),
         _ => Typed::new(cast(t.expr, ty.arrow()), ty),

@@ -141,6 +141,16 @@ impl KqlToRel<'_> {
                     ))
                 });
             }
+            Some(Binding::Function(decl, def)) if decl.params.is_empty() => {
+                // A function without parameters may be invoked by its bare name.
+                let call = ast::Call {
+                    receiver: None,
+                    name: i.clone(),
+                    args: Vec::new(),
+                    span: i.span,
+                };
+                return self.inline_scalar_function_pub(&call, decl, def, cx);
+            }
             Some(Binding::Function(..)) => {
                 return err(
                     codes::WRONG_KIND,
@@ -163,6 +173,8 @@ impl KqlToRel<'_> {
             } else {
                 d.with_help(format!("did you mean `{best}`?"))
             };
+        } else if i.name.starts_with(|c: char| c.is_ascii_digit()) {
+            d = d.with_help("as a timespan, the units are d, h, m, s, ms, microsecond and tick (there is no w: use 7d)");
         } else if self.catalog.table(&i.name).is_some() {
             d = d.with_help(format!(
                 "`{}` is a table; use `toscalar({})` for a single value",

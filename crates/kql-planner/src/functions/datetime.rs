@@ -60,7 +60,14 @@ pub fn format_datetime_with(ticks: i64, fmt: &str) -> String {
             ('s', 2..) => format!("{s:02}"),
             ('s', _) => s.to_string(),
             ('f', k) => fraction(frac, k, false),
-            ('F', k) => fraction(frac, k, true),
+            ('F', k) => {
+                let f = fraction(frac, k, true);
+                // .NET drops the separator before an all-zero `F` fraction ("09", not "09.").
+                if f.is_empty() && out.ends_with('.') {
+                    out.pop();
+                }
+                f
+            }
             ('t', k) => {
                 let ampm = if h < 12 { "AM" } else { "PM" };
                 ampm[..k.min(2)].to_owned()
@@ -305,8 +312,10 @@ pub fn startof(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
 
 /// `endofday/week/month/year(datetime[, offset])`: the last tick of the period.
 pub fn endof(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
-    period(args, n, |u, t, o| {
-        start_of(u, t, o.checked_add(1)?).map(|s| s - 1)
+    period(args, n, |u, t, o| match start_of(u, t, o.checked_add(1)?) {
+        Some(s) => Some(s - 1),
+        // The period after the last one of year 9999 does not exist: its end is the maximum.
+        None => start_of(u, t, o).map(|_| time::MAX_TICKS),
     })
 }
 
@@ -349,21 +358,35 @@ pub fn dayofweek(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
 
 /// `kql_unixtime_todatetime(value, unit)` with unit `s`, `ms`, `us` or `ns`.
 pub fn unixtime_todatetime(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
-    let v = reals(arg(args, 0, "unixtime_todatetime")?)?;
+    let value = arg(args, 0, "unixtime_todatetime")?;
+    let integer = value.data_type().is_integer();
+    let v = reals(value)?;
+    let l = longs(value)?;
     let unit = strs(arg(args, 1, "unixtime_todatetime")?)?;
     let mut out = Int64Builder::with_capacity(n);
     for i in 0..n {
-        let r = v.get(i).zip(unit.get(i)).and_then(|(x, u)| {
-            let per_unit = match u {
-                "s" => 1e7,
-                "ms" => 1e4,
-                "us" => 10.0,
-                "ns" => 0.01,
+        let r = unit.get(i).and_then(|u| {
+            let (per_unit, divisor): (i64, i64) = match u {
+                "s" => (TICKS_PER_SEC, 1),
+                "ms" => (10_000, 1),
+                "us" => (10, 1),
+                "ns" => (1, 100),
                 _ => return None,
             };
-            let ticks = (x * per_unit).round();
-            let t = time::UNIX_EPOCH_TICKS as f64 + ticks;
-            (t >= 0.0 && t <= time::MAX_TICKS as f64).then_some(t as i64)
+            // Integers are converted exactly; reals are rounded to whole ticks first, then added
+            // to the epoch in integers (a float sum would lose the low digits).
+            let ticks = if integer {
+                l.get(i)?.checked_mul(per_unit)? / divisor
+            } else {
+                let x = v.get(i)?;
+                let t = (x * per_unit as f64 / divisor as f64).round();
+                if !t.is_finite() || t.abs() > 4e18 {
+                    return None;
+                }
+                t as i64
+            };
+            let t = time::UNIX_EPOCH_TICKS.checked_add(ticks)?;
+            time::in_range(t).then_some(t)
         });
         out.append_option(r);
     }
@@ -407,4 +430,52 @@ mod tests {
             Some("2024-02-29T00:00:00Z".into())
         );
     }
+}
+
+/// `make_datetime(year, month, day[, hour, minute, second])`: null when the parts are invalid.
+pub fn make_datetime(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let parts: Vec<_> = args.iter().map(reals).collect::<Result<_>>()?;
+    let mut out = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        let v: Option<Vec<f64>> = parts.iter().map(|p| p.get(i)).collect();
+        let r = v.and_then(|v| {
+            let part = |k: usize| v.get(k).copied().unwrap_or(0.0);
+            let whole = |x: f64| (x.fract() == 0.0 && x >= 0.0).then_some(x as u32);
+            let secs = part(5);
+            let (s, frac) = (secs.trunc(), secs.fract());
+            let base = time::from_parts(
+                part(0) as i64,
+                whole(part(1))?,
+                whole(part(2))?,
+                whole(part(3))?,
+                whole(part(4))?,
+                whole(s)?,
+                0,
+            )?;
+            Some(base + (frac * TICKS_PER_SEC as f64).round() as i64)
+        });
+        out.append_option(r);
+    }
+    done(out.finish())
+}
+
+/// `make_timespan(hour, minute[, second])` or `make_timespan(day, hour, minute, second)`.
+pub fn make_timespan(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let parts: Vec<_> = args.iter().map(reals).collect::<Result<_>>()?;
+    let mut out = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        let v: Option<Vec<f64>> = parts.iter().map(|p| p.get(i)).collect();
+        let r = v.map(|v| {
+            let (d, h, m, s) = match v.as_slice() {
+                [h, m] => (0.0, *h, *m, 0.0),
+                [h, m, s] => (0.0, *h, *m, *s),
+                [d, h, m, s, ..] => (*d, *h, *m, *s),
+                _ => (0.0, 0.0, 0.0, 0.0),
+            };
+            let secs = ((d * 24.0 + h) * 60.0 + m) * 60.0 + s;
+            (secs * TICKS_PER_SEC as f64).round() as i64
+        });
+        out.append_option(r);
+    }
+    done(out.finish())
 }

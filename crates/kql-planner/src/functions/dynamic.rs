@@ -240,7 +240,17 @@ pub fn bag_has_key(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
             value
                 .get(i)
                 .zip(key.get(i))
-                .map(|(v, k)| json::value_of_key(v, k).is_some()),
+                .map(|(v, k)| match k.strip_prefix("$.") {
+                    // `$.a.b` looks a nested key up.
+                    Some(path) => {
+                        let mut cur = Some(v);
+                        for part in path.split('.') {
+                            cur = cur.and_then(|c| json::value_of_key(c, part));
+                        }
+                        cur.is_some()
+                    }
+                    None => json::value_of_key(v, k).is_some(),
+                }),
         );
     }
     done(out.finish())
@@ -298,7 +308,11 @@ pub fn array_slice(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     done(out.finish())
 }
 
-fn sort_values(mut a: Vec<serde_json::Value>, asc: bool) -> Vec<serde_json::Value> {
+fn sort_values_nulls(
+    mut a: Vec<serde_json::Value>,
+    asc: bool,
+    nulls_last: bool,
+) -> Vec<serde_json::Value> {
     use serde_json::Value as V;
     // Kusto sorts nulls last in both directions; numbers before strings.
     let rank = |v: &V| match v {
@@ -321,20 +335,29 @@ fn sort_values(mut a: Vec<serde_json::Value>, asc: bool) -> Vec<serde_json::Valu
         });
         if asc { o } else { o.reverse() }
     });
-    rest.append(&mut nulls);
-    rest
+    if nulls_last {
+        rest.append(&mut nulls);
+        rest
+    } else {
+        nulls.append(&mut rest);
+        nulls
+    }
 }
 
 fn array_sort(args: &[ColumnarValue], n: usize, asc: bool) -> Result<ColumnarValue> {
     let value = strs(arg(args, 0, "array_sort")?)?;
+    let nulls_last = match args.get(1) {
+        Some(v) => Some(super::args::bools(v)?),
+        None => None,
+    };
     let mut out = StringBuilder::with_capacity(n, n * 16);
     for i in 0..n {
-        out.append_option(
-            value
-                .get(i)
-                .and_then(parse_array)
-                .map(|a| serde_json::Value::Array(sort_values(a, asc)).to_string()),
-        );
+        let last = nulls_last.as_ref().and_then(|b| b.get(i)).unwrap_or(true);
+        let sorted = value
+            .get(i)
+            .and_then(parse_array)
+            .map(|a| serde_json::Value::Array(sort_values_nulls(a, asc, last)));
+        out.append_option(sorted.map(|v| v.to_string()));
     }
     done(out.finish())
 }
@@ -514,7 +537,15 @@ pub fn split(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
 /// `extract_all(regex, text)`: all matches of the first group (or all groups) as a dynamic array.
 pub fn extract_all(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     let pattern = strs(arg(args, 0, "extract_all")?)?;
-    let text = strs(arg(args, 1, "extract_all")?)?;
+    // `extract_all(regex, [groups,] text)`: an optional dynamic array of capture-group numbers.
+    let (groups_arg, text) = if args.len() == 3 {
+        (
+            Some(strs(arg(args, 1, "extract_all")?)?),
+            strs(arg(args, 2, "extract_all")?)?,
+        )
+    } else {
+        (None, strs(arg(args, 1, "extract_all")?)?)
+    };
     let mut cache = super::strings::RegexCache::default();
     let mut out = StringBuilder::with_capacity(n, n * 16);
     for i in 0..n {
@@ -527,8 +558,28 @@ pub fn extract_all(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
             continue;
         };
         let groups = re.captures_len();
+        let wanted: Option<Vec<usize>> = groups_arg
+            .as_ref()
+            .and_then(|g| g.get(i))
+            .and_then(parse_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_u64().and_then(|x| usize::try_from(x).ok()))
+                    .collect()
+            });
         let mut items = Vec::new();
         for caps in re.captures_iter(t) {
+            let text_of = |g: usize| {
+                serde_json::Value::String(caps.get(g).map_or("", |m| m.as_str()).to_owned())
+            };
+            if let Some(w) = &wanted {
+                items.push(if w.len() == 1 {
+                    text_of(w[0])
+                } else {
+                    serde_json::Value::Array(w.iter().map(|g| text_of(*g)).collect())
+                });
+                continue;
+            }
             let v = match groups {
                 1 => serde_json::Value::String(caps.get(0).map_or("", |m| m.as_str()).to_owned()),
                 2 => serde_json::Value::String(caps.get(1).map_or("", |m| m.as_str()).to_owned()),
@@ -630,17 +681,19 @@ pub fn merge_bags(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     let values = strs(arg(args, 0, "make_bag")?)?;
     let mut out = StringBuilder::with_capacity(n, n * 16);
     for i in 0..n {
+        let Some(items) = values.get(i).and_then(parse_array) else {
+            out.append_null();
+            continue;
+        };
         let mut m = serde_json::Map::new();
-        if let Some(items) = values.get(i).and_then(parse_array) {
-            for item in items {
-                let obj = match item {
-                    serde_json::Value::Object(o) => Some(o),
-                    serde_json::Value::String(s) => object_entries(&s),
-                    _ => None,
-                };
-                if let Some(o) = obj {
-                    m.extend(o);
-                }
+        for item in items {
+            let obj = match item {
+                serde_json::Value::Object(o) => Some(o),
+                serde_json::Value::String(s) => object_entries(&s),
+                _ => None,
+            };
+            if let Some(o) = obj {
+                m.extend(o);
             }
         }
         out.append_value(serde_json::Value::Object(m).to_string());
@@ -716,6 +769,43 @@ pub fn mv_expand_index(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue
             out.values().append_value(k as i64);
         }
         out.append(true);
+    }
+    done(out.finish())
+}
+
+/// `kql_parse_json_scalar(text)`: text as a dynamic string value (empty text is null), so typed
+/// conversions (`extract(..., typeof(long))`) can read it.
+pub fn parse_json_scalar(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let value = strs(arg(args, 0, "extract")?)?;
+    let mut out = StringBuilder::with_capacity(n, n * 8);
+    for i in 0..n {
+        out.append_option(value.get(i).filter(|t| !t.is_empty()).map(json::quote));
+    }
+    done(out.finish())
+}
+
+/// `kql_set_flatten(array)`: the distinct elements of an array whose elements may themselves be
+/// arrays (`make_set` over an array column is the set of the arrays' elements).
+pub fn set_flatten(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let value = strs(arg(args, 0, "make_set")?)?;
+    let mut out = StringBuilder::with_capacity(n, n * 16);
+    for i in 0..n {
+        let r = value.get(i).and_then(parse_array).map(|items| {
+            let mut seen: Vec<serde_json::Value> = Vec::new();
+            for item in items {
+                let parts = match item {
+                    serde_json::Value::Array(a) => a,
+                    other => vec![other],
+                };
+                for p in parts {
+                    if !seen.contains(&p) {
+                        seen.push(p);
+                    }
+                }
+            }
+            serde_json::Value::Array(seen).to_string()
+        });
+        out.append_option(r);
     }
     done(out.finish())
 }

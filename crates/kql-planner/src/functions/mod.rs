@@ -196,6 +196,22 @@ fn udfs() -> Vec<(&'static str, DataType, Kernel)> {
         ("kql_div", DataType::Int64, convert::int_div),
         ("kql_bin_long", DataType::Int64, convert::bin_long),
         ("kql_bin_real", DataType::Float64, convert::bin_real),
+        (
+            "kql_parse_json_scalar",
+            DataType::Utf8,
+            dynamic::parse_json_scalar,
+        ),
+        ("kql_set_flatten", DataType::Utf8, dynamic::set_flatten),
+        (
+            "kql_make_datetime",
+            DataType::Int64,
+            datetime::make_datetime,
+        ),
+        (
+            "kql_make_timespan",
+            DataType::Int64,
+            datetime::make_timespan,
+        ),
     ]
 }
 

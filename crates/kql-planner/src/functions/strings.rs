@@ -233,7 +233,15 @@ pub fn countof(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
         } else if s.is_empty() {
             Some(0)
         } else {
-            Some(t.matches(s).count() as i64)
+            // Plain matches may overlap ("aaaa" has 3 of "aa"); regex matches do not.
+            let step = s.chars().next().map_or(1, char::len_utf8);
+            let mut n = 0i64;
+            let mut from = 0;
+            while let Some(p) = t.get(from..).and_then(|r| r.find(s)) {
+                n += 1;
+                from += p + step;
+            }
+            Some(n)
         };
         out.append_option(count);
     }
@@ -303,7 +311,13 @@ pub fn substring(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     for i in 0..n {
         let v = (|| {
             let t = text.get(i)?;
-            let s = start.get(i)?.max(0) as usize;
+            let s = start.get(i)?;
+            // A negative start counts from the end of the string.
+            let s = if s < 0 {
+                (t.chars().count() as i64 + s).max(0) as usize
+            } else {
+                s as usize
+            };
             let l = match &length {
                 Some(l) => usize::try_from(l.get(i)?).ok()?,
                 None => usize::MAX,

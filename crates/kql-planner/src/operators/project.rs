@@ -55,11 +55,15 @@ impl KqlToRel<'_> {
             )
             .map_err(|d| d.with_help("sort the rows first (`sort by ...`) or add `| serialize`"));
         };
-        let w = datafusion_functions_window::expr_fn::row_number()
-            .order_by(order.clone())
-            .build()
-            .map_err(|e| internal(e, span))?
-            .alias(ROW_NUMBER_COLUMN);
+        // Without sort keys (after `serialize` or `range`) the rows are numbered in input order.
+        let base = datafusion_functions_window::expr_fn::row_number();
+        let w = if order.is_empty() {
+            Ok(base)
+        } else {
+            base.order_by(order.clone()).build()
+        };
+        // (A window expression must stay a bare window function: `row_number()` reads it as long.)
+        let w = w.map_err(|e| internal(e, span))?.alias(ROW_NUMBER_COLUMN);
         let plan = input
             .builder()
             .window(vec![w])

@@ -101,11 +101,14 @@ impl KqlToRel<'_> {
             cast(from.expr, DataType::Int64) + i * cast(step.expr, DataType::Int64)
         };
         let tab = Tab::new(plan, KqlSchema::default());
-        project_columns(
+        let mut out = project_columns(
             &tab,
             vec![(r.column.name.clone(), Typed::new(value, ty))],
             r.span,
-        )
+        )?;
+        // `range` output is serialized (serialize-operator page).
+        out.order = Some(Vec::new());
+        Ok(out)
     }
 
     /// `datatable (col:type, ...) [values]`: constant rows.

@@ -64,6 +64,7 @@ impl KqlToRel<'_> {
     ) -> R<Tab> {
         let collector = RefCell::new(AggCollector {
             no_by: s.by.is_none(),
+            order: input.order.clone(),
             ..AggCollector::default()
         });
         let row_cx = ExprCx {
@@ -98,6 +99,16 @@ impl KqlToRel<'_> {
         for a in &s.aggregates {
             if let ast::Expr::Call(c) = &a.expr {
                 match c.name.name.as_str() {
+                    "take_any" | "any"
+                        if c.args.len() > 1
+                            || matches!(
+                                c.args.first().map(|a| &a.value),
+                                Some(ast::Expr::Star(_))
+                            ) =>
+                    {
+                        self.arg_extreme(&input, c, a, &keys, &collector, scope, &mut out)?;
+                        continue;
+                    }
                     "arg_max" | "arg_min" => {
                         self.arg_extreme(&input, c, a, &keys, &collector, scope, &mut out)?;
                         continue;
@@ -163,22 +174,34 @@ impl KqlToRel<'_> {
             scope,
             aggs: None,
         };
+        let extreme = matches!(c.name.name.as_str(), "arg_max" | "arg_min");
         let Some(first) = c.args.first() else {
             return err(
                 codes::ARGUMENT_COUNT,
-                format!("`{}` needs the expression to maximize", c.name.name),
+                format!("`{}` needs an argument", c.name.name),
                 c.span,
             );
         };
-        let target = self.scalar(&first.value, &row_cx)?;
-        let target_name = match a.names.first() {
-            Some(n) => n.name.clone(),
-            None => derived_name(&first.value)
-                .unwrap_or_else(|| format!("{}_", c.name.name.replace("arg_", ""))),
+        // arg_max/arg_min: the first argument is maximized and comes first in the output;
+        // take_any(a, b) / take_any(*): every argument is a column taken from one row.
+        let (target, mut cols, rest) = if extreme {
+            let target = self.scalar(&first.value, &row_cx)?;
+            let target_name = match a.names.first() {
+                Some(n) => n.name.clone(),
+                None => derived_name(&first.value)
+                    .unwrap_or_else(|| format!("{}_", c.name.name.replace("arg_", ""))),
+            };
+            (
+                Some(target.clone()),
+                vec![(target_name, target)],
+                &c.args[1..],
+            )
+        } else {
+            (None, Vec::new(), &c.args[..])
         };
-        let mut cols: Vec<(String, Typed)> = vec![(target_name.clone(), target.clone())];
+        let target_name = cols.first().map(|(n, _)| n.clone()).unwrap_or_default();
         let key_names: Vec<&str> = keys.iter().map(|(n, _)| n.as_str()).collect();
-        for arg in &c.args[1..] {
+        for arg in rest {
             match &arg.value {
                 ast::Expr::Star(_) => {
                     for f in &input.schema.fields {
@@ -202,20 +225,21 @@ impl KqlToRel<'_> {
                 }
             }
         }
-        let order = if c.name.name == "arg_max" {
-            target.expr.clone().sort(false, false)
-        } else {
-            target.expr.clone().sort(true, false)
+        let order: Vec<datafusion_expr::SortExpr> = match &target {
+            Some(t) if c.name.name == "arg_max" => vec![t.expr.clone().sort(false, false)],
+            Some(t) => vec![t.expr.clone().sort(true, false)],
+            None => Vec::new(),
         };
-        // One `first_value(col ORDER BY target)` per output column, skipping rows whose target is
-        // null (Kusto ignores them). Ties between rows are broken the same way for every column.
+        // One `first_value(col ORDER BY target NULLS LAST)` per output column: a row with a value
+        // wins over nulls, and when every target is null some row is still picked (arg-min page).
         for (name, t) in cols {
-            let agg = first_value_udaf()
-                .call(vec![t.expr.clone()])
-                .order_by(vec![order.clone()])
-                .filter(target.expr.clone().is_not_null())
-                .build()
-                .map_err(|e| internal(e, c.span))?;
+            let base = first_value_udaf().call(vec![t.expr.clone()]);
+            let agg = if order.is_empty() {
+                Ok(base)
+            } else {
+                base.order_by(order.clone()).build()
+            };
+            let agg = agg.map_err(|e| internal(e, c.span))?;
             let hidden = {
                 let mut col = collector.borrow_mut();
                 let hidden = format!("__kql_agg_{}", col.aggs.len());
