@@ -6,7 +6,7 @@ use crate::{ColorChoice, EXIT_USAGE};
 use clap::Args;
 use kql_common::render::{Style, render};
 use kql_engine::KqlContext;
-use kql_engine::load::ndjson::read_ndjson;
+use kql_engine::load::ndjson::read_ndjson_stream;
 use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -63,7 +63,7 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
         None => kql_engine::context_now(),
     };
     let ctx = KqlContext::new();
-    if let Err(code) = load(&ctx, &args.data) {
+    if let Err(code) = load(&ctx, &args.data, &text) {
         return code;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -95,20 +95,40 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
     }
 }
 
-/// Loads every `--data` file into `AADProvisioningLogs`, reporting counts on stderr.
-fn load(ctx: &KqlContext, paths: &[PathBuf]) -> Result<(), u8> {
-    let schema = aad_provisioning_logs();
+/// Loads every `--data` file into `AADProvisioningLogs`, reporting counts on stderr. Only the
+/// columns the query reads are converted (the rest of each record is still checked).
+fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str) -> Result<(), u8> {
+    let full = aad_provisioning_logs();
+    let mut names = ctx
+        .columns_needed(query, AAD_PROVISIONING_LOGS, &full)
+        .unwrap_or_else(|| full.names().map(str::to_owned).collect());
+    if names.is_empty() {
+        // A batch needs one column to carry its row count (`T | count`).
+        names.push("TimeGenerated".to_owned());
+    }
+    let schema = kql_engine::KqlSchema {
+        fields: full
+            .fields
+            .iter()
+            .filter(|f| names.contains(&f.name))
+            .cloned()
+            .collect(),
+    };
     let mut batches = Vec::new();
+    let started = std::time::Instant::now();
+    let mut bytes = 0u64;
+    let mut records = 0usize;
     for p in paths {
-        let text = match std::fs::read(p) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        let file = match std::fs::File::open(p) {
+            Ok(f) => f,
             Err(e) => {
                 eprintln!("error: {}: {}", p.display(), crate::files::describe(&e));
                 return Err(EXIT_USAGE);
             }
         };
+        bytes += file.metadata().map(|m| m.len()).unwrap_or(0);
         let name = p.display().to_string();
-        match read_ndjson(&name, &text, &schema) {
+        match read_ndjson_stream(&name, file, &schema) {
             Ok((b, report)) => {
                 for r in report.rejected.iter().take(20) {
                     eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
@@ -122,6 +142,7 @@ fn load(ctx: &KqlContext, paths: &[PathBuf]) -> Result<(), u8> {
                 if !report.rejected.is_empty() {
                     eprintln!("{report}");
                 }
+                records += report.loaded;
                 batches.extend(b);
             }
             Err(e) => {
@@ -129,6 +150,13 @@ fn load(ctx: &KqlContext, paths: &[PathBuf]) -> Result<(), u8> {
                 return Err(1);
             }
         }
+    }
+    if !paths.is_empty() && std::io::stderr().is_terminal() {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "loaded {records} records in {secs:.2} s ({:.0} MB/s)",
+            bytes as f64 / 1e6 / secs.max(1e-9)
+        );
     }
     if let Err(e) = ctx.register_batches(AAD_PROVISIONING_LOGS, schema, batches) {
         eprintln!("error: {e}");

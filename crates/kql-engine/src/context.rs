@@ -121,6 +121,53 @@ impl KqlContext {
         KqlToRel::new(&snapshot, PlannerOptions { now }).query_to_plan(&query)
     }
 
+    /// The columns of `table` (whose full schema is `schema`) that `kql` reads, in schema order, as
+    /// DataFusion's optimizer prunes them; `None` when the query cannot be planned. Loading only
+    /// these columns is what makes one-shot queries over large exports fast.
+    pub fn columns_needed(
+        &self,
+        kql: &str,
+        table: &str,
+        schema: &KqlSchema,
+    ) -> Option<Vec<String>> {
+        use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+        let query = kql_parser::parse_query(kql).ok()?;
+        let mut catalog = kql_planner::SchemaCatalog::new();
+        catalog.add(table, schema.clone());
+        let planned = KqlToRel::new(&catalog, PlannerOptions { now: 0 })
+            .query_to_plan(&query)
+            .ok()?;
+        let optimized = self.session.state().optimize(&planned.plan).ok()?;
+        let mut wanted = vec![false; schema.len()];
+        let mut all = false;
+        let _ = optimized.apply(|node| {
+            if let datafusion::logical_expr::LogicalPlan::TableScan(scan) = node {
+                if scan.table_name.table() == table {
+                    match &scan.projection {
+                        Some(p) => p.iter().for_each(|i| {
+                            if let Some(w) = wanted.get_mut(*i) {
+                                *w = true;
+                            }
+                        }),
+                        None => all = true,
+                    }
+                }
+            }
+            Ok(TreeNodeRecursion::Continue)
+        });
+        if all {
+            return Some(schema.names().map(str::to_owned).collect());
+        }
+        Some(
+            schema
+                .names()
+                .zip(wanted)
+                .filter(|(_, w)| *w)
+                .map(|(n, _)| n.to_owned())
+                .collect(),
+        )
+    }
+
     /// Runs `kql` with `now()` at the current time.
     pub async fn execute(&self, kql: &str) -> Result<KqlResult, Diagnostics> {
         self.execute_at(kql, now_ticks()).await

@@ -62,6 +62,34 @@ impl RowBuilder {
         self.rows == 0
     }
 
+    /// Checks and converts one record given as raw JSON texts per column (schema order; `None`
+    /// when the key is absent). `Err` names the first bad column; nothing is appended on error.
+    pub fn append_raw(&mut self, values: &[Option<&str>]) -> std::result::Result<(), String> {
+        let mut converted = Vec::with_capacity(self.cols.len());
+        for (f, v) in self.schema.fields.iter().zip(values) {
+            converted
+                .push(convert_raw(*v, f.ty).map_err(|why| format!("column `{}`: {why}", f.name))?);
+        }
+        self.push(converted);
+        Ok(())
+    }
+
+    fn push(&mut self, converted: Vec<Cell>) {
+        for (col, value) in self.cols.iter_mut().zip(converted) {
+            match (col, value) {
+                (Col::Str(b), Cell::Str(s)) => b.append_option(s),
+                (Col::Long(b), Cell::Long(v)) => b.append_option(v),
+                (Col::Int(b), Cell::Long(v)) => {
+                    b.append_option(v.and_then(|v| i32::try_from(v).ok()))
+                }
+                (Col::Real(b), Cell::Real(v)) => b.append_option(v),
+                (Col::Bool(b), Cell::Bool(v)) => b.append_option(v),
+                _ => {}
+            }
+        }
+        self.rows += 1;
+    }
+
     /// Checks and converts one record; `Err` names the first bad column. Nothing is appended on
     /// error, so a rejected record leaves no trace.
     pub fn append<'v>(
@@ -182,4 +210,42 @@ fn shorten(s: &str) -> String {
     } else {
         s.to_owned()
     }
+}
+
+/// Converts raw JSON text (a value as it appears in the record) for a column of type `ty`. Parses
+/// the common shapes directly (strings, numbers, ISO datetimes) and falls back to `serde_json`.
+fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell, String> {
+    use kql_planner::functions::json::string_text;
+    let v = v.filter(|t| *t != "null");
+    let Some(raw) = v else {
+        return convert(None, ty);
+    };
+    let quoted = raw.starts_with('"');
+    match ty {
+        KqlType::String => Ok(Cell::Str(Some(if quoted {
+            string_text(raw)
+                .ok_or_else(|| format!("`{}` is not a valid JSON string", shorten(raw)))?
+                .into_owned()
+        } else {
+            raw.to_owned()
+        }))),
+        KqlType::Long | KqlType::Int if !quoted => match raw.parse::<i64>() {
+            Ok(n) => Ok(Cell::Long(Some(n))),
+            Err(_) => convert(Some(&parse_value(raw)?), ty),
+        },
+        KqlType::DateTime if quoted => {
+            let text = string_text(raw)
+                .ok_or_else(|| format!("`{}` is not a valid JSON string", shorten(raw)))?;
+            match time::parse_iso_utc(&text) {
+                Some(t) => Ok(Cell::Long(Some(t))),
+                None => convert(Some(&Value::String(text.into_owned())), ty),
+            }
+        }
+        KqlType::Dynamic => Ok(Cell::Str(Some(raw.to_owned()))),
+        _ => convert(Some(&parse_value(raw)?), ty),
+    }
+}
+
+fn parse_value(raw: &str) -> std::result::Result<Value, String> {
+    serde_json::from_str(raw).map_err(|e| format!("`{}` is not valid JSON: {e}", shorten(raw)))
 }

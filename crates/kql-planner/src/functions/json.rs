@@ -255,3 +255,128 @@ mod tests {
         assert_eq!(kind(" 12.5 "), Kind::Number);
     }
 }
+
+/// Calls `f(key, value_text)` for each member of the JSON object `s`, in order, in one pass.
+/// Returns `None` when `s` is not a well-formed object (literals are checked; the inside of
+/// strings is not unescaped). Keys are the raw text between the quotes.
+pub fn for_each_member<'a>(s: &'a str, mut f: impl FnMut(&'a str, &'a str)) -> Option<()> {
+    let b = s.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(());
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = skip_string(b, i)?;
+        let key = s.get(i + 1..key_end - 1)?;
+        i = skip_ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let v_start = skip_ws(b, i + 1);
+        let v_end = skip_value(b, v_start)?;
+        let value = s.get(v_start..v_end)?;
+        if !matches!(b.get(v_start), Some(b'"' | b'{' | b'[')) && !valid_literal(value) {
+            return None;
+        }
+        f(key, value);
+        i = skip_ws(b, v_end);
+        match b.get(i)? {
+            b',' => i = skip_ws(b, i + 1),
+            b'}' => return (skip_ws(b, i + 1) == b.len()).then_some(()),
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `t` is a JSON literal: `true`, `false`, `null` or a number.
+fn valid_literal(t: &str) -> bool {
+    matches!(t, "true" | "false" | "null") || {
+        let b = t.as_bytes();
+        let digits = |from: usize| {
+            b.get(from..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+        };
+        let mut i = usize::from(b.first() == Some(&b'-'));
+        let int = digits(i);
+        i += int;
+        if int == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            let f = digits(i + 1);
+            if f == 0 {
+                return false;
+            }
+            i += 1 + f;
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let e = digits(i);
+            if e == 0 {
+                return false;
+            }
+            i += e;
+        }
+        i == b.len()
+    }
+}
+
+/// The text a JSON string token denotes, borrowing when it has no escapes.
+pub fn string_text(token: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let inner = token.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(std::borrow::Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(token)
+        .ok()
+        .map(std::borrow::Cow::Owned)
+}
+
+#[cfg(test)]
+mod member_tests {
+    use super::*;
+
+    #[test]
+    fn walks_members_once() {
+        let mut seen = Vec::new();
+        let ok = for_each_member(
+            r#"{"a": 1, "b": "x\"y", "c": {"d": [1, 2]}, "e": null}"#,
+            |k, v| seen.push((k, v)),
+        );
+        assert!(ok.is_some());
+        assert_eq!(
+            seen,
+            vec![
+                ("a", "1"),
+                ("b", r#""x\"y""#),
+                ("c", r#"{"d": [1, 2]}"#),
+                ("e", "null")
+            ]
+        );
+        assert_eq!(string_text(r#""x\"y""#).as_deref(), Some("x\"y"));
+        for bad in [
+            "",
+            "{",
+            r#"{"a" 1}"#,
+            r#"{"a": tru}"#,
+            r#"{"a": 1,}"#,
+            r#"{"a": 1} x"#,
+            r#"{"a": 01a}"#,
+        ] {
+            assert!(for_each_member(bad, |_, _| {}).is_none(), "{bad}");
+        }
+    }
+}
