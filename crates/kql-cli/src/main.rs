@@ -3,6 +3,7 @@
 
 mod check;
 mod files;
+mod generate;
 mod output;
 mod parse_rate;
 mod print_format;
@@ -41,6 +42,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run a KQL query over provisioning-log exports and print the rows.
     Query(query::QueryArgs),
+    /// Write deterministic demo provisioning logs.
+    Generate(generate::GenerateArgs),
     /// Developer tools.
     #[command(subcommand, hide = true)]
     Dev(DevCommand),
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args, cli.color),
         Command::Query(args) => query::run(&args, cli.color),
+        Command::Generate(args) => generate::run(&args),
         Command::Dev(DevCommand::ParseRate(args)) => parse_rate::run(&args),
     };
     ExitCode::from(code)

@@ -143,6 +143,14 @@ impl KqlContext {
         let _ = optimized.apply(|node| {
             if let datafusion::logical_expr::LogicalPlan::TableScan(scan) = node {
                 if scan.table_name.table() == table {
+                    // Filters pushed into the scan read columns the projection may not list.
+                    for f in &scan.filters {
+                        for c in f.column_refs() {
+                            if let Some((i, _)) = schema.field(&c.name) {
+                                wanted[i] = true;
+                            }
+                        }
+                    }
                     match &scan.projection {
                         Some(p) => p.iter().for_each(|i| {
                             if let Some(w) = wanted.get_mut(*i) {
@@ -203,5 +211,21 @@ impl KqlContext {
             batches,
             render: planned.render,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_needed_follows_the_optimized_plan() {
+        let ctx = KqlContext::new();
+        let schema = crate::tables::aad_provisioning_logs();
+        let q = "AADProvisioningLogs\n| where ResultType == \"Failure\"\n| summarize Failures = count() by ErrorCode = ResultSignature";
+        let cols = ctx
+            .columns_needed(q, "AADProvisioningLogs", &schema)
+            .expect("plans");
+        assert_eq!(cols, vec!["ResultType", "ResultSignature"]);
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod check;
 mod context;
+pub mod generate;
 pub mod load;
 pub mod tables;
 pub mod value;

@@ -1,0 +1,233 @@
+//! `kqlite query` as users run it: the real binary over the example export.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn kqlite(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run kqlite")
+}
+
+fn example(query: &str) -> serde_json::Value {
+    let o = kqlite(&[
+        "query",
+        "--data",
+        "examples/data/aadprovisioninglogs.ndjson",
+        "--now",
+        "2026-11-25T00:00:00Z",
+        "--format",
+        "json",
+        "-f",
+        &format!("examples/queries/{query}.kql"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).expect("JSON rows")
+}
+
+#[test]
+fn failure_spike_alert_fires_in_the_burst_hour() {
+    let rows = example("05-alert-failure-spike");
+    assert_eq!(
+        rows,
+        serde_json::json!([{"TimeGenerated": "2026-11-22T16:00:00Z", "FailureCount": 60}])
+    );
+}
+
+#[test]
+fn no_activity_alert_counts_the_last_two_hours() {
+    assert_eq!(
+        example("06-alert-no-activity"),
+        serde_json::json!([{"count_": 11}])
+    );
+}
+
+#[test]
+fn error_summary_is_sorted_by_count() {
+    let rows = example("01-error-summary");
+    let first = &rows[0];
+    assert_eq!(
+        first["ErrorCode"],
+        "SystemForCrossDomainIdentityManagementServiceIncompatible"
+    );
+    assert_eq!(first["Failures"], 86);
+    let counts: Vec<i64> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["Failures"].as_i64())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+}
+
+#[test]
+fn daily_actions_cover_the_last_week() {
+    let rows = example("02-daily-actions");
+    let total: i64 = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["Operations"].as_i64())
+        .sum();
+    assert!(total > 1500 && total <= 2000, "{total}");
+    assert_eq!(rows[0]["TimeGenerated"], "2026-11-18T00:00:00Z");
+}
+
+#[test]
+fn one_user_via_parse_json() {
+    let rows = example("03-one-user");
+    let rows = rows.as_array().expect("rows");
+    assert!(!rows.is_empty());
+    let keys: Vec<&str> = rows[0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "TimeGenerated",
+            "Action",
+            "ResultType",
+            "ResultSignature",
+            "ResultDescription",
+            "Target"
+        ]
+    );
+}
+
+#[test]
+fn hourly_failures_render_a_timechart_and_keep_rows() {
+    let o = kqlite(&[
+        "query",
+        "--data",
+        "examples/data/aadprovisioninglogs.ndjson",
+        "--now",
+        "2026-11-25T00:00:00Z",
+        "-f",
+        "examples/queries/04-hourly-failures.kql",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("render: timechart with (title=Provisioning failures per hour)"),
+        "{out}"
+    );
+    assert!(out.contains("2026-11-24T16:00:00Z"), "{out}");
+}
+
+#[test]
+fn json_values_follow_the_query_api() {
+    let o = kqlite(&[
+        "query",
+        "--format",
+        "json",
+        "print d = datetime(2026-11-25 10:00:00.1234567), s = 1d + 2h, j = dynamic({\"a\": [1, 2]}), n = long(null), b = true, r = 2.5, e = \"\"",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(
+        v,
+        serde_json::json!([{"d": "2026-11-25T10:00:00.1234567Z", "s": "1.02:00:00", "j": {"a": [1, 2]}, "n": null, "b": true, "r": 2.5, "e": ""}])
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.find("\"d\"") < text.find("\"s\"") && text.find("\"s\"") < text.find("\"j\""),
+        "keys in column order: {text}"
+    );
+}
+
+#[test]
+fn other_formats() {
+    let q = "datatable(a:string, b:long)['x,y', 1, 'z', 2]";
+    let csv = kqlite(&["query", "--format", "csv", q]);
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout),
+        "a,b\n\"x,y\",1\nz,2\n"
+    );
+    let nd = kqlite(&["query", "--format", "ndjson", q]);
+    assert_eq!(
+        String::from_utf8_lossy(&nd.stdout),
+        "{\"a\":\"x,y\",\"b\":1}\n{\"a\":\"z\",\"b\":2}\n"
+    );
+    let md = kqlite(&["query", "--format", "markdown", q]);
+    assert!(String::from_utf8_lossy(&md.stdout).starts_with("| a | b |\n|---|---|\n| x,y | 1 |"));
+}
+
+#[test]
+fn query_errors_exit_one_with_a_snippet_on_stderr() {
+    let o = kqlite(&[
+        "query",
+        "--data",
+        "examples/data/aadprovisioninglogs.ndjson",
+        "AADProvisioningLogs | where ResultTyp == 'x'",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("error[KS002]")
+            && err.contains("did you mean `ResultType`?")
+            && err.contains("query:1:29"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(
+        kqlite(&["query", "--now", "tuesday", "print 1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        kqlite(&["query", "--data", "nope.ndjson", "print 1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(kqlite(&["query"]).status.code(), Some(2));
+}
+
+#[test]
+fn rejected_records_are_reported_with_their_line() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("query-rejects");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("bad.ndjson");
+    std::fs::write(&file, "{\"TimeGenerated\": \"2026-11-25T00:00:00Z\", \"ResultType\": \"Success\"}\n{\"TimeGenerated\": \"later\"}\n{oops\n")
+        .expect("write");
+    let o = kqlite(&[
+        "query",
+        "--data",
+        file.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+        "AADProvisioningLogs | project TimeGenerated, ResultType",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.ndjson:2: record rejected")
+            && err.contains("bad.ndjson:3: record rejected"),
+        "{err}"
+    );
+    assert!(err.contains("loaded 1, rejected 2"), "{err}");
+}

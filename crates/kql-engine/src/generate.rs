@@ -1,0 +1,462 @@
+//! Deterministic, realistic `AADProvisioningLogs` rows for demos, examples and tests.
+//!
+//! Several apps provision users and groups in cycles; most operations succeed, some are skipped
+//! (out of scope) or fail with the error codes each connector really reports. Two episodes make
+//! the alert queries interesting: a failure burst (one app fails > 50 times in one hour, so the
+//! failure-spike alert fires) and a quarantine-like stretch (one app fails everything, then goes
+//! quiet, so the no-activity alert fires). Same `(rows, seed, start, days)`, same rows.
+
+use kql_common::time;
+use serde_json::{Value, json};
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct GenOptions {
+    /// Number of rows.
+    pub rows: usize,
+    /// Random seed.
+    pub seed: u64,
+    /// First timestamp (ticks).
+    pub start: i64,
+    /// Days covered.
+    pub days: u32,
+}
+
+/// SplitMix64: small, fast, deterministic.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    fn guid(&mut self) -> String {
+        let (a, b) = (self.next(), self.next());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            (b >> 48) & 0x3fff | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+struct App {
+    name: &'static str,
+    template: &'static str,
+    /// Entra → app (outbound SCIM) or HR/API → Entra (inbound).
+    inbound: bool,
+    errors: &'static [(&'static str, &'static str)],
+}
+
+const APPS: &[App] = &[
+    App {
+        name: "Salesforce",
+        template: "scim",
+        inbound: false,
+        errors: &[
+            (
+                "SystemForCrossDomainIdentityManagementServiceIncompatible",
+                "The SCIM endpoint returned an unexpected response for {user}.",
+            ),
+            (
+                "SystemForCrossDomainIdentityManagementMultipleEntriesInResponse",
+                "More than one user matched {user} in Salesforce.",
+            ),
+        ],
+    },
+    App {
+        name: "ServiceNow",
+        template: "scim",
+        inbound: false,
+        errors: &[
+            (
+                "SystemForCrossDomainIdentityManagementServiceIncompatible",
+                "ServiceNow rejected the request for {user}: invalid attribute value.",
+            ),
+            (
+                "SystemForCrossDomainIdentityManagementBadGateway",
+                "ServiceNow was unreachable while exporting {user}.",
+            ),
+        ],
+    },
+    App {
+        name: "Dropbox Business",
+        template: "DropboxSCIMOutDelta",
+        inbound: false,
+        errors: &[(
+            "SystemForCrossDomainIdentityManagementUnauthorized",
+            "The credentials for Dropbox Business are no longer valid.",
+        )],
+    },
+    App {
+        name: "Workday to Entra ID",
+        template: "Workday2AAD",
+        inbound: true,
+        errors: &[
+            (
+                "AzureActiveDirectoryDuplicateUserPrincipalName",
+                "A user with the userPrincipalName {user} already exists.",
+            ),
+            (
+                "AzureActiveDirectoryInsufficientRights",
+                "The provisioning service lacks rights to update {user}.",
+            ),
+        ],
+    },
+    App {
+        name: "Fabrikam (cross-tenant sync)",
+        template: "Azure2Azure",
+        inbound: false,
+        errors: &[(
+            "AzureActiveDirectoryQuotaLimitExceeded",
+            "The target tenant reached its directory object quota.",
+        )],
+    },
+];
+
+const FIRST: &[&str] = &[
+    "Avery", "Blake", "Casey", "Dana", "Emerson", "Finley", "Gray", "Harper", "Indigo", "Jordan",
+    "Kai", "Logan", "Morgan", "Noel", "Oakley", "Parker", "Quinn", "Reese", "Sage", "Taylor",
+    "Umi", "Val", "Wren", "Xen", "Yael", "Zion",
+];
+const LAST: &[&str] = &[
+    "Quinn",
+    "Moreno",
+    "Lindqvist",
+    "Okafor",
+    "Nakamura",
+    "Silva",
+    "Haddad",
+    "Kowalski",
+    "Fischer",
+    "Dubois",
+    "Rossi",
+    "Novak",
+    "Patel",
+    "Larsen",
+    "Costa",
+    "Meyer",
+];
+const GROUPS: &[&str] = &[
+    "Sales",
+    "Finance",
+    "Engineering",
+    "Support",
+    "HR",
+    "Legal",
+    "Marketing",
+    "Contractors",
+];
+const DOMAIN: &str = "contoso-demo.example";
+
+struct Identity {
+    id: String,
+    name: String,
+    upn: Option<String>,
+    group: bool,
+}
+
+struct World {
+    tenant: String,
+    workspace: String,
+    app_ids: Vec<(String, String, String)>,
+    identities: Vec<Identity>,
+}
+
+impl World {
+    fn new(rng: &mut Rng) -> World {
+        let tenant = rng.guid();
+        let workspace = rng.guid();
+        let app_ids = APPS
+            .iter()
+            .map(|a| {
+                (
+                    rng.guid(),
+                    rng.guid(),
+                    format!("{}.{}.{}", a.template, tenant.replace('-', ""), rng.guid()),
+                )
+            })
+            .collect();
+        let mut identities = Vec::new();
+        for i in 0..240 {
+            let first = FIRST[i % FIRST.len()];
+            let last = LAST[(i / FIRST.len() + i) % LAST.len()];
+            let n = i / (FIRST.len() * LAST.len());
+            let nick = if n == 0 { String::new() } else { n.to_string() };
+            let upn = format!(
+                "{}.{}{}@{DOMAIN}",
+                first.to_lowercase(),
+                last.to_lowercase(),
+                nick
+            );
+            identities.push(Identity {
+                id: rng.guid(),
+                name: format!("{first} {last}"),
+                upn: Some(upn),
+                group: false,
+            });
+        }
+        for g in GROUPS {
+            identities.push(Identity {
+                id: rng.guid(),
+                name: format!("{g} team"),
+                upn: None,
+                group: true,
+            });
+        }
+        World {
+            tenant,
+            workspace,
+            app_ids,
+            identities,
+        }
+    }
+}
+
+const HOUR: i64 = 3600 * time::TICKS_PER_SEC;
+
+/// Where the episodes happen, relative to the start.
+struct Episodes {
+    burst_hour: i64,
+    quarantine_from: i64,
+    quarantine_to: i64,
+    quiet_to: i64,
+}
+
+fn episodes(days: u32) -> Episodes {
+    let span = i64::from(days.max(1)) * 24;
+    Episodes {
+        burst_hour: (span * 2 / 3).max(1),
+        quarantine_from: span / 3,
+        quarantine_to: span / 3 + 6,
+        quiet_to: span / 3 + 18,
+    }
+}
+
+/// Generates `opts.rows` rows as Log Analytics row objects (column name to value), in time order.
+pub fn rows(opts: &GenOptions) -> Vec<Value> {
+    let mut rng = Rng(opts.seed ^ 0x6B71_6C69_7465);
+    let world = World::new(&mut rng);
+    let ep = episodes(opts.days);
+    let span = i64::from(opts.days.max(1)) * 24 * HOUR;
+    // Burst rows: enough for the failure-spike alert (> 50 failures in an hour) at any size.
+    let burst = if opts.rows >= 200 {
+        (opts.rows / 40).max(60)
+    } else {
+        0
+    };
+    let mut times: Vec<(i64, bool)> = (0..opts.rows - burst.min(opts.rows))
+        .map(|_| {
+            // Business hours are busier.
+            loop {
+                let t = (rng.unit() * span as f64) as i64;
+                let hour = (t / HOUR) % 24;
+                if rng.unit() < if (7..19).contains(&hour) { 1.0 } else { 0.35 } {
+                    break (t, false);
+                }
+            }
+        })
+        .collect();
+    times.extend((0..burst.min(opts.rows)).map(|_| {
+        (
+            ep.burst_hour * HOUR + (rng.unit() * HOUR as f64) as i64,
+            true,
+        )
+    }));
+    times.sort_by_key(|(t, _)| *t);
+    times
+        .into_iter()
+        .map(|(offset, in_burst)| {
+            let at = opts.start + offset;
+            let hour = offset / HOUR;
+            // During the quarantine stretch Dropbox fails everything; after it, it is silent.
+            let mut app_ix = rng.below(APPS.len() as u64) as usize;
+            let quarantined = (ep.quarantine_from..ep.quarantine_to).contains(&hour);
+            while app_ix == 2 && (ep.quarantine_to..ep.quiet_to).contains(&hour) {
+                app_ix = rng.below(APPS.len() as u64) as usize;
+            }
+            if in_burst {
+                app_ix = 1;
+            }
+            row(
+                &mut rng,
+                &world,
+                app_ix,
+                at,
+                in_burst || (quarantined && app_ix == 2),
+            )
+        })
+        .collect()
+}
+
+fn row(rng: &mut Rng, w: &World, app_ix: usize, at: i64, force_failure: bool) -> Value {
+    let app = &APPS[app_ix];
+    let (sp_id, app_id, job_id) = &w.app_ids[app_ix];
+    let who = rng.pick(&w.identities);
+    let action = *rng.pick(&[
+        "Create", "Update", "Update", "Update", "Delete", "Disable", "Other",
+    ]);
+    let roll = rng.unit();
+    let result = if force_failure {
+        "Failure"
+    } else if roll < 0.80 {
+        "Success"
+    } else if roll < 0.92 {
+        "Skipped"
+    } else if roll < 0.98 {
+        "Failure"
+    } else {
+        "Warning"
+    };
+    let (code, reason) = if result == "Failure" {
+        let (c, r) = if force_failure {
+            app.errors[0]
+        } else {
+            *rng.pick(app.errors)
+        };
+        (
+            c.to_owned(),
+            r.replace("{user}", who.upn.as_deref().unwrap_or(&who.name)),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    let change = rng.guid();
+    let cycle_slot = at / (40 * 60 * time::TICKS_PER_SEC);
+    let cycle = format!(
+        "{:08x}-0000-4000-8000-{:012x}",
+        app_ix,
+        cycle_slot & 0xffff_ffff_ffff
+    );
+    let kind = if who.group { "Group" } else { "User" };
+    let (source_system, target_system) = if app.inbound {
+        (
+            json!({"Id": app_id, "Name": "Workday", "details": {}}),
+            json!({"Id": w.tenant, "Name": "Azure Active Directory", "details": {}}),
+        )
+    } else {
+        (
+            json!({"Id": w.tenant, "Name": "Azure Active Directory", "details": {}}),
+            json!({"Id": app_id, "Name": app.name, "details": {"ApplicationId": app_id, "ServicePrincipalId": sp_id, "ServicePrincipalDisplayName": app.name}}),
+        )
+    };
+    let mut details = json!({"id": who.id, "odatatype": kind, "DisplayName": who.name});
+    if let Some(upn) = &who.upn {
+        details["UserPrincipalName"] = json!(upn);
+    }
+    let source = json!({"identityType": kind, "details": details, "Id": who.id, "Name": who.name});
+    let target_id = if result == "Failure" && action == "Create" {
+        String::new()
+    } else {
+        format!("{:016x}", rng.next())
+    };
+    let target = json!({"identityType": kind, "details": {}, "Id": target_id, "Name": who.name});
+    let status_num = match result {
+        "Success" => 0,
+        "Failure" => 1,
+        "Skipped" => 2,
+        _ => 3,
+    };
+    let verb = action.to_lowercase();
+    let mut steps = vec![
+        json!({"name": "EntryImportAdd", "provisioningStepType": 0, "status": 0, "description": format!("Received {kind} '{}' change of type ({action})", who.name), "details": {}}),
+        json!({"name": "EntrySynchronizationScoping", "provisioningStepType": 1, "status": if result == "Skipped" { 2 } else { 0 }, "description": "Determine if the object is in scope", "details": {}}),
+    ];
+    if result != "Skipped" {
+        steps.push(json!({"name": format!("EntryExport{action}"), "provisioningStepType": 5, "status": status_num, "description": if reason.is_empty() { format!("{kind} '{}' was {verb}d in {}", who.name, app.name) } else { reason.clone() }, "details": {}}));
+    }
+    let modified = if action == "Update" {
+        json!([{"displayName": "department", "oldValue": "\"Sales\"", "newValue": format!("\"{}\"", rng.pick(GROUPS))}])
+    } else {
+        json!([])
+    };
+    let status_info = if result == "Failure" {
+        json!({"Status": "failure", "errorInformation": {"errorCode": code, "reason": reason, "additionalDetails": null, "errorCategory": "failure", "recommendedAction": null}})
+    } else {
+        json!({"Status": result.to_lowercase(), "errorInformation": null})
+    };
+    let duration = 50 + rng.below(if result == "Failure" { 9000 } else { 2500 });
+    json!({
+        "TenantId": w.workspace,
+        "AADTenantId": w.tenant,
+        "TimeGenerated": time::format_datetime(at),
+        "OperationName": "Provisioning activity",
+        "OperationVersion": "1.0",
+        "Category": "ProvisioningLogs",
+        "ResultType": result,
+        "ResultSignature": code,
+        "ResultDescription": reason,
+        "DurationMs": duration,
+        "CorrelationId": change,
+        "Action": action,
+        "ChangeId": change,
+        "CycleId": cycle,
+        "Id": rng.guid(),
+        "InitiatedBy": json!({"Type": "system", "Id": "", "Name": "Azure AD Provisioning Service"}).to_string(),
+        "JobId": job_id,
+        "ModifiedProperties": modified.to_string(),
+        "ProvisioningSteps": Value::Array(steps).to_string(),
+        "ServicePrincipal": json!({"Id": sp_id, "Name": app.name}).to_string(),
+        "SourceIdentity": source.to_string(),
+        "SourceSystem": source_system.to_string(),
+        "StatusInfo": json!({"Status": status_num}).to_string(),
+        "TargetIdentity": target.to_string(),
+        "TargetSystem": target_system.to_string(),
+        "ProvisioningAction": if action == "Other" { "other".to_owned() } else { verb },
+        "ProvisioningStatusInfo": status_info.to_string(),
+        "Type": "AADProvisioningLogs",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(rows: usize) -> GenOptions {
+        GenOptions {
+            rows,
+            seed: 7,
+            start: time::parse_datetime("2026-11-01").unwrap_or(0),
+            days: 7,
+        }
+    }
+
+    #[test]
+    fn deterministic_and_complete() {
+        let a = rows(&opts(500));
+        assert_eq!(a, rows(&opts(500)));
+        assert_eq!(a.len(), 500);
+        let schema = crate::tables::aad_provisioning_logs();
+        for r in &a {
+            for c in schema.names() {
+                assert!(r.get(c).is_some(), "missing {c}");
+            }
+        }
+        assert_ne!(
+            a,
+            rows(&GenOptions {
+                seed: 8,
+                ..opts(500)
+            })
+        );
+    }
+}
