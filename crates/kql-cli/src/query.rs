@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct QueryArgs {
-    /// Log Analytics NDJSON export(s) of AADProvisioningLogs rows (one row per line).
+    /// Log Analytics NDJSON export(s) of AADProvisioningLogs rows (one row per line). Without
+    /// --data, AADProvisioningLogs is a built-in demo week (see `kqlite generate`).
     #[arg(long, value_name = "PATH")]
     data: Vec<PathBuf>,
     /// Fix now() and ago() at this datetime (ISO 8601), for reproducible results.
@@ -50,6 +51,8 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
         (None, Some(q)) => ("query".to_owned(), q.clone()),
         (None, None) => return EXIT_USAGE,
     };
+    // Without --data, queries run on the built-in demo week, and now() is its end.
+    let demo = args.data.is_empty() && text.contains(AAD_PROVISIONING_LOGS);
     let now = match &args.now {
         Some(n) => match kql_common::time::parse_datetime(n) {
             Some(t) => t,
@@ -60,10 +63,22 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
                 return EXIT_USAGE;
             }
         },
+        None if demo => kql_engine::generate::DEMO_END,
         None => kql_engine::context_now(),
     };
     let ctx = KqlContext::new();
-    if let Err(code) = load(&ctx, &args.data, &text) {
+    if demo {
+        if let Err(e) = kql_engine::generate::register_demo(&ctx) {
+            eprintln!("error: building the demo data: {e}");
+            return 1;
+        }
+        if std::io::stderr().is_terminal() {
+            eprintln!(
+                "(no --data: the built-in demo week of AADProvisioningLogs, now() = {})",
+                kql_common::time::format_datetime(kql_engine::generate::DEMO_END)
+            );
+        }
+    } else if let Err(code) = load(&ctx, &args.data, &text) {
         return code;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()

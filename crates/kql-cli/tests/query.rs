@@ -231,3 +231,31 @@ fn rejected_records_are_reported_with_their_line() {
     );
     assert!(err.contains("loaded 1, rejected 2"), "{err}");
 }
+
+#[test]
+fn without_data_queries_run_on_the_built_in_demo_week() {
+    let o = kqlite(&[
+        "query",
+        "--format",
+        "json",
+        "AADProvisioningLogs | summarize n = count(), last = max(TimeGenerated), late = countif(TimeGenerated > ago(1d))",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v[0]["n"], 20000);
+    assert!(
+        v[0]["last"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2026-11-24T")),
+        "{v}"
+    );
+    assert!(
+        v[0]["late"].as_i64().is_some_and(|n| n > 1000),
+        "now() is the end of the demo week: {v}"
+    );
+}

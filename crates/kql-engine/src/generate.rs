@@ -9,6 +9,31 @@
 use kql_common::time;
 use serde_json::{Value, json};
 
+/// First timestamp of the built-in demo data: 2026-11-18T00:00:00Z.
+pub const DEMO_START: i64 = 639_305_568_000_000_000;
+/// End of the built-in demo data (seven days later), its `now()`.
+pub const DEMO_END: i64 = DEMO_START + 7 * time::TICKS_PER_DAY;
+/// Rows of the built-in demo data.
+pub const DEMO_ROWS: usize = 20_000;
+
+/// Registers the built-in demo week as `AADProvisioningLogs` in `ctx`.
+pub fn register_demo(ctx: &crate::KqlContext) -> datafusion::error::Result<()> {
+    let schema = crate::tables::aad_provisioning_logs();
+    let mut builder = crate::load::builder::RowBuilder::new(schema.clone());
+    for r in rows(&GenOptions {
+        rows: DEMO_ROWS,
+        seed: 42,
+        start: DEMO_START,
+        days: 7,
+    }) {
+        builder
+            .append(|c| r.get(c))
+            .map_err(|e| datafusion::error::DataFusionError::Internal(format!("demo row: {e}")))?;
+    }
+    let batch = builder.finish()?;
+    ctx.register_batches(crate::tables::AAD_PROVISIONING_LOGS, schema, vec![batch])
+}
+
 /// What to generate.
 #[derive(Clone, Debug)]
 pub struct GenOptions {
@@ -438,6 +463,15 @@ mod tests {
             start: time::parse_datetime("2026-11-01").unwrap_or(0),
             days: 7,
         }
+    }
+
+    #[test]
+    fn demo_constants_agree() {
+        assert_eq!(
+            time::parse_datetime("2026-11-18T00:00:00Z"),
+            Some(DEMO_START)
+        );
+        assert_eq!(time::format_datetime(DEMO_END), "2026-11-25T00:00:00Z");
     }
 
     #[test]
