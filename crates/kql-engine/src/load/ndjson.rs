@@ -9,17 +9,18 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
 use kql_planner::KqlSchema;
 use kql_planner::functions::json::for_each_member;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::sync::mpsc;
 
 /// Bytes of input per parsing chunk.
 const CHUNK_BYTES: usize = 8 << 20;
 
-/// A chunk of whole lines and the 1-based number of its first line.
+/// A chunk of whole lines and the 1-based number of its first line. The buffer returns to the
+/// reader's pool after parsing, so the input is read into the same few buffers throughout.
 struct Chunk {
     index: usize,
     first_line: usize,
-    text: String,
+    bytes: Vec<u8>,
 }
 
 struct Parsed {
@@ -29,13 +30,17 @@ struct Parsed {
     rejected: Vec<Rejection>,
 }
 
-fn parse_chunk(chunk: Chunk, schema: &KqlSchema) -> Result<Parsed> {
+fn parse_chunk(chunk: &Chunk, schema: &KqlSchema) -> Result<Parsed> {
+    let text = match std::str::from_utf8(&chunk.bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(&chunk.bytes),
+    };
     let mut builder = RowBuilder::new(schema.clone());
     let mut rejected = Vec::new();
     let mut loaded = 0;
     let names: Vec<&str> = schema.names().collect();
     let mut values: Vec<Option<&str>> = vec![None; names.len()];
-    for (n, line) in chunk.text.lines().enumerate() {
+    for (n, line) in text.split('\n').enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -52,23 +57,11 @@ fn parse_chunk(chunk: Chunk, schema: &KqlSchema) -> Result<Parsed> {
         };
         match outcome {
             Ok(()) => loaded += 1,
-            Err(reason) => rejected.push(Rejection {
-                line: chunk.first_line + n,
-                reason,
-            }),
+            Err(reason) => rejected.push(Rejection { line: chunk.first_line + n, reason }),
         }
     }
-    let batch = if builder.is_empty() {
-        None
-    } else {
-        Some(builder.finish()?)
-    };
-    Ok(Parsed {
-        index: chunk.index,
-        batch,
-        loaded,
-        rejected,
-    })
+    let batch = if builder.is_empty() { None } else { Some(builder.finish()?) };
+    Ok(Parsed { index: chunk.index, batch, loaded, rejected })
 }
 
 /// Why a line is not a JSON object, in serde_json's words.
@@ -83,74 +76,92 @@ fn describe_bad_line(line: &str) -> String {
 /// Reads NDJSON from `reader` (named `file` in reports) into batches of `schema`: only the columns
 /// of `schema` are converted, so a narrower schema loads faster. Blank lines are skipped; a line
 /// that is not a JSON object, or whose values do not convert, is rejected with its line number.
-pub fn read_ndjson_stream(
+pub fn read_ndjson_stream(file: &str, reader: impl Read, schema: &KqlSchema) -> Result<(Vec<RecordBatch>, LoadReport)> {
+    read_ndjson_chunked(file, reader, schema, CHUNK_BYTES)
+}
+
+fn read_ndjson_chunked(
     file: &str,
-    reader: impl Read,
+    mut reader: impl Read,
     schema: &KqlSchema,
+    chunk_bytes: usize,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-    let mut report = LoadReport {
-        file: file.to_owned(),
-        ..LoadReport::default()
-    };
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .max(1);
+    let mut report = LoadReport { file: file.to_owned(), ..LoadReport::default() };
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).max(1);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers);
     let chunk_rx = std::sync::Mutex::new(chunk_rx);
+    let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
+    for _ in 0..workers + 2 {
+        let _ = pool_tx.send(Vec::with_capacity(chunk_bytes + (64 << 10)));
+    }
     let (out_tx, out_rx) = mpsc::channel::<Result<Parsed>>();
     let mut results: Vec<Parsed> = Vec::new();
     std::thread::scope(|s| -> Result<()> {
         for _ in 0..workers {
             let out_tx = out_tx.clone();
+            let pool_tx = pool_tx.clone();
             let chunk_rx = &chunk_rx;
-            s.spawn(move || {
-                loop {
-                    let next = chunk_rx.lock().ok().and_then(|rx| rx.recv().ok());
-                    let Some(chunk) = next else { break };
-                    if out_tx.send(parse_chunk(chunk, schema)).is_err() {
-                        break;
-                    }
+            s.spawn(move || loop {
+                let next = chunk_rx.lock().ok().and_then(|rx| rx.recv().ok());
+                let Some(chunk) = next else { break };
+                let parsed = parse_chunk(&chunk, schema);
+                let _ = pool_tx.send(chunk.bytes);
+                if out_tx.send(parsed).is_err() {
+                    break;
                 }
             });
         }
         drop(out_tx);
-        let mut reader = BufReader::with_capacity(1 << 20, reader);
+        let mut carry: Vec<u8> = Vec::new();
         let mut index = 0;
         let mut line_no = 1;
-        let mut first = true;
-        loop {
-            let mut text = String::with_capacity(CHUNK_BYTES + 4096);
-            let mut lines = 0;
-            while text.len() < CHUNK_BYTES {
-                let mut bytes = Vec::new();
-                let n = reader
-                    .read_until(b'\n', &mut bytes)
-                    .map_err(DataFusionError::IoError)?;
+        let mut at_start = true;
+        let mut eof = false;
+        let mut long_line = false;
+        while !eof {
+            let Ok(mut buf) = pool_rx.recv() else { break };
+            buf.clear();
+            buf.append(&mut carry);
+            // Fill the buffer up to the chunk size (more when a line is longer than that), then
+            // cut after its last newline.
+            let want = if long_line { buf.len() + chunk_bytes } else { chunk_bytes };
+            while buf.len() < want {
+                let old = buf.len();
+                buf.resize(want.max(old + 4096), 0);
+                let n = reader.read(&mut buf[old..]).map_err(DataFusionError::IoError)?;
+                buf.truncate(old + n);
                 if n == 0 {
+                    eof = true;
                     break;
                 }
-                let mut line = String::from_utf8(bytes)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-                if first {
-                    if let Some(rest) = line.strip_prefix('\u{feff}') {
-                        line = rest.to_owned();
+            }
+            if at_start {
+                if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    buf.drain(..3);
+                }
+                at_start = false;
+            }
+            long_line = false;
+            if !eof {
+                match buf.iter().rposition(|b| *b == b'\n') {
+                    Some(p) => carry.extend_from_slice(&buf[p + 1..]),
+                    // A line longer than the buffer: keep reading it into the next chunk.
+                    None => {
+                        carry = std::mem::take(&mut buf);
+                        long_line = true;
+                        let _ = pool_tx.send(Vec::with_capacity(chunk_bytes));
+                        continue;
                     }
-                    first = false;
                 }
-                text.push_str(&line);
-                if !line.ends_with('\n') {
-                    text.push('\n');
-                }
-                lines += 1;
+                let cut = buf.len() - carry.len();
+                buf.truncate(cut);
             }
-            if lines == 0 {
-                break;
+            if buf.is_empty() {
+                let _ = pool_tx.send(buf);
+                continue;
             }
-            let chunk = Chunk {
-                index,
-                first_line: line_no,
-                text,
-            };
+            let lines = buf.iter().filter(|b| **b == b'\n').count() + usize::from(!buf.ends_with(b"\n"));
+            let chunk = Chunk { index, first_line: line_no, bytes: buf };
             line_no += lines;
             index += 1;
             if chunk_tx.send(chunk).is_err() {
@@ -193,6 +204,29 @@ mod tests {
             ("s".to_owned(), KqlType::String),
             ("t".to_owned(), KqlType::DateTime),
         ])
+    }
+
+    #[test]
+    fn lines_longer_than_a_chunk_and_chunk_boundaries() {
+        let long = "x".repeat(5000);
+        let mut text = String::new();
+        for i in 0..50 {
+            text.push_str(&format!("{{\"a\": {i}, \"s\": \"{}\"}}\n", if i % 7 == 0 { long.as_str() } else { "short" }));
+        }
+        let (batches, report) = read_ndjson_chunked("f", text.as_bytes(), &schema(), 1000).expect("reads");
+        assert_eq!(report.loaded, 50);
+        assert!(report.rejected.is_empty());
+        let values: Vec<i64> = batches
+            .iter()
+            .flat_map(|b| {
+                let a = b.column(0).as_any().downcast_ref::<datafusion::arrow::array::Int64Array>().cloned();
+                a.into_iter().flat_map(|a| a.values().to_vec())
+            })
+            .collect();
+        assert_eq!(values, (0..50).collect::<Vec<i64>>(), "file order is kept");
+        let bad = "{\"a\": 1}\n{\"a\": oops}\n";
+        let (_, report) = read_ndjson_chunked("f", bad.as_bytes(), &schema(), 4).expect("reads");
+        assert_eq!((report.loaded, report.rejected.first().map(|r| r.line)), (1, Some(2)));
     }
 
     #[test]
