@@ -40,7 +40,11 @@ fn parse_chunk(chunk: &Chunk, schema: &KqlSchema) -> Result<Parsed> {
     let mut loaded = 0;
     let names: Vec<&str> = schema.names().collect();
     let mut values: Vec<Option<&str>> = vec![None; names.len()];
-    for (n, line) in text.split('\n').enumerate() {
+    let mut start = 0;
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for (n, end) in lines.enumerate() {
+        let line = text.get(start..end).unwrap_or("");
+        start = end + 1;
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -57,11 +61,23 @@ fn parse_chunk(chunk: &Chunk, schema: &KqlSchema) -> Result<Parsed> {
         };
         match outcome {
             Ok(()) => loaded += 1,
-            Err(reason) => rejected.push(Rejection { line: chunk.first_line + n, reason }),
+            Err(reason) => rejected.push(Rejection {
+                line: chunk.first_line + n,
+                reason,
+            }),
         }
     }
-    let batch = if builder.is_empty() { None } else { Some(builder.finish()?) };
-    Ok(Parsed { index: chunk.index, batch, loaded, rejected })
+    let batch = if builder.is_empty() {
+        None
+    } else {
+        Some(builder.finish()?)
+    };
+    Ok(Parsed {
+        index: chunk.index,
+        batch,
+        loaded,
+        rejected,
+    })
 }
 
 /// Why a line is not a JSON object, in serde_json's words.
@@ -76,7 +92,11 @@ fn describe_bad_line(line: &str) -> String {
 /// Reads NDJSON from `reader` (named `file` in reports) into batches of `schema`: only the columns
 /// of `schema` are converted, so a narrower schema loads faster. Blank lines are skipped; a line
 /// that is not a JSON object, or whose values do not convert, is rejected with its line number.
-pub fn read_ndjson_stream(file: &str, reader: impl Read, schema: &KqlSchema) -> Result<(Vec<RecordBatch>, LoadReport)> {
+pub fn read_ndjson_stream(
+    file: &str,
+    reader: impl Read,
+    schema: &KqlSchema,
+) -> Result<(Vec<RecordBatch>, LoadReport)> {
     read_ndjson_chunked(file, reader, schema, CHUNK_BYTES)
 }
 
@@ -86,8 +106,13 @@ fn read_ndjson_chunked(
     schema: &KqlSchema,
     chunk_bytes: usize,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-    let mut report = LoadReport { file: file.to_owned(), ..LoadReport::default() };
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).max(1);
+    let mut report = LoadReport {
+        file: file.to_owned(),
+        ..LoadReport::default()
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(1);
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(workers);
     let chunk_rx = std::sync::Mutex::new(chunk_rx);
     let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
@@ -101,13 +126,15 @@ fn read_ndjson_chunked(
             let out_tx = out_tx.clone();
             let pool_tx = pool_tx.clone();
             let chunk_rx = &chunk_rx;
-            s.spawn(move || loop {
-                let next = chunk_rx.lock().ok().and_then(|rx| rx.recv().ok());
-                let Some(chunk) = next else { break };
-                let parsed = parse_chunk(&chunk, schema);
-                let _ = pool_tx.send(chunk.bytes);
-                if out_tx.send(parsed).is_err() {
-                    break;
+            s.spawn(move || {
+                loop {
+                    let next = chunk_rx.lock().ok().and_then(|rx| rx.recv().ok());
+                    let Some(chunk) = next else { break };
+                    let parsed = parse_chunk(&chunk, schema);
+                    let _ = pool_tx.send(chunk.bytes);
+                    if out_tx.send(parsed).is_err() {
+                        break;
+                    }
                 }
             });
         }
@@ -124,15 +151,20 @@ fn read_ndjson_chunked(
             buf.append(&mut carry);
             // Fill the buffer up to the chunk size (more when a line is longer than that), then
             // cut after its last newline.
-            let want = if long_line { buf.len() + chunk_bytes } else { chunk_bytes };
-            while buf.len() < want {
-                let old = buf.len();
-                buf.resize(want.max(old + 4096), 0);
-                let n = reader.read(&mut buf[old..]).map_err(DataFusionError::IoError)?;
-                buf.truncate(old + n);
-                if n == 0 {
+            let want = if long_line {
+                buf.len() + chunk_bytes
+            } else {
+                chunk_bytes
+            };
+            if buf.len() < want {
+                // `take` + `read_to_end` fills spare capacity without zeroing it first.
+                let need = (want - buf.len()) as u64;
+                let n = (&mut reader)
+                    .take(need)
+                    .read_to_end(&mut buf)
+                    .map_err(DataFusionError::IoError)?;
+                if (n as u64) < need {
                     eof = true;
-                    break;
                 }
             }
             if at_start {
@@ -143,7 +175,7 @@ fn read_ndjson_chunked(
             }
             long_line = false;
             if !eof {
-                match buf.iter().rposition(|b| *b == b'\n') {
+                match memchr::memrchr(b'\n', &buf) {
                     Some(p) => carry.extend_from_slice(&buf[p + 1..]),
                     // A line longer than the buffer: keep reading it into the next chunk.
                     None => {
@@ -160,8 +192,13 @@ fn read_ndjson_chunked(
                 let _ = pool_tx.send(buf);
                 continue;
             }
-            let lines = buf.iter().filter(|b| **b == b'\n').count() + usize::from(!buf.ends_with(b"\n"));
-            let chunk = Chunk { index, first_line: line_no, bytes: buf };
+            let lines =
+                memchr::memchr_iter(b'\n', &buf).count() + usize::from(!buf.ends_with(b"\n"));
+            let chunk = Chunk {
+                index,
+                first_line: line_no,
+                bytes: buf,
+            };
             line_no += lines;
             index += 1;
             if chunk_tx.send(chunk).is_err() {
@@ -211,22 +248,33 @@ mod tests {
         let long = "x".repeat(5000);
         let mut text = String::new();
         for i in 0..50 {
-            text.push_str(&format!("{{\"a\": {i}, \"s\": \"{}\"}}\n", if i % 7 == 0 { long.as_str() } else { "short" }));
+            text.push_str(&format!(
+                "{{\"a\": {i}, \"s\": \"{}\"}}\n",
+                if i % 7 == 0 { long.as_str() } else { "short" }
+            ));
         }
-        let (batches, report) = read_ndjson_chunked("f", text.as_bytes(), &schema(), 1000).expect("reads");
+        let (batches, report) =
+            read_ndjson_chunked("f", text.as_bytes(), &schema(), 1000).expect("reads");
         assert_eq!(report.loaded, 50);
         assert!(report.rejected.is_empty());
         let values: Vec<i64> = batches
             .iter()
             .flat_map(|b| {
-                let a = b.column(0).as_any().downcast_ref::<datafusion::arrow::array::Int64Array>().cloned();
+                let a = b
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<datafusion::arrow::array::Int64Array>()
+                    .cloned();
                 a.into_iter().flat_map(|a| a.values().to_vec())
             })
             .collect();
         assert_eq!(values, (0..50).collect::<Vec<i64>>(), "file order is kept");
         let bad = "{\"a\": 1}\n{\"a\": oops}\n";
         let (_, report) = read_ndjson_chunked("f", bad.as_bytes(), &schema(), 4).expect("reads");
-        assert_eq!((report.loaded, report.rejected.first().map(|r| r.line)), (1, Some(2)));
+        assert_eq!(
+            (report.loaded, report.rejected.first().map(|r| r.line)),
+            (1, Some(2))
+        );
     }
 
     #[test]

@@ -13,15 +13,16 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// End of the string starting at `i` (which must be `"`), one past the closing quote.
+/// End of the string starting at `i` (which must be `"`), one past the closing quote. Jumps from
+/// quote to backslash with `memchr`: most of an export line is inside long strings.
 fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     let mut j = i + 1;
     loop {
-        match b.get(j)? {
-            b'"' => return Some(j + 1),
-            b'\\' => j += 2,
-            _ => j += 1,
+        let k = j + memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+        if b[k] == b'"' {
+            return Some(k + 1);
         }
+        j = k + 2;
     }
 }
 
@@ -337,12 +338,56 @@ fn valid_literal(t: &str) -> bool {
 /// The text a JSON string token denotes, borrowing when it has no escapes.
 pub fn string_text(token: &str) -> Option<std::borrow::Cow<'_, str>> {
     let inner = token.strip_prefix('"')?.strip_suffix('"')?;
-    if !inner.contains('\\') {
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
         return Some(std::borrow::Cow::Borrowed(inner));
     }
-    serde_json::from_str::<String>(token)
-        .ok()
-        .map(std::borrow::Cow::Owned)
+    unescape(inner).map(std::borrow::Cow::Owned)
+}
+
+/// Decodes JSON string escapes (`\"`, `\\`, `\n`, `\uXXXX` with surrogate pairs, ...).
+fn unescape(inner: &str) -> Option<String> {
+    let b = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut i = 0;
+    while i < b.len() {
+        let Some(k) = memchr::memchr(b'\\', &b[i..]) else {
+            out.push_str(inner.get(i..)?);
+            break;
+        };
+        out.push_str(inner.get(i..i + k)?);
+        i += k + 1;
+        let c = *b.get(i)?;
+        i += 1;
+        match c {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let hex = |at: usize| {
+                    inner
+                        .get(at..at + 4)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                };
+                let hi = hex(i)?;
+                i += 4;
+                let code = if (0xD800..0xDC00).contains(&hi) && inner.get(i..i + 2) == Some("\\u") {
+                    let lo = hex(i + 2)?;
+                    i += 6;
+                    0x10000 + ((hi - 0xD800) << 10) + (lo.checked_sub(0xDC00)?)
+                } else {
+                    hi
+                };
+                out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -367,6 +412,11 @@ mod member_tests {
             ]
         );
         assert_eq!(string_text(r#""x\"y""#).as_deref(), Some("x\"y"));
+        assert_eq!(
+            string_text(r#""a\\b\n\u00e9\ud83d\ude00/""#).as_deref(),
+            Some("a\\b\né😀/")
+        );
+        assert_eq!(string_text(r#""bad \q""#), None);
         for bad in [
             "",
             "{",
