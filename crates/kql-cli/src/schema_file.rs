@@ -22,7 +22,7 @@ fn type_of(name: &str) -> Option<KqlType> {
 }
 
 fn table(v: &Value) -> Result<(String, KqlSchema), String> {
-    let get = |o: &Value, k: &str| o.get(k).or_else(|| o.get(&k.to_ascii_lowercase())).cloned();
+    let get = |o: &Value, k: &str| o.get(k).or_else(|| o.get(k.to_ascii_lowercase())).cloned();
     let name = get(v, "Name")
         .and_then(|n| n.as_str().map(str::to_owned))
         .ok_or("a table without a \"Name\"")?;

@@ -1,5 +1,11 @@
 //! `kqlite check` as users run it: the real binary, real files, exit codes and output formats.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

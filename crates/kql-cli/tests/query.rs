@@ -1,5 +1,11 @@
 //! `kqlite query` as users run it: the real binary over the example export.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -15,6 +15,7 @@ mod diagnostic;
 pub mod position;
 pub mod render;
 mod span;
+pub mod suggest;
 pub mod time;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};

@@ -141,24 +141,24 @@ impl KqlContext {
         let mut wanted = vec![false; schema.len()];
         let mut all = false;
         let _ = optimized.apply(|node| {
-            if let datafusion::logical_expr::LogicalPlan::TableScan(scan) = node {
-                if scan.table_name.table() == table {
-                    // Filters pushed into the scan read columns the projection may not list.
-                    for f in &scan.filters {
-                        for c in f.column_refs() {
-                            if let Some((i, _)) = schema.field(&c.name) {
-                                wanted[i] = true;
-                            }
+            if let datafusion::logical_expr::LogicalPlan::TableScan(scan) = node
+                && scan.table_name.table() == table
+            {
+                // Filters pushed into the scan read columns the projection may not list.
+                for f in &scan.filters {
+                    for c in f.column_refs() {
+                        if let Some((i, _)) = schema.field(&c.name) {
+                            wanted[i] = true;
                         }
                     }
-                    match &scan.projection {
-                        Some(p) => p.iter().for_each(|i| {
-                            if let Some(w) = wanted.get_mut(*i) {
-                                *w = true;
-                            }
-                        }),
-                        None => all = true,
-                    }
+                }
+                match &scan.projection {
+                    Some(p) => p.iter().for_each(|i| {
+                        if let Some(w) = wanted.get_mut(*i) {
+                            *w = true;
+                        }
+                    }),
+                    None => all = true,
                 }
             }
             Ok(TreeNodeRecursion::Continue)

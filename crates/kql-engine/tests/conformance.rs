@@ -21,6 +21,12 @@
 //!
 //! `KQL_CONFORMANCE_FILTER=substring` runs only files whose path contains it.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 use kql_engine::KqlContext;
 use kql_engine::value::json_value;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,12 @@
 //! Semantic diagnostics as `kqlite check` renders them: each case is a query against the
 //! built-in `AADProvisioningLogs` schema, and the snapshot shows code, message, span and help.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 use kql_common::render::render_plain;
 use kql_engine::check::{Schemas, check_query};
 

@@ -37,42 +37,17 @@ const MAX_SAVED: usize = 50;
 const REPORTS_PER_KIND: usize = 3;
 
 /// Built-in seeds: valid queries over most operators and every literal form.
-const SEEDS: &[&str] = &[
-    "AADProvisioningLogs | where ResultType == 'Failure' | count",
-    "T | where Timestamp > ago(1d) and Name has_cs \"admin\" or not(isempty(Id))",
-    "T | summarize count(), dcount(User) by bin(TimeGenerated, 1h), Type",
-    "T | summarize arg_max(Timestamp, *) by AccountObjectId | top 10 by Count desc",
-    "T | join kind=inner (U | where x > 1 | project a, b) on $left.a == $right.b",
-    "T | join kind=leftouter (U) on Id | lookup kind=leftouter (V) on Key",
-    "T | mv-expand Props = parse_json(Details) to typeof(string) | extend P = tostring(Props.name)",
-    "T | mv-apply e = Events to typeof(dynamic) on (where e.kind == 'x' | take 1)",
-    "T | parse Message with * \"user=\" User:string \" id=\" Id:long *",
-    "T | parse kind=regex flags=i Message with @\"(\\d+)\" Num:int",
-    "T | parse-where Line with Key \"=\" Value | parse-kv Text as (a:string, b:long) with (pair_delimiter=',', kv_delimiter='=')",
-    "T | make-series Total = sum(Bytes) default = 0 on Timestamp from ago(7d) to now() step 1h by Host",
-    "T | summarize count() by bin(Timestamp, 5m) | render timechart with (title='Events', ytitle=\"n\")",
-    "datatable(Name:string, Age:long, Tags:dynamic) ['a', 1, dynamic(['x']), \"b\", 2, dynamic({\"k\": [1, 2.5, null, true]})]",
-    "let f = (x:long, y:string = 'd') { x * 2 }; let g = (T:(a:long)) { T | where a > 0 }; print f(3)",
-    "let threshold = 5; let Recent = T | where Timestamp > ago(1h); Recent | where Count > threshold",
-    "print d = dynamic({\"a\": {\"b\": [1, 2, {\"c\": 'x'}]}, \"e\": null}), e = dynamic([]), g = dynamic(null)",
-    "print s1 = 'single \\' quote', s2 = \"double \\\" quote\\n\\t\", s3 = @'verbatim \\ x', s4 = @\"C:\\dir\"",
-    "print h1 = h'secret', h2 = H\"hidden\", m = ```multi\nline ' \" text```, c = 'a' \"b\" @'c'",
-    "print t = datetime(2024-01-01 10:00), ts = timespan(1.02:00:00), g = guid(74be27de-1e4e-49d9-b579-fe0b331d3642), r = real(1.5e3), b = bool(true), l = long(null), x = 0xFF, tss = 100ms",
-    "range x from 1 to 10 step 2 | extend y = x % 3, z = iff(x > 5, 'big', 'small') | order by y asc nulls first, x desc",
-    "T | project-away Secret* | project-rename New = Old | project-reorder A, B | project-keep A, B",
-    "T | extend ['weird name'] = 1, [\"other\"] = 2 | distinct ['weird name'], Type",
-    "T | where Name in~ ('a', 'b') and Id !in (1, 2) and Code between (1 .. 10) and Text matches regex '^a.*'",
-    "T | where Name startswith 'a' and Name !contains_cs 'b' and Name endswith \"c\" and Name !has 'd' and Name =~ 'E' and Name != 'f'",
-    "union withsource=Src T1, (T2 | where x == 1), T3* | sample 10 | take 5",
-    "T | evaluate bag_unpack(Props) | invoke fn(1) | getschema",
-    "search in (T, U) \"error\" | summarize count() by $table",
-    "T | extend a = case(x < 0, 'neg', x == 0, 'zero', 'pos'), b = array_length(split(s, ',')), c = Arr[0], d = Obj['key'].sub, e = -x + +y",
-    "T | top-nested 3 of Country by count(), top-nested 2 of City by sum(Pop) | serialize rn = row_number()",
-    "T // a comment\n| where x == 1 // trailing\n\t| summarize make_list(x, 10), make_set(y) by z",
-    "T | facet by Type, Level with (take 3) | partition by Host (top 1 by Timestamp)",
-    "T | extend w = tolower(Name) | summarize take_any(w), percentiles(Latency, 50, 95) by Region | sort by Region",
-    "T\n| where a == 1\n\nU\n| count\n\n.show tables",
-];
+/// Valid seed queries over most operators and every literal form, shared with
+/// `tests/robustness.rs`: `tests/seeds.kql`, separated by `// ----` lines.
+static SEEDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(seeds);
+
+fn seeds() -> Vec<&'static str> {
+    include_str!("../tests/seeds.kql")
+        .split("\n// ----\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
 
 /// Fragments inserted by mutations to reach interesting parser states.
 const TOKENS: &[&str] = &[

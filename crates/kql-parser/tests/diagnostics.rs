@@ -1,6 +1,12 @@
 //! Rendered diagnostics, as users see them. Each case names its stable code; the snapshot shows
 //! the message, line, column and caret.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 mod common;
 use common::fails;
 use kql_common::render::render_plain;

@@ -1,5 +1,11 @@
 //! Operator precedence and every binary, list and range operator form.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 mod common;
 use common::{expr, verified};
 use kql_parser::ast::{BinaryOp, Expr, ListOp, StringOpKind};

@@ -2,6 +2,12 @@
 //! call form is a quoted terminal of some production, every `(* parser: FILE::FUNCTION *)`
 //! annotation names a function that exists, and every `*_op` operator parser has a production.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;

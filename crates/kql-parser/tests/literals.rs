@@ -1,5 +1,11 @@
 //! Every literal form: decoded value and verbatim print.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 mod common;
 use common::{expr, verified};
 use kql_parser::ast::{DynamicValue, Expr, LiteralValue, ScalarType};

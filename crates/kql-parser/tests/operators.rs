@@ -1,6 +1,12 @@
 //! One or more cases per tabular operator and option form: each parses and prints back
 //! canonically (and the printed text parses to the same tree).
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 mod common;
 use common::{parses_to, verified};
 use kql_parser::ast::{Expr, Operator};

@@ -100,18 +100,7 @@ impl KqlType {
 
     /// The canonical name, as `getschema` and `gettype` print it.
     pub fn name(self) -> &'static str {
-        match self {
-            KqlType::Bool => "bool",
-            KqlType::Int => "int",
-            KqlType::Long => "long",
-            KqlType::Real => "real",
-            KqlType::Decimal => "decimal",
-            KqlType::String => "string",
-            KqlType::DateTime => "datetime",
-            KqlType::Timespan => "timespan",
-            KqlType::Guid => "guid",
-            KqlType::Dynamic => "dynamic",
-        }
+        ScalarType::from(self).name()
     }
 
     /// `int`, `long`, `real` or `decimal`.
@@ -141,6 +130,23 @@ impl From<ScalarType> for KqlType {
             ScalarType::Timespan => KqlType::Timespan,
             ScalarType::Guid => KqlType::Guid,
             ScalarType::Dynamic => KqlType::Dynamic,
+        }
+    }
+}
+
+impl From<KqlType> for ScalarType {
+    fn from(t: KqlType) -> ScalarType {
+        match t {
+            KqlType::Bool => ScalarType::Bool,
+            KqlType::Int => ScalarType::Int,
+            KqlType::Long => ScalarType::Long,
+            KqlType::Real => ScalarType::Real,
+            KqlType::Decimal => ScalarType::Decimal,
+            KqlType::String => ScalarType::String,
+            KqlType::DateTime => ScalarType::DateTime,
+            KqlType::Timespan => ScalarType::Timespan,
+            KqlType::Guid => ScalarType::Guid,
+            KqlType::Dynamic => ScalarType::Dynamic,
         }
     }
 }

@@ -1,6 +1,12 @@
 //! Logical plans for representative queries, as snapshots: they show which DataFusion operators
 //! and expressions each KQL operator becomes, and that every output column carries its Kusto name.
 
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
 use kql_planner::{KqlSchema, KqlToRel, KqlType, PlannerOptions, SchemaCatalog};
 
 fn catalog() -> SchemaCatalog {

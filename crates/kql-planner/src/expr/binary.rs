@@ -454,17 +454,15 @@ impl KqlToRel<'_> {
                 return crate::diag::not_supported("a sub-query inside `in (...)`", item.span());
             }
             let t = self.scalar(item, cx)?;
-            if t.ty == KqlType::Dynamic {
-                if let Expr::Literal(ScalarValue::Utf8(Some(text)), _) = &t.expr {
-                    if let Ok(serde_json::Value::Array(values)) =
-                        serde_json::from_str::<serde_json::Value>(text)
-                    {
-                        for v in values {
-                            out.push(json_literal(&v));
-                        }
-                        continue;
-                    }
+            if t.ty == KqlType::Dynamic
+                && let Expr::Literal(ScalarValue::Utf8(Some(text)), _) = &t.expr
+                && let Ok(serde_json::Value::Array(values)) =
+                    serde_json::from_str::<serde_json::Value>(text)
+            {
+                for v in values {
+                    out.push(json_literal(&v));
                 }
+                continue;
             }
             out.push(t);
         }

@@ -18,6 +18,25 @@ use datafusion_functions::unicode::expr_fn as unicode;
 use kql_common::codes;
 use kql_parser::ast::{self, Call};
 
+/// How a kernel argument is checked and converted.
+#[derive(Clone, Copy)]
+enum A {
+    /// A string (a dynamic value is converted).
+    Str,
+    /// Any value as its string form.
+    Text,
+    /// A number, as long.
+    Long,
+    /// A number, as real.
+    Real,
+    /// A datetime.
+    DateTime,
+    /// A timespan.
+    Timespan,
+    /// A dynamic value.
+    Dyn,
+}
+
 /// Scalar function names kqlite knows, for "did you mean" and `check`.
 pub(crate) const SCALAR_FUNCTIONS: &[&str] = &[
     "abs",
@@ -422,20 +441,6 @@ impl KqlToRel<'_> {
                 }
                 t(udf("kql_extract_all", out), KqlType::Dynamic)
             }
-            "indexof" => {
-                self.arity(c, 2, 5)?;
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    // Non-string text arguments are converted to strings.
-                    out.push(if i < 2 {
-                        as_string(a).expr
-                    } else {
-                        self.num_arg(c, i, a)?.expr
-                    });
-                }
-                t(udf("kql_indexof", out), KqlType::Long)
-            }
             "array_length" | "bag_keys" => {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
@@ -486,24 +491,115 @@ impl KqlToRel<'_> {
                     KqlType::Long,
                 )
             }
-            "make_datetime" => {
-                self.arity(c, 3, 7)?;
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    out.push(cast(self.num_arg(c, i, a)?.expr, DataType::Float64));
-                }
-                t(udf("kql_make_datetime", out), KqlType::DateTime)
+            // Functions that are one kernel call over checked arguments.
+            "format_datetime" => self.kernel_call(
+                c,
+                cx,
+                "kql_format_datetime",
+                &[A::DateTime, A::Str],
+                2,
+                KqlType::String,
+            ),
+            "format_timespan" => self.kernel_call(
+                c,
+                cx,
+                "kql_format_timespan",
+                &[A::Timespan, A::Str],
+                2,
+                KqlType::String,
+            ),
+            "datetime_part" => self.kernel_call(
+                c,
+                cx,
+                "kql_datetime_part",
+                &[A::Str, A::DateTime],
+                2,
+                KqlType::Long,
+            ),
+            "dayofweek" => {
+                self.kernel_call(c, cx, "kql_dayofweek", &[A::DateTime], 1, KqlType::Timespan)
             }
-            "make_timespan" => {
-                self.arity(c, 2, 5)?;
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    out.push(cast(self.num_arg(c, i, a)?.expr, DataType::Float64));
-                }
-                t(udf("kql_make_timespan", out), KqlType::Timespan)
-            }
+            "datetime_add" => self.kernel_call(
+                c,
+                cx,
+                "kql_datetime_add",
+                &[A::Str, A::Long, A::DateTime],
+                3,
+                KqlType::DateTime,
+            ),
+            "datetime_diff" => self.kernel_call(
+                c,
+                cx,
+                "kql_datetime_diff",
+                &[A::Str, A::DateTime, A::DateTime],
+                3,
+                KqlType::Long,
+            ),
+            "bag_has_key" => self.kernel_call(
+                c,
+                cx,
+                "kql_bag_has_key",
+                &[A::Dyn, A::Str],
+                2,
+                KqlType::Bool,
+            ),
+            "has_any_index" => self.kernel_call(
+                c,
+                cx,
+                "kql_has_any_index",
+                &[A::Str, A::Dyn],
+                2,
+                KqlType::Long,
+            ),
+            "array_slice" => self.kernel_call(
+                c,
+                cx,
+                "kql_array_slice",
+                &[A::Dyn, A::Long, A::Long],
+                3,
+                KqlType::Dynamic,
+            ),
+            "substring" => self.kernel_call(
+                c,
+                cx,
+                "kql_substring",
+                &[A::Str, A::Long, A::Long],
+                2,
+                KqlType::String,
+            ),
+            "split" => self.kernel_call(
+                c,
+                cx,
+                "kql_split",
+                &[A::Str, A::Str, A::Long],
+                2,
+                KqlType::Dynamic,
+            ),
+            // Non-string text arguments of indexof are converted to strings.
+            "indexof" => self.kernel_call(
+                c,
+                cx,
+                "kql_indexof",
+                &[A::Text, A::Text, A::Long, A::Long, A::Long],
+                2,
+                KqlType::Long,
+            ),
+            "make_datetime" => self.kernel_call(
+                c,
+                cx,
+                "kql_make_datetime",
+                &[A::Real; 6],
+                3,
+                KqlType::DateTime,
+            ),
+            "make_timespan" => self.kernel_call(
+                c,
+                cx,
+                "kql_make_timespan",
+                &[A::Real; 4],
+                2,
+                KqlType::Timespan,
+            ),
             "now" => {
                 self.arity(c, 0, 1)?;
                 let mut a = self.typed_args(c, cx)?;
@@ -560,7 +656,7 @@ impl KqlToRel<'_> {
             }
             "case" => {
                 self.arity(c, 3, usize::MAX)?;
-                if c.args.len() % 2 == 0 {
+                if c.args.len().is_multiple_of(2) {
                     return err(
                         codes::ARGUMENT_COUNT,
                         "`case` takes condition/value pairs and a final else value",
@@ -791,19 +887,6 @@ impl KqlToRel<'_> {
                 all.extend(args);
                 t(string::concat_ws(all.remove(0), all), KqlType::String)
             }
-            "substring" => {
-                self.arity(c, 2, 3)?;
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    out.push(if i == 0 {
-                        self.string_arg(c, 0, a)?.expr
-                    } else {
-                        self.num_arg(c, i, a)?.expr
-                    });
-                }
-                t(udf("kql_substring", out), KqlType::String)
-            }
             "replace_string" => {
                 self.arity(c, 3, 3)?;
                 let args = self.typed_args(c, cx)?;
@@ -833,29 +916,6 @@ impl KqlToRel<'_> {
                 )
             }
             "countof" => self.strings_udf(c, cx, 2, 3, "kql_countof", KqlType::Long),
-            "split" => {
-                self.arity(c, 2, 3)?;
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    out.push(if i < 2 {
-                        self.string_arg(c, i, a)?.expr
-                    } else {
-                        self.num_arg(c, i, a)?.expr
-                    });
-                }
-                t(udf("kql_split", out), KqlType::Dynamic)
-            }
-            "has_any_index" => {
-                self.arity(c, 2, 2)?;
-                let [s, arr] = self.two(c, cx)?;
-                let s = self.string_arg(c, 0, s)?;
-                let arr = self.dynamic_arg(c, 1, arr)?;
-                t(
-                    udf("kql_has_any_index", vec![s.expr, arr.expr]),
-                    KqlType::Long,
-                )
-            }
             "hash" => {
                 self.arity(c, 1, 2)?;
                 let mut a = self.typed_args(c, cx)?.into_iter();
@@ -865,13 +925,6 @@ impl KqlToRel<'_> {
                     args.push(self.num_arg(c, 1, m)?.expr);
                 }
                 t(udf("kql_hash", args), KqlType::Long)
-            }
-            "bag_has_key" => {
-                self.arity(c, 2, 2)?;
-                let [b, k] = self.two(c, cx)?;
-                let b = self.dynamic_arg(c, 0, b)?;
-                let k = self.string_arg(c, 1, k)?;
-                t(udf("kql_bag_has_key", vec![b.expr, k.expr]), KqlType::Bool)
             }
             "array_concat" | "set_union" => {
                 self.arity(c, 1, 64)?;
@@ -892,22 +945,9 @@ impl KqlToRel<'_> {
                     KqlType::Dynamic,
                 )
             }
-            "array_slice" => {
-                self.arity(c, 3, 3)?;
-                let args = self.typed_args(c, cx)?;
-                let mut out = Vec::new();
-                for (i, a) in args.into_iter().enumerate() {
-                    out.push(if i == 0 {
-                        self.dynamic_arg(c, 0, a)?.expr
-                    } else {
-                        self.num_arg(c, i, a)?.expr
-                    });
-                }
-                t(udf("kql_array_slice", out), KqlType::Dynamic)
-            }
             "pack" | "bag_pack" => {
                 self.arity(c, 2, 128)?;
-                if c.args.len() % 2 != 0 {
+                if !c.args.len().is_multiple_of(2) {
                     return err(
                         codes::ARGUMENT_COUNT,
                         format!("`{name}` takes key/value pairs"),
@@ -934,33 +974,6 @@ impl KqlToRel<'_> {
                     .collect();
                 t(udf("kql_pack_array", args), KqlType::Dynamic)
             }
-            "format_datetime" => {
-                self.arity(c, 2, 2)?;
-                let [d, f] = self.two(c, cx)?;
-                let (d, f) = (self.datetime_arg(c, 0, d)?, self.string_arg(c, 1, f)?);
-                t(
-                    udf("kql_format_datetime", vec![d.expr, f.expr]),
-                    KqlType::String,
-                )
-            }
-            "format_timespan" => {
-                self.arity(c, 2, 2)?;
-                let [d, f] = self.two(c, cx)?;
-                let (d, f) = (self.timespan_arg(c, 0, d)?, self.string_arg(c, 1, f)?);
-                t(
-                    udf("kql_format_timespan", vec![d.expr, f.expr]),
-                    KqlType::String,
-                )
-            }
-            "datetime_part" => {
-                self.arity(c, 2, 2)?;
-                let [p, d] = self.two(c, cx)?;
-                let (p, d) = (self.string_arg(c, 0, p)?, self.datetime_arg(c, 1, d)?);
-                t(
-                    udf("kql_datetime_part", vec![p.expr, d.expr]),
-                    KqlType::Long,
-                )
-            }
             "getyear" | "getmonth" | "monthofyear" | "dayofmonth" | "dayofyear" | "hourofday"
             | "weekofyear" => {
                 self.arity(c, 1, 1)?;
@@ -976,47 +989,6 @@ impl KqlToRel<'_> {
                 };
                 t(
                     udf("kql_datetime_part", vec![lit(part), d.expr]),
-                    KqlType::Long,
-                )
-            }
-            "dayofweek" => {
-                self.arity(c, 1, 1)?;
-                let d = self.one(c, cx)?;
-                let d = self.datetime_arg(c, 0, d)?;
-                t(udf("kql_dayofweek", vec![d.expr]), KqlType::Timespan)
-            }
-            "datetime_add" => {
-                self.arity(c, 3, 3)?;
-                let mut a = self.typed_args(c, cx)?.into_iter();
-                let (Some(p), Some(n), Some(d)) = (a.next(), a.next(), a.next()) else {
-                    return err(codes::ARGUMENT_COUNT, "datetime_add", c.span);
-                };
-                let (p, n, d) = (
-                    self.string_arg(c, 0, p)?,
-                    self.num_arg(c, 1, n)?,
-                    self.datetime_arg(c, 2, d)?,
-                );
-                t(
-                    udf(
-                        "kql_datetime_add",
-                        vec![p.expr, cast(n.expr, DataType::Int64), d.expr],
-                    ),
-                    KqlType::DateTime,
-                )
-            }
-            "datetime_diff" => {
-                self.arity(c, 3, 3)?;
-                let mut a = self.typed_args(c, cx)?.into_iter();
-                let (Some(p), Some(x), Some(y)) = (a.next(), a.next(), a.next()) else {
-                    return err(codes::ARGUMENT_COUNT, "datetime_diff", c.span);
-                };
-                let (p, x, y) = (
-                    self.string_arg(c, 0, p)?,
-                    self.datetime_arg(c, 1, x)?,
-                    self.datetime_arg(c, 2, y)?,
-                );
-                t(
-                    udf("kql_datetime_diff", vec![p.expr, x.expr, y.expr]),
                     KqlType::Long,
                 )
             }
@@ -1109,6 +1081,33 @@ impl KqlToRel<'_> {
             }
             None => Ok(Typed::new(n, KqlType::Long)),
         }
+    }
+
+    /// A kernel call whose arguments are checked and converted by kind; `kinds.len()` is the
+    /// most arguments, `min` the fewest.
+    fn kernel_call(
+        &self,
+        c: &Call,
+        cx: &ExprCx,
+        kernel: &str,
+        kinds: &[A],
+        min: usize,
+        ret: KqlType,
+    ) -> R<Typed> {
+        self.arity(c, min, kinds.len())?;
+        let mut out = Vec::new();
+        for (i, (a, kind)) in self.typed_args(c, cx)?.into_iter().zip(kinds).enumerate() {
+            out.push(match kind {
+                A::Str => self.string_arg(c, i, a)?.expr,
+                A::Text => as_string(a).expr,
+                A::Long => cast(self.num_arg(c, i, a)?.expr, DataType::Int64),
+                A::Real => cast(self.num_arg(c, i, a)?.expr, DataType::Float64),
+                A::DateTime => self.datetime_arg(c, i, a)?.expr,
+                A::Timespan => self.timespan_arg(c, i, a)?.expr,
+                A::Dyn => self.dynamic_arg(c, i, a)?.expr,
+            });
+        }
+        Ok(Typed::new(udf(kernel, out), ret))
     }
 
     fn one(&self, c: &Call, cx: &ExprCx) -> R<Typed> {

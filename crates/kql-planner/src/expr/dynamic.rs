@@ -15,14 +15,9 @@ impl KqlToRel<'_> {
         // Collect the path from the outermost access inwards.
         let mut steps: Vec<&ast::Expr> = Vec::new();
         let mut base = e;
-        loop {
-            match base {
-                ast::Expr::Member { target, .. } | ast::Expr::Index { target, .. } => {
-                    steps.push(base);
-                    base = target;
-                }
-                _ => break,
-            }
+        while let ast::Expr::Member { target, .. } | ast::Expr::Index { target, .. } = base {
+            steps.push(base);
+            base = target;
         }
         steps.reverse();
         let target = self.dynamic_base(base, cx)?;
@@ -39,17 +34,15 @@ impl KqlToRel<'_> {
 
     /// The value a path starts from; it must be dynamic.
     fn dynamic_base(&self, base: &ast::Expr, cx: &ExprCx) -> R<Typed> {
-        if let ast::Expr::Call(c) = base {
-            if c.receiver.is_none()
-                && matches!(c.name.name.as_str(), "parse_json" | "todynamic")
-                && c.args.len() == 1
-            {
-                if let Some(a) = c.args.first() {
-                    let t = self.scalar(&a.value, cx)?;
-                    if matches!(t.ty, KqlType::String | KqlType::Dynamic) {
-                        return Ok(Typed::new(t.expr, KqlType::Dynamic));
-                    }
-                }
+        if let ast::Expr::Call(c) = base
+            && c.receiver.is_none()
+            && matches!(c.name.name.as_str(), "parse_json" | "todynamic")
+            && c.args.len() == 1
+            && let Some(a) = c.args.first()
+        {
+            let t = self.scalar(&a.value, cx)?;
+            if matches!(t.ty, KqlType::String | KqlType::Dynamic) {
+                return Ok(Typed::new(t.expr, KqlType::Dynamic));
             }
         }
         let t = self.scalar(base, cx)?;
@@ -88,12 +81,10 @@ impl KqlToRel<'_> {
             expr,
             ..
         } = index
+            && let ast::Expr::Literal(l) = expr.as_ref()
+            && let LiteralValue::Long(n) = l.value
         {
-            if let ast::Expr::Literal(l) = expr.as_ref() {
-                if let LiteralValue::Long(n) = l.value {
-                    return Ok(lit(-n));
-                }
-            }
+            return Ok(lit(-n));
         }
         let t = self.scalar(index, cx)?;
         match t.ty {

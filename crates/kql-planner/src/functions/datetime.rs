@@ -147,7 +147,7 @@ pub fn format_timespan(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue
 /// ISO 8601 week number (weeks start on Monday; week 1 holds the year's first Thursday).
 fn iso_week(ticks: i64) -> i64 {
     let days = ticks.div_euclid(TICKS_PER_DAY);
-    let weekday_mon0 = (days + 0).rem_euclid(7); // 0001-01-01 was a Monday
+    let weekday_mon0 = days.rem_euclid(7); // 0001-01-01 was a Monday
     let thursday = days - weekday_mon0 + 3;
     let (y, _, _, _, _, _, _) = time::to_parts(thursday * TICKS_PER_DAY);
     let jan1 = time::from_parts(y, 1, 1, 0, 0, 0, 0).unwrap_or(0) / TICKS_PER_DAY;
@@ -307,7 +307,7 @@ fn start_of(unit: &str, ticks: i64, offset: i64) -> Option<i64> {
 
 /// `startofday/week/month/year(datetime[, offset])`: `kql_startof(unit, datetime, offset)`.
 pub fn startof(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
-    period(args, n, |u, t, o| start_of(u, t, o))
+    period(args, n, start_of)
 }
 
 /// `endofday/week/month/year(datetime[, offset])`: the last tick of the period.
@@ -393,45 +393,6 @@ pub fn unixtime_todatetime(args: &[ColumnarValue], n: usize) -> Result<ColumnarV
     done(out.finish())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: &str) -> i64 {
-        time::parse_datetime(s).unwrap_or(-1)
-    }
-
-    #[test]
-    fn formats_and_parts() {
-        let x = t("2024-03-05T07:08:09.1234567Z");
-        assert_eq!(
-            format_datetime_with(x, "yyyy-MM-dd HH:mm:ss.fff"),
-            "2024-03-05 07:08:09.123"
-        );
-        assert_eq!(format_datetime_with(x, "M/d/yy h:mm tt"), "3/5/24 7:08 AM");
-        assert_eq!(
-            format_timespan_with(TICKS_PER_DAY + 2 * TICKS_PER_HOUR, "d.hh:mm"),
-            "1.02:00"
-        );
-        assert_eq!(part_of("Year", x), Some(2024));
-        assert_eq!(part_of("dayOfYear", x), Some(65));
-        assert_eq!(part_of("week_of_year", t("2021-01-03")), Some(53));
-        assert_eq!(part_of("millisecond", x), Some(123));
-        assert_eq!(
-            start_of("week", x, 0).map(time::format_datetime),
-            Some("2024-03-03T00:00:00Z".into())
-        );
-        assert_eq!(
-            start_of("month", x, 1).map(time::format_datetime),
-            Some("2024-04-01T00:00:00Z".into())
-        );
-        assert_eq!(
-            add_months(t("2024-01-31"), 1).map(time::format_datetime),
-            Some("2024-02-29T00:00:00Z".into())
-        );
-    }
-}
-
 /// `make_datetime(year, month, day[, hour, minute, second])`: null when the parts are invalid.
 pub fn make_datetime(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     let parts: Vec<_> = args.iter().map(reals).collect::<Result<_>>()?;
@@ -478,4 +439,43 @@ pub fn make_timespan(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> 
         out.append_option(r);
     }
     done(out.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> i64 {
+        time::parse_datetime(s).unwrap_or(-1)
+    }
+
+    #[test]
+    fn formats_and_parts() {
+        let x = t("2024-03-05T07:08:09.1234567Z");
+        assert_eq!(
+            format_datetime_with(x, "yyyy-MM-dd HH:mm:ss.fff"),
+            "2024-03-05 07:08:09.123"
+        );
+        assert_eq!(format_datetime_with(x, "M/d/yy h:mm tt"), "3/5/24 7:08 AM");
+        assert_eq!(
+            format_timespan_with(TICKS_PER_DAY + 2 * TICKS_PER_HOUR, "d.hh:mm"),
+            "1.02:00"
+        );
+        assert_eq!(part_of("Year", x), Some(2024));
+        assert_eq!(part_of("dayOfYear", x), Some(65));
+        assert_eq!(part_of("week_of_year", t("2021-01-03")), Some(53));
+        assert_eq!(part_of("millisecond", x), Some(123));
+        assert_eq!(
+            start_of("week", x, 0).map(time::format_datetime),
+            Some("2024-03-03T00:00:00Z".into())
+        );
+        assert_eq!(
+            start_of("month", x, 1).map(time::format_datetime),
+            Some("2024-04-01T00:00:00Z".into())
+        );
+        assert_eq!(
+            add_months(t("2024-01-31"), 1).map(time::format_datetime),
+            Some("2024-02-29T00:00:00Z".into())
+        );
+    }
 }

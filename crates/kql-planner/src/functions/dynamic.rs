@@ -412,10 +412,10 @@ pub fn pack(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     for i in 0..n {
         let mut m = serde_json::Map::new();
         for pair in cols.chunks(2) {
-            if let [k, v] = pair {
-                if let Some(key) = k.get(i) {
-                    m.insert(key.to_owned(), json_value(v.get(i)));
-                }
+            if let [k, v] = pair
+                && let Some(key) = k.get(i)
+            {
+                m.insert(key.to_owned(), json_value(v.get(i)));
             }
         }
         out.append_value(serde_json::Value::Object(m).to_string());

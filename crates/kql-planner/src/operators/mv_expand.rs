@@ -68,14 +68,14 @@ impl KqlToRel<'_> {
             );
             let to = item.to.as_ref().map(|t| KqlType::from(t.ty));
             lists.push((hidden.clone(), items, name, to, false));
-            if k == 0 {
-                if let Some(ix) = &index_name {
-                    let index = call(
-                        "kql_mv_index",
-                        vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
-                    );
-                    lists.push((format!("{hidden}_index"), index, ix.clone(), None, true));
-                }
+            if k == 0
+                && let Some(ix) = &index_name
+            {
+                let index = call(
+                    "kql_mv_index",
+                    vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
+                );
+                lists.push((format!("{hidden}_index"), index, ix.clone(), None, true));
             }
         }
         // Project the item lists next to the input columns, unnest them together, then place the

@@ -242,8 +242,10 @@ impl KqlToRel<'_> {
             match order {
                 Some(ReorderOrder::Asc) => names.sort(),
                 Some(ReorderOrder::Desc) => names.sort_by(|a, b| b.cmp(a)),
-                Some(ReorderOrder::GrannyAsc) => names.sort_by(|a, b| granny(a).cmp(&granny(b))),
-                Some(ReorderOrder::GrannyDesc) => names.sort_by(|a, b| granny(b).cmp(&granny(a))),
+                Some(ReorderOrder::GrannyAsc) => names.sort_by_key(|a| granny(a)),
+                Some(ReorderOrder::GrannyDesc) => {
+                    names.sort_by_key(|n| std::cmp::Reverse(granny(n)))
+                }
                 None => {}
             }
             for n in names {

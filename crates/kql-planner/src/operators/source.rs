@@ -133,7 +133,7 @@ impl KqlToRel<'_> {
                 d.span,
             );
         }
-        if d.values.len() % cols.len() != 0 {
+        if !d.values.len().is_multiple_of(cols.len()) {
             return err(
                 codes::ARGUMENT_COUNT,
                 format!(
