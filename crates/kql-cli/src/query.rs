@@ -6,17 +6,21 @@ use crate::{ColorChoice, EXIT_USAGE};
 use clap::Args;
 use kql_common::render::{Style, render};
 use kql_engine::KqlContext;
-use kql_engine::load::ndjson::read_ndjson_stream;
 use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Args)]
 pub(crate) struct QueryArgs {
-    /// Log Analytics NDJSON export(s) of AADProvisioningLogs rows (one row per line). Without
-    /// --data, AADProvisioningLogs is a built-in demo week (see `kqlite generate`).
+    /// Provisioning-log exports loaded as AADProvisioningLogs: files, folders (recursive) or globs,
+    /// in any shape (Log Analytics NDJSON rows, query API JSON, portal CSV, Graph pages, the portal's
+    /// JSON download, PT1H.json resource logs, Event Hub bodies, gzip of those, Parquet snapshots).
+    /// Without --data, AADProvisioningLogs is a built-in demo week (see `kqlite generate`).
     #[arg(long, value_name = "PATH")]
     data: Vec<PathBuf>,
+    /// Fail (exit 1) when any input record is rejected.
+    #[arg(long)]
+    strict: bool,
     /// Fix now() and ago() at this datetime (ISO 8601), for reproducible results.
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
@@ -78,7 +82,7 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
                 kql_common::time::format_datetime(kql_engine::generate::DEMO_END)
             );
         }
-    } else if let Err(code) = load(&ctx, &args.data, &text) {
+    } else if let Err(code) = load(&ctx, &args.data, &text, args.strict) {
         return code;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -112,7 +116,7 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
 
 /// Loads every `--data` file into `AADProvisioningLogs`, reporting counts on stderr. Only the
 /// columns the query reads are converted (the rest of each record is still checked).
-fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str) -> Result<(), u8> {
+fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Result<(), u8> {
     let full = aad_provisioning_logs();
     let mut names = ctx
         .columns_needed(query, AAD_PROVISIONING_LOGS, &full)
@@ -133,17 +137,19 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str) -> Result<(), u8> {
     let started = std::time::Instant::now();
     let mut bytes = 0u64;
     let mut records = 0usize;
-    for p in paths {
-        let file = match std::fs::File::open(p) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: {}: {}", p.display(), crate::files::describe(&e));
-                return Err(EXIT_USAGE);
-            }
-        };
-        bytes += file.metadata().map(|m| m.len()).unwrap_or(0);
+    let files = match kql_engine::load::files::expand(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: --data {e}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    let mut loader = kql_engine::load::files::Loader::new();
+    let mut rejected_total = 0;
+    for p in &files {
+        bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let name = p.display().to_string();
-        match read_ndjson_stream(&name, file, &schema) {
+        match loader.load_file(p, &schema) {
             Ok((b, report)) => {
                 for r in report.rejected.iter().take(20) {
                     eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
@@ -154,9 +160,10 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str) -> Result<(), u8> {
                         report.rejected.len() - 20
                     );
                 }
-                if !report.rejected.is_empty() {
+                if !report.rejected.is_empty() || report.duplicates > 0 || files.len() > 1 {
                     eprintln!("{report}");
                 }
+                rejected_total += report.rejected.len();
                 records += report.loaded;
                 batches.extend(b);
             }
@@ -165,6 +172,10 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str) -> Result<(), u8> {
                 return Err(1);
             }
         }
+    }
+    if strict && rejected_total > 0 {
+        eprintln!("error: --strict: {rejected_total} records were rejected");
+        return Err(1);
     }
     if !paths.is_empty() && std::io::stderr().is_terminal() {
         let secs = started.elapsed().as_secs_f64();

@@ -2,7 +2,11 @@
 //! file, line and reason: [`LoadReport`] counts add up.
 
 pub mod builder;
+pub mod csv;
+pub mod files;
 pub mod ndjson;
+pub mod parquet;
+pub mod shapes;
 
 use std::fmt;
 
@@ -24,6 +28,11 @@ pub struct LoadReport {
     pub loaded: usize,
     /// Records rejected, with reasons.
     pub rejected: Vec<Rejection>,
+    /// Records dropped as duplicates of an already loaded record id (resource logs are delivered
+    /// at least once).
+    pub duplicates: usize,
+    /// The shape the file was read as.
+    pub shape: &'static str,
 }
 
 impl fmt::Display for LoadReport {

@@ -1,0 +1,411 @@
+//! Loading any export by content: files, folders (recursive) and globs; gzip; every shape of
+//! `load::shapes`, Log Analytics NDJSON rows, query API responses, portal CSV exports and Parquet
+//! snapshots. Resource-log records are de-duplicated by record id across the whole load.
+
+use super::builder::RowBuilder;
+use super::ndjson::read_ndjson_stream;
+use super::shapes::{graph_to_row, record_id, resource_to_row};
+use super::{LoadReport, Rejection};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::error::{DataFusionError, Result};
+use kql_planner::KqlSchema;
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// File endings looked at inside folders.
+const ENDINGS: &[&str] = &["json", "ndjson", "jsonl", "csv", "gz", "parquet"];
+
+/// Expands `--data` arguments: files as given, folders recursively (known endings, sorted), and
+/// glob patterns. A pattern or path that matches nothing is an error.
+pub fn expand(args: &[PathBuf]) -> std::result::Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for a in args {
+        let text = a.to_string_lossy();
+        if !a.exists() && text.contains(['*', '?', '[']) {
+            let mut matched: Vec<PathBuf> = glob::glob(&text)
+                .map_err(|e| format!("{text}: {e}"))?
+                .filter_map(|p| p.ok())
+                .collect();
+            matched.sort();
+            if matched.is_empty() {
+                return Err(format!("{text}: no file matches"));
+            }
+            for m in matched {
+                walk(&m, &mut out)?;
+            }
+            continue;
+        }
+        if !a.exists() {
+            return Err(format!("{}: no such file or directory", a.display()));
+        }
+        walk(a, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn walk(p: &Path, out: &mut Vec<PathBuf>) -> std::result::Result<(), String> {
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .map_err(|e| format!("{}: {e}", p.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() {
+                walk(&e, out)?;
+            } else if e
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| ENDINGS.contains(&x.to_ascii_lowercase().as_str()))
+            {
+                out.push(e);
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+    Ok(())
+}
+
+/// State shared by the files of one load (duplicate detection).
+#[derive(Default)]
+pub struct Loader {
+    seen_ids: HashSet<String>,
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(4096).any(|b| *b == 0)
+}
+
+impl Loader {
+    /// A loader with no records seen yet.
+    pub fn new() -> Loader {
+        Loader::default()
+    }
+
+    /// Loads one file into batches of `schema`.
+    pub fn load_file(
+        &mut self,
+        path: &Path,
+        schema: &KqlSchema,
+    ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+        let name = path.display().to_string();
+        let mut file = std::fs::File::open(path).map_err(DataFusionError::IoError)?;
+        let mut magic = [0u8; 4];
+        let n = read_up_to(&mut file, &mut magic)?;
+        if magic[..n] == *b"PAR1" {
+            return super::parquet::read_snapshot_file(path, schema);
+        }
+        let head = std::io::Cursor::new(magic[..n].to_vec());
+        let mut reader: Box<dyn Read> = if magic[..n.min(2)] == [0x1f, 0x8b] {
+            Box::new(flate2::read::MultiGzDecoder::new(head.chain(file)))
+        } else {
+            Box::new(head.chain(file))
+        };
+        // Look at the start to choose the shape; Log Analytics rows stream, the rest is read whole.
+        let mut prefix = vec![0u8; 64 << 10];
+        let got = read_up_to(&mut reader, &mut prefix)
+            .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
+        prefix.truncate(got);
+        if self.is_row_lines(&prefix) {
+            let (b, mut r) =
+                read_ndjson_stream(&name, std::io::Cursor::new(prefix).chain(reader), schema)?;
+            r.shape = "Log Analytics rows (NDJSON)";
+            return Ok((b, r));
+        }
+        let mut bytes = prefix;
+        reader.read_to_end(&mut bytes).map_err(|e| {
+            DataFusionError::Execution(format!("{name}: cannot read (a truncated gzip file?): {e}"))
+        })?;
+        self.load_bytes(&name, &bytes, schema)
+    }
+
+    /// Whether the text starts with a Log Analytics row on its own line.
+    fn is_row_lines(&self, prefix: &[u8]) -> bool {
+        let body = prefix.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(prefix);
+        let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return false;
+        };
+        if body[start] != b'{' || looks_binary(body) {
+            return false;
+        }
+        let first_line = body[start..].split(|b| *b == b'\n').next().unwrap_or(&[]);
+        match serde_json::from_slice::<Map<String, Value>>(first_line) {
+            Ok(obj) => !is_document(&obj) && !obj.contains_key("properties"),
+            Err(_) => false,
+        }
+    }
+
+    /// Loads the content of one (already decompressed) file.
+    pub fn load_bytes(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        schema: &KqlSchema,
+    ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+        let report = |shape| LoadReport {
+            file: name.to_owned(),
+            shape,
+            ..LoadReport::default()
+        };
+        if bytes.starts_with(b"PAR1") {
+            return super::parquet::read_snapshot(name, bytes, schema);
+        }
+        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        let start = body.iter().position(|b| !b.is_ascii_whitespace());
+        let Some(start) = start else {
+            return Ok((Vec::new(), report("empty")));
+        };
+        if looks_binary(body) {
+            let mut r = report("binary");
+            r.rejected.push(Rejection {
+                line: 1,
+                reason: "binary content: not a provisioning-log export".into(),
+            });
+            return Ok((Vec::new(), r));
+        }
+        match body[start] {
+            b'[' => self.json_document(name, body, schema),
+            b'{' => {
+                let first_line = body[start..].split(|b| *b == b'\n').next().unwrap_or(&[]);
+                match serde_json::from_slice::<Map<String, Value>>(first_line) {
+                    // One object per line: a Log Analytics row or a resource-log record.
+                    Ok(obj) if !is_document(&obj) => {
+                        if obj.contains_key("properties")
+                            && (obj.contains_key("time") || obj.contains_key("category"))
+                        {
+                            self.resource_lines(name, body, schema)
+                        } else {
+                            let (b, mut r) = read_ndjson_stream(name, body, schema)?;
+                            r.shape = "Log Analytics rows (NDJSON)";
+                            Ok((b, r))
+                        }
+                    }
+                    _ => self.json_document(name, body, schema),
+                }
+            }
+            _ => super::csv::read_portal_csv(name, body, schema),
+        }
+    }
+
+    /// Resource-log records, one per line (PT1H.json), de-duplicated by record id.
+    fn resource_lines(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        schema: &KqlSchema,
+    ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+        let mut report = LoadReport {
+            file: name.to_owned(),
+            shape: "resource-log records (JSON Lines)",
+            ..LoadReport::default()
+        };
+        let mut builder = RowBuilder::new(schema.clone());
+        let text = String::from_utf8_lossy(body);
+        for (n, line) in text.split('\n').enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Map<String, Value>>(line) {
+                Ok(rec) => self.add_record(&rec, true, n + 1, &mut builder, &mut report),
+                Err(e) => report.rejected.push(Rejection {
+                    line: n + 1,
+                    reason: format!("not a JSON object: {e}"),
+                }),
+            }
+        }
+        let batches = if builder.is_empty() {
+            Vec::new()
+        } else {
+            vec![builder.finish()?]
+        };
+        Ok((batches, report))
+    }
+
+    fn add_record(
+        &mut self,
+        rec: &Map<String, Value>,
+        resource: bool,
+        line: usize,
+        builder: &mut RowBuilder,
+        report: &mut LoadReport,
+    ) {
+        if resource {
+            if let Some(id) = record_id(rec) {
+                if !self.seen_ids.insert(id) {
+                    report.duplicates += 1;
+                    return;
+                }
+            }
+        }
+        let row = if resource {
+            resource_to_row(rec)
+        } else if rec.contains_key("TimeGenerated") {
+            rec.clone()
+        } else {
+            graph_to_row(rec)
+        };
+        match builder.append(|c| row.get(c)) {
+            Ok(()) => report.loaded += 1,
+            Err(reason) => report.rejected.push(Rejection { line, reason }),
+        }
+    }
+
+    /// A whole-file JSON document: Graph page (`value`), Event Hub body (`records`), query API
+    /// response (`tables`), or a top-level array (portal download or records).
+    fn json_document(
+        &mut self,
+        name: &str,
+        body: &[u8],
+        schema: &KqlSchema,
+    ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+        let mut report = LoadReport {
+            file: name.to_owned(),
+            ..LoadReport::default()
+        };
+        let doc: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => {
+                report.shape = "JSON";
+                report.rejected.push(Rejection {
+                    line: e.line(),
+                    reason: format!("not valid JSON: {e} (the file may be truncated)"),
+                });
+                return Ok((Vec::new(), report));
+            }
+        };
+        let mut builder = RowBuilder::new(schema.clone());
+        let (items, resource): (Vec<Value>, bool) = match doc {
+            Value::Array(a) => {
+                report.shape = "JSON array (portal download)";
+                let resource = a
+                    .first()
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| o.contains_key("properties"));
+                (a, resource)
+            }
+            Value::Object(mut o) => {
+                if let Some(Value::Array(v)) = o.remove("value") {
+                    report.shape = "Microsoft Graph page";
+                    (v, false)
+                } else if let Some(Value::Array(r)) = o.remove("records") {
+                    report.shape = "Event Hub body";
+                    (r, true)
+                } else if let Some(Value::Array(t)) = o.remove("tables") {
+                    report.shape = "Log Analytics query API response";
+                    return self.query_api(name, t, schema, report);
+                } else {
+                    report.shape = "JSON object";
+                    report.rejected.push(Rejection {
+                        line: 1,
+                        reason: "a JSON object with none of `value`, `records` or `tables`".into(),
+                    });
+                    return Ok((Vec::new(), report));
+                }
+            }
+            _ => {
+                report.rejected.push(Rejection {
+                    line: 1,
+                    reason: "not a JSON object or array".into(),
+                });
+                return Ok((Vec::new(), report));
+            }
+        };
+        for (i, item) in items.iter().enumerate() {
+            match item.as_object() {
+                Some(rec) => self.add_record(rec, resource, i + 1, &mut builder, &mut report),
+                None => report.rejected.push(Rejection {
+                    line: i + 1,
+                    reason: "array element is not a JSON object".into(),
+                }),
+            }
+        }
+        let batches = if builder.is_empty() {
+            Vec::new()
+        } else {
+            vec![builder.finish()?]
+        };
+        Ok((batches, report))
+    }
+
+    /// `{"tables": [{"name", "columns": [{name, type}], "rows": [[...]]}]}`: the first table.
+    fn query_api(
+        &mut self,
+        _: &str,
+        tables: Vec<Value>,
+        schema: &KqlSchema,
+        mut report: LoadReport,
+    ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+        let mut builder = RowBuilder::new(schema.clone());
+        let Some(table) = tables.first() else {
+            return Ok((Vec::new(), report));
+        };
+        let names: Vec<String> = table["columns"]
+            .as_array()
+            .map(|c| {
+                c.iter()
+                    .map(|c| c["name"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (i, row) in table["rows"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let Some(cells) = row.as_array() else {
+                report.rejected.push(Rejection {
+                    line: i + 1,
+                    reason: "row is not an array".into(),
+                });
+                continue;
+            };
+            if cells.len() != names.len() {
+                report.rejected.push(Rejection {
+                    line: i + 1,
+                    reason: format!("row has {} values for {} columns", cells.len(), names.len()),
+                });
+                continue;
+            }
+            let get = |c: &str| names.iter().position(|n| n == c).and_then(|p| cells.get(p));
+            match builder.append(get) {
+                Ok(()) => report.loaded += 1,
+                Err(reason) => report.rejected.push(Rejection {
+                    line: i + 1,
+                    reason,
+                }),
+            }
+        }
+        let batches = if builder.is_empty() {
+            Vec::new()
+        } else {
+            vec![builder.finish()?]
+        };
+        Ok((batches, report))
+    }
+}
+
+fn is_document(o: &Map<String, Value>) -> bool {
+    ["value", "records", "tables"]
+        .iter()
+        .any(|k| o.get(*k).is_some_and(Value::is_array))
+}
+
+/// Reads until `buf` is full or the input ends; returns the bytes read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(DataFusionError::IoError(e)),
+        }
+    }
+    Ok(n)
+}
