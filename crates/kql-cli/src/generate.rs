@@ -2,7 +2,7 @@
 
 use crate::EXIT_USAGE;
 use clap::{Args, ValueEnum};
-use kql_engine::generate::{GenOptions, rows};
+use kql_engine::generate::{GenOptions, Shape, rows, write};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -10,6 +10,20 @@ use std::path::PathBuf;
 pub(crate) enum GenFormat {
     /// Log Analytics rows, one JSON object per line.
     Ndjson,
+    /// A Microsoft Graph provisioningObjectSummary page.
+    Graph,
+    /// The Entra portal's JSON download (a JSON array).
+    PortalJson,
+    /// Diagnostic-settings resource-log records (PT1H.json: JSON Lines, CRLF).
+    ResourceLog,
+    /// An Event Hub message body.
+    Eventhub,
+    /// A Log Analytics query API response.
+    QueryApi,
+    /// The Log Analytics portal's CSV export.
+    Csv,
+    /// A Parquet snapshot (what `kqlite convert` writes).
+    Parquet,
 }
 
 #[derive(Args)]
@@ -45,12 +59,18 @@ pub(crate) fn run(args: &GenerateArgs) -> u8 {
         start,
         days: args.days.max(1),
     };
-    let GenFormat::Ndjson = args.format;
-    let mut text = String::new();
-    for r in rows(&opts) {
-        text.push_str(&r.to_string());
-        text.push('\n');
-    }
+    let generated = rows(&opts);
+    let shape = match args.format {
+        GenFormat::Ndjson => Shape::Ndjson,
+        GenFormat::Graph => Shape::Graph,
+        GenFormat::PortalJson => Shape::PortalJson,
+        GenFormat::ResourceLog => Shape::ResourceLog,
+        GenFormat::Eventhub => Shape::EventHub,
+        GenFormat::QueryApi => Shape::QueryApi,
+        GenFormat::Csv => Shape::Csv,
+        GenFormat::Parquet => return write_parquet(&generated, &args.out),
+    };
+    let text = write(&generated, shape);
     let written = if args.out.as_os_str() == "-" {
         std::io::stdout().lock().write_all(text.as_bytes())
     } else {
@@ -64,6 +84,27 @@ pub(crate) fn run(args: &GenerateArgs) -> u8 {
                 args.out.display(),
                 crate::files::describe(&e)
             );
+            1
+        }
+    }
+}
+
+fn write_parquet(generated: &[serde_json::Value], out: &std::path::Path) -> u8 {
+    let schema = kql_engine::tables::aad_provisioning_logs();
+    let mut builder = kql_engine::load::builder::RowBuilder::new(schema.clone());
+    for r in generated {
+        if let Err(e) = builder.append(|c| r.get(c)) {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    }
+    let written = builder
+        .finish()
+        .and_then(|b| kql_engine::load::parquet::write_snapshot(out, &schema, &[b]));
+    match written {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}: {e}", out.display());
             1
         }
     }

@@ -2,8 +2,10 @@
 //! colour, arguments and exit codes; the libraries never print.
 
 mod check;
+mod convert;
 mod files;
 mod generate;
+mod load_data;
 mod output;
 mod parse_rate;
 mod print_format;
@@ -42,7 +44,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Run a KQL query over provisioning-log exports and print the rows.
     Query(query::QueryArgs),
-    /// Write deterministic demo provisioning logs.
+    /// Load exports once and write a Parquet snapshot that loads fast as --data.
+    Convert(convert::ConvertArgs),
+    /// Write deterministic demo provisioning logs, in any export shape.
     Generate(generate::GenerateArgs),
     /// Developer tools.
     #[command(subcommand, hide = true)]
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args, cli.color),
         Command::Query(args) => query::run(&args, cli.color),
+        Command::Convert(args) => convert::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Dev(DevCommand::ParseRate(args)) => parse_rate::run(&args),
     };

@@ -1,5 +1,6 @@
 //! `kqlite query`: load data, run one query, print the rows.
 
+use crate::load_data::load_files;
 use crate::output::use_color;
 use crate::print_format::{PrintFormat, print_result};
 use crate::{ColorChoice, EXIT_USAGE};
@@ -114,8 +115,8 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
     }
 }
 
-/// Loads every `--data` file into `AADProvisioningLogs`, reporting counts on stderr. Only the
-/// columns the query reads are converted (the rest of each record is still checked).
+/// Loads every `--data` file into `AADProvisioningLogs`. Only the columns the query reads are
+/// converted (the rest of each record is still checked).
 fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Result<(), u8> {
     let full = aad_provisioning_logs();
     let mut names = ctx
@@ -133,57 +134,7 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Resul
             .cloned()
             .collect(),
     };
-    let mut batches = Vec::new();
-    let started = std::time::Instant::now();
-    let mut bytes = 0u64;
-    let mut records = 0usize;
-    let files = match kql_engine::load::files::expand(paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: --data {e}");
-            return Err(EXIT_USAGE);
-        }
-    };
-    let mut loader = kql_engine::load::files::Loader::new();
-    let mut rejected_total = 0;
-    for p in &files {
-        bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        let name = p.display().to_string();
-        match loader.load_file(p, &schema) {
-            Ok((b, report)) => {
-                for r in report.rejected.iter().take(20) {
-                    eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
-                }
-                if report.rejected.len() > 20 {
-                    eprintln!(
-                        "warning: {name}: {} more records rejected",
-                        report.rejected.len() - 20
-                    );
-                }
-                if !report.rejected.is_empty() || report.duplicates > 0 || files.len() > 1 {
-                    eprintln!("{report}");
-                }
-                rejected_total += report.rejected.len();
-                records += report.loaded;
-                batches.extend(b);
-            }
-            Err(e) => {
-                eprintln!("error: {name}: {e}");
-                return Err(1);
-            }
-        }
-    }
-    if strict && rejected_total > 0 {
-        eprintln!("error: --strict: {rejected_total} records were rejected");
-        return Err(1);
-    }
-    if !paths.is_empty() && std::io::stderr().is_terminal() {
-        let secs = started.elapsed().as_secs_f64();
-        eprintln!(
-            "loaded {records} records in {secs:.2} s ({:.0} MB/s)",
-            bytes as f64 / 1e6 / secs.max(1e-9)
-        );
-    }
+    let batches = load_files(paths, &schema, strict)?;
     if let Err(e) = ctx.register_batches(AAD_PROVISIONING_LOGS, schema, batches) {
         eprintln!("error: {e}");
         return Err(1);

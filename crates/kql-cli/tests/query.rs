@@ -265,3 +265,29 @@ fn without_data_queries_run_on_the_built_in_demo_week() {
         "now() is the end of the demo week: {v}"
     );
 }
+
+#[test]
+fn strict_fails_when_any_record_is_rejected() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("query-strict");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("one-bad.ndjson");
+    std::fs::write(
+        &file,
+        "{\"TimeGenerated\": \"2026-11-25T00:00:00Z\"}\n{oops\n",
+    )
+    .expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let run = |strict: bool| {
+        let mut args = vec!["query", "--data", path, "AADProvisioningLogs | count"];
+        if strict {
+            args.push("--strict");
+        }
+        kqlite(&args)
+    };
+    assert_eq!(run(false).status.code(), Some(0));
+    let o = run(true);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--strict: 1 records were rejected"), "{err}");
+}

@@ -494,3 +494,116 @@ mod tests {
         );
     }
 }
+
+/// Output shapes of [`write`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Log Analytics rows, one per line.
+    Ndjson,
+    /// A Microsoft Graph `provisioningObjectSummary` page (`{"value": [...]}`).
+    Graph,
+    /// The Entra portal's JSON download (a top-level array of Graph objects).
+    PortalJson,
+    /// Diagnostic-settings records, one per line with CRLF endings (a PT1H.json blob).
+    ResourceLog,
+    /// An Event Hub message body (`{"records": [...]}`).
+    EventHub,
+    /// A Log Analytics query API response (`{"tables": [...]}`).
+    QueryApi,
+    /// The Log Analytics portal's "Export to CSV".
+    Csv,
+}
+
+/// Writes table rows (from [`rows`]) in `shape`.
+pub fn write(rows: &[Value], shape: Shape) -> String {
+    use crate::load::shapes::{row_to_graph, row_to_resource};
+    let objects = || rows.iter().filter_map(Value::as_object);
+    match shape {
+        Shape::Ndjson => rows.iter().map(|r| r.to_string() + "\n").collect(),
+        Shape::Graph => json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning",
+            "value": objects().map(row_to_graph).collect::<Vec<_>>(),
+        })
+        .to_string(),
+        Shape::PortalJson => Value::Array(objects().map(row_to_graph).collect()).to_string(),
+        Shape::ResourceLog => objects()
+            .map(|r| row_to_resource(r).to_string() + "\r\n")
+            .collect(),
+        Shape::EventHub => {
+            json!({"records": objects().map(row_to_resource).collect::<Vec<_>>()}).to_string()
+        }
+        Shape::QueryApi => {
+            let schema = crate::tables::aad_provisioning_logs();
+            let columns: Vec<Value> = schema
+                .fields
+                .iter()
+                .map(|f| json!({"name": f.name, "type": f.ty.name()}))
+                .collect();
+            let table_rows: Vec<Value> = objects()
+                .map(|r| {
+                    Value::Array(
+                        schema
+                            .names()
+                            .map(|c| r.get(c).cloned().unwrap_or(Value::Null))
+                            .collect(),
+                    )
+                })
+                .collect();
+            json!({"tables": [{"name": "PrimaryResult", "columns": columns, "rows": table_rows}]})
+                .to_string()
+        }
+        Shape::Csv => {
+            let schema = crate::tables::aad_provisioning_logs();
+            let quote = |s: &str| {
+                if s.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    s.to_owned()
+                } else {
+                    format!("\"{}\"", s.replace('"', "\"\""))
+                }
+            };
+            let header: Vec<String> = schema
+                .names()
+                .map(|c| {
+                    if c == "TimeGenerated" {
+                        quote("TimeGenerated [UTC]")
+                    } else {
+                        c.to_owned()
+                    }
+                })
+                .collect();
+            let mut out = header.join(",") + "\n";
+            for r in objects() {
+                let cells: Vec<String> = schema
+                    .names()
+                    .map(|c| match (c, r.get(c)) {
+                        ("TimeGenerated", Some(Value::String(t))) => {
+                            quote(&time::parse_datetime(t).map(us_datetime).unwrap_or_default())
+                        }
+                        (_, Some(Value::String(s))) if s.is_empty() => String::new(),
+                        (_, Some(Value::String(s))) => quote(s),
+                        (_, Some(Value::Null) | None) => String::new(),
+                        (_, Some(v)) => quote(&v.to_string()),
+                    })
+                    .collect();
+                out.push_str(&cells.join(","));
+                out.push('\n');
+            }
+            out
+        }
+    }
+}
+
+/// `3/14/2025, 9:12:44.123 AM`: the portal's US-locale datetime (millisecond precision).
+fn us_datetime(ticks: i64) -> String {
+    let (y, mo, d, h, mi, s, frac) = time::to_parts(ticks);
+    let (h12, ampm) = match h {
+        0 => (12, "AM"),
+        1..=11 => (h, "AM"),
+        12 => (12, "PM"),
+        _ => (h - 12, "PM"),
+    };
+    format!(
+        "{mo}/{d}/{y}, {h12}:{mi:02}:{s:02}.{:03} {ampm}",
+        frac / 10_000
+    )
+}

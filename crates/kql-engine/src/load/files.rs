@@ -233,13 +233,9 @@ impl Loader {
         builder: &mut RowBuilder,
         report: &mut LoadReport,
     ) {
-        if resource {
-            if let Some(id) = record_id(rec) {
-                if !self.seen_ids.insert(id) {
-                    report.duplicates += 1;
-                    return;
-                }
-            }
+        if resource && record_id(rec).is_some_and(|id| !self.seen_ids.insert(id)) {
+            report.duplicates += 1;
+            return;
         }
         let row = if resource {
             resource_to_row(rec)

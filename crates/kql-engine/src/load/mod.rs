@@ -43,6 +43,13 @@ impl fmt::Display for LoadReport {
             self.file,
             self.loaded,
             self.rejected.len()
-        )
+        )?;
+        if self.duplicates > 0 {
+            write!(f, ", duplicates dropped {}", self.duplicates)?;
+        }
+        if !self.shape.is_empty() {
+            write!(f, " (read as {})", self.shape)?;
+        }
+        Ok(())
     }
 }

@@ -11,8 +11,21 @@ use kql_planner::KqlSchema;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Writes `batches` of `schema` to `path` as one Parquet file.
+/// Writes `batches` of `schema` to `path` as one Parquet file. The file appears whole or not at
+/// all (written next to it, then renamed), so a failed convert never leaves half a snapshot.
 pub fn write_snapshot(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) -> Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let written = write_parquet(&partial, schema, batches)
+        .and_then(|()| std::fs::rename(&partial, path).map_err(DataFusionError::IoError));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+fn write_parquet(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) -> Result<()> {
     let arrow = schema.to_arrow();
     let file = std::fs::File::create(path).map_err(DataFusionError::IoError)?;
     let props = datafusion::parquet::file::properties::WriterProperties::builder()

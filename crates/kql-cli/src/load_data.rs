@@ -1,0 +1,77 @@
+//! Loading `--data` paths for `query` and `convert`: every rejected record is reported on stderr
+//! with file:line and reason, and the counts are summed up.
+
+use crate::EXIT_USAGE;
+use kql_engine::{KqlSchema, RecordBatch};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Rejections printed per file before the rest are only counted.
+const SHOWN_PER_FILE: usize = 20;
+
+/// Loads `paths` (files, folders, globs) into batches of `schema`. With `strict`, any rejected
+/// record fails the load. The error is the exit code (messages are already printed).
+pub(crate) fn load_files(
+    paths: &[PathBuf],
+    schema: &KqlSchema,
+    strict: bool,
+) -> Result<Vec<RecordBatch>, u8> {
+    let files = match kql_engine::load::files::expand(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: --data {e}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    let started = std::time::Instant::now();
+    let mut batches = Vec::new();
+    let mut bytes = 0u64;
+    let (mut loaded, mut rejected, mut duplicates) = (0usize, 0usize, 0usize);
+    let mut loader = kql_engine::load::files::Loader::new();
+    for p in &files {
+        bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let name = p.display().to_string();
+        match loader.load_file(p, schema) {
+            Ok((b, report)) => {
+                for r in report.rejected.iter().take(SHOWN_PER_FILE) {
+                    eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
+                }
+                if report.rejected.len() > SHOWN_PER_FILE {
+                    eprintln!(
+                        "warning: {name}: {} more records rejected",
+                        report.rejected.len() - SHOWN_PER_FILE
+                    );
+                }
+                if !report.rejected.is_empty() || report.duplicates > 0 || files.len() > 1 {
+                    eprintln!("{report}");
+                }
+                loaded += report.loaded;
+                rejected += report.rejected.len();
+                duplicates += report.duplicates;
+                batches.extend(b);
+            }
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return Err(1);
+            }
+        }
+    }
+    if files.len() > 1 || duplicates > 0 {
+        eprintln!(
+            "total: {} files, loaded {loaded}, rejected {rejected}, duplicates dropped {duplicates}",
+            files.len()
+        );
+    }
+    if strict && rejected > 0 {
+        eprintln!("error: --strict: {rejected} records were rejected");
+        return Err(1);
+    }
+    if std::io::stderr().is_terminal() {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "loaded {loaded} records in {secs:.2} s ({:.0} MB/s)",
+            bytes as f64 / 1e6 / secs.max(1e-9)
+        );
+    }
+    Ok(batches)
+}

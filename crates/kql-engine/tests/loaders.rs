@@ -1,0 +1,296 @@
+//! Loading every export shape: the same rows whatever the shape, and bad input always reported
+//! (loaded + rejected = records in the file), never a panic.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests report failures by panicking"
+)]
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use kql_engine::generate::{GenOptions, Shape, rows, write};
+use kql_engine::load::LoadReport;
+use kql_engine::load::files::Loader;
+use kql_engine::load::parquet::write_snapshot;
+use kql_engine::tables::aad_provisioning_logs;
+use kql_engine::value::json_value;
+use kql_engine::{KqlType, RecordBatch};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("loaders")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn load(path: &Path) -> (Vec<RecordBatch>, LoadReport) {
+    Loader::new()
+        .load_file(path, &aad_provisioning_logs())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn load_bytes(bytes: &[u8]) -> LoadReport {
+    Loader::new()
+        .load_bytes("input", bytes, &aad_provisioning_logs())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .1
+}
+
+/// Every cell as JSON, rows sorted by `Id`. `TenantId` (the workspace, which only Log Analytics
+/// shapes carry) is left out; `TimeGenerated` is compared to the millisecond (CSV's precision).
+fn canonical(batches: &[RecordBatch]) -> Vec<String> {
+    let schema = aad_provisioning_logs();
+    let mut out = Vec::new();
+    for b in batches {
+        for row in 0..b.num_rows() {
+            let mut cells = Vec::new();
+            for (i, f) in schema.fields.iter().enumerate() {
+                let v = json_value(b.column(i), row, f.ty);
+                let cell = match f.name.as_str() {
+                    "TenantId" => continue,
+                    "TimeGenerated" => v
+                        .as_str()
+                        .and_then(kql_common::time::parse_datetime)
+                        .map(|t| (t / 10_000).to_string())
+                        .unwrap_or_default(),
+                    _ => v.to_string(),
+                };
+                cells.push(format!("{}={cell}", f.name));
+            }
+            out.push(cells.join(" "));
+        }
+    }
+    let id = |s: &String| s.split(" Id=").nth(1).unwrap_or("").to_owned();
+    out.sort_by_key(id);
+    out
+}
+
+/// `n` generated rows over `days` days from the demo start.
+fn sample(n: usize, seed: u64, days: u32) -> Vec<serde_json::Value> {
+    rows(&GenOptions {
+        rows: n,
+        seed,
+        start: kql_engine::generate::DEMO_START,
+        days,
+    })
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn every_shape_loads_to_the_same_rows() {
+    let dir = scratch("shapes");
+    let table = sample(400, 11, 3);
+    let ndjson = dir.join("rows.ndjson");
+    std::fs::write(&ndjson, write(&table, Shape::Ndjson)).unwrap();
+    let (reference, report) = load(&ndjson);
+    assert_eq!((report.loaded, report.rejected.len()), (400, 0));
+    let expected = canonical(&reference);
+    assert_eq!(expected.len(), 400);
+
+    let shapes = [
+        ("graph.json", Shape::Graph, "Microsoft Graph"),
+        ("portal.json", Shape::PortalJson, "portal"),
+        ("PT1H.json", Shape::ResourceLog, "resource-log"),
+        ("eventhub.json", Shape::EventHub, "Event Hub"),
+        ("query.json", Shape::QueryApi, "query API"),
+        ("export.csv", Shape::Csv, "CSV"),
+    ];
+    for (file, shape, label) in shapes {
+        let text = write(&table, shape);
+        let plain = dir.join(file);
+        std::fs::write(&plain, &text).unwrap();
+        let zipped = dir.join(format!("{file}.gz"));
+        std::fs::write(&zipped, gzip(text.as_bytes())).unwrap();
+        for path in [plain, zipped] {
+            let (batches, report) = load(&path);
+            assert_eq!(
+                (report.loaded, report.rejected.len(), report.duplicates),
+                (400, 0, 0),
+                "{}: {:?}",
+                path.display(),
+                report.rejected.first()
+            );
+            assert!(
+                report.shape.contains(label),
+                "{}: read as {}",
+                path.display(),
+                report.shape
+            );
+            let got = canonical(&batches);
+            for (g, e) in got.iter().zip(&expected) {
+                assert_eq!(g, e, "{}", path.display());
+            }
+        }
+    }
+
+    let snapshot = dir.join("snapshot.parquet");
+    write_snapshot(&snapshot, &aad_provisioning_logs(), &reference).unwrap();
+    let (batches, report) = load(&snapshot);
+    assert_eq!(report.loaded, 400);
+    assert_eq!(canonical(&batches), expected);
+}
+
+#[test]
+fn malformed_lines_are_reported_with_their_line_and_the_rest_load() {
+    let table = sample(5, 3, 1);
+    let mut lines: Vec<String> = write(&table, Shape::Ndjson)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    lines.insert(2, "{\"TimeGenerated\": \"2026-11-18T00:00:00Z\", ".into());
+    lines.insert(4, "[1, 2, 3]".into());
+    let report = load_bytes(lines.join("\n").as_bytes());
+    assert_eq!(report.loaded, 5);
+    let bad: Vec<usize> = report.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(bad, vec![3, 5]);
+    assert!(report.loaded + report.rejected.len() == lines.len());
+}
+
+#[test]
+fn resource_log_lines_with_bad_records_add_up() {
+    let table = sample(6, 4, 1);
+    let mut text = write(&table, Shape::ResourceLog);
+    text.push_str("{\"time\": \"2026-11-18T00:00:00Z\", \"properties\": \n");
+    text.push_str("not json at all\r\n");
+    let report = load_bytes(text.as_bytes());
+    assert_eq!((report.loaded, report.rejected.len()), (6, 2), "{report:?}");
+    assert_eq!(report.rejected[0].line, 7);
+}
+
+#[test]
+fn byte_order_mark_is_skipped() {
+    let table = sample(3, 5, 1);
+    for shape in [Shape::Ndjson, Shape::Graph, Shape::Csv, Shape::ResourceLog] {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice(write(&table, shape).as_bytes());
+        let report = load_bytes(&bytes);
+        assert_eq!(
+            (report.loaded, report.rejected.len()),
+            (3, 0),
+            "{shape:?}: {report:?}"
+        );
+    }
+}
+
+#[test]
+fn truncated_document_is_an_error_naming_the_file() {
+    let table = sample(4, 6, 1);
+    for shape in [Shape::Graph, Shape::EventHub, Shape::PortalJson] {
+        let text = write(&table, shape);
+        let cut = &text.as_bytes()[..text.len() / 2];
+        let outcome = Loader::new().load_bytes("cut.json", cut, &aad_provisioning_logs());
+        match outcome {
+            Err(e) => assert!(e.to_string().contains("cut.json"), "{shape:?}: {e}"),
+            Ok((_, r)) => assert!(
+                r.loaded == 0 && !r.rejected.is_empty(),
+                "{shape:?}: a cut document must not load silently: {r:?}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn truncated_gzip_is_an_error_naming_the_file() {
+    let dir = scratch("gzip");
+    let table = sample(200, 8, 1);
+    let zipped = gzip(write(&table, Shape::Graph).as_bytes());
+    let path = dir.join("cut.json.gz");
+    std::fs::write(&path, &zipped[..zipped.len() / 2]).unwrap();
+    let Err(err) = Loader::new().load_file(&path, &aad_provisioning_logs()) else {
+        panic!("a truncated gzip file must not load");
+    };
+    assert!(err.to_string().contains("cut.json.gz"), "{err}");
+}
+
+#[test]
+fn empty_and_binary_files() {
+    assert_eq!(load_bytes(b"").loaded, 0);
+    assert_eq!(load_bytes(b" \n\r\n ").rejected.len(), 0);
+    let binary: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    let report = load_bytes(&binary);
+    assert_eq!(report.loaded, 0);
+    assert_eq!(report.rejected.len(), 1);
+    assert!(report.rejected[0].reason.contains("binary"));
+}
+
+#[test]
+fn csv_with_a_foreign_header_is_rejected_with_the_reason() {
+    let outcome = Loader::new().load_bytes(
+        "other.csv",
+        b"Name,Age\nalice,30\nbob,40\n",
+        &aad_provisioning_logs(),
+    );
+    match outcome {
+        Err(e) => assert!(e.to_string().contains("other.csv"), "{e}"),
+        Ok((_, r)) => {
+            assert_eq!(r.loaded, 0, "{r:?}");
+            assert!(!r.rejected.is_empty(), "{r:?}");
+        }
+    }
+}
+
+#[test]
+fn a_very_long_line_loads() {
+    let table = sample(2, 9, 1);
+    let mut first = table[0].clone();
+    let long = "x".repeat(24 << 20);
+    first["ServicePrincipal"] = serde_json::json!({"Name": long});
+    let text = format!("{first}\n{}\n", table[1]);
+    let dir = scratch("long");
+    let path = dir.join("long.ndjson");
+    std::fs::write(&path, text).unwrap();
+    let (batches, report) = load(&path);
+    assert_eq!((report.loaded, report.rejected.len()), (2, 0));
+    let schema = aad_provisioning_logs();
+    let col = schema
+        .fields
+        .iter()
+        .position(|f| f.name == "ServicePrincipal")
+        .unwrap();
+    let lens: Vec<usize> = batches
+        .iter()
+        .flat_map(|b| {
+            (0..b.num_rows()).map(|r| {
+                json_value(b.column(col), r, KqlType::Dynamic)
+                    .to_string()
+                    .len()
+            })
+        })
+        .collect();
+    assert!(lens.iter().any(|l| *l > 24 << 20), "{lens:?}");
+}
+
+#[test]
+fn pt1h_blobs_delivered_twice_load_once() {
+    let dir = scratch("pt1h");
+    let table = sample(50, 10, 1);
+    let text = write(&table, Shape::ResourceLog);
+    let a = dir.join("y=2026/m=11/d=18/h=00/m=00");
+    let b = dir.join("copy/y=2026/m=11/d=18/h=00/m=00");
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).unwrap();
+        std::fs::write(d.join("PT1H.json"), &text).unwrap();
+    }
+    let files = kql_engine::load::files::expand(std::slice::from_ref(&dir)).unwrap();
+    assert_eq!(files.len(), 2);
+    let mut loader = Loader::new();
+    let mut loaded = 0;
+    let mut duplicates = 0;
+    for f in &files {
+        let (_, r) = loader.load_file(f, &aad_provisioning_logs()).unwrap();
+        loaded += r.loaded;
+        duplicates += r.duplicates;
+    }
+    assert_eq!((loaded, duplicates), (50, 50));
+}
