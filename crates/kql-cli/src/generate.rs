@@ -4,7 +4,7 @@ use crate::EXIT_USAGE;
 use clap::{Args, ValueEnum};
 use kql_engine::generate::{GenOptions, Shape, rows, write};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum GenFormat {
@@ -22,6 +22,9 @@ pub(crate) enum GenFormat {
     QueryApi,
     /// The Log Analytics portal's CSV export.
     Csv,
+    /// The Entra portal's CSV download: OUT plus OUT's stem with `_ProvisioningSteps` and
+    /// `_ModifiedProperties` (three files joined on the change ID).
+    PortalCsv,
     /// A Parquet snapshot (what `kqlite convert` writes).
     Parquet,
 }
@@ -69,27 +72,54 @@ pub(crate) fn run(args: &GenerateArgs) -> u8 {
         GenFormat::QueryApi => Shape::QueryApi,
         GenFormat::Csv => Shape::Csv,
         GenFormat::Parquet => return write_parquet(&generated, &args.out),
+        GenFormat::PortalCsv => return write_portal_csv(&generated, &args.out),
     };
-    let text = write(&generated, shape);
-    let written = if args.out.as_os_str() == "-" {
+    write_text(&args.out, &write(&generated, shape))
+}
+
+fn write_text(out: &Path, text: &str) -> u8 {
+    let written = if out.as_os_str() == "-" {
         std::io::stdout().lock().write_all(text.as_bytes())
     } else {
-        std::fs::write(&args.out, text)
+        std::fs::write(out, text)
     };
     match written {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!(
-                "error: {}: {}",
-                args.out.display(),
-                crate::files::describe(&e)
-            );
+            eprintln!("error: {}: {}", out.display(), crate::files::describe(&e));
             1
         }
     }
 }
 
-fn write_parquet(generated: &[serde_json::Value], out: &std::path::Path) -> u8 {
+fn write_portal_csv(generated: &[serde_json::Value], out: &Path) -> u8 {
+    if out.as_os_str() == "-" {
+        eprintln!("error: --format portal-csv writes three files: give --out a file name");
+        return EXIT_USAGE;
+    }
+    let graph: Vec<serde_json::Value> = generated
+        .iter()
+        .filter_map(serde_json::Value::as_object)
+        .map(kql_engine::load::shapes::row_to_graph)
+        .collect();
+    let [entries, steps, modified] = kql_engine::load::portal_csv::write(&graph);
+    let stem = out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("ProvisioningLogs");
+    let sibling = |suffix: &str| out.with_file_name(format!("{stem}_{suffix}.csv"));
+    [
+        (out.to_path_buf(), entries),
+        (sibling("ProvisioningSteps"), steps),
+        (sibling("ModifiedProperties"), modified),
+    ]
+    .iter()
+    .map(|(path, text)| write_text(path, text))
+    .max()
+    .unwrap_or(0)
+}
+
+fn write_parquet(generated: &[serde_json::Value], out: &Path) -> u8 {
     let schema = kql_engine::tables::aad_provisioning_logs();
     let mut builder = kql_engine::load::builder::RowBuilder::new(schema.clone());
     for r in generated {

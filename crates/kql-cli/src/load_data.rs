@@ -32,16 +32,9 @@ pub(crate) fn load_files(
         bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let name = p.display().to_string();
         match loader.load_file(p, schema) {
+            Ok((_, report)) if report.shape == kql_engine::load::portal_csv::PENDING => {}
             Ok((b, report)) => {
-                for r in report.rejected.iter().take(SHOWN_PER_FILE) {
-                    eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
-                }
-                if report.rejected.len() > SHOWN_PER_FILE {
-                    eprintln!(
-                        "warning: {name}: {} more records rejected",
-                        report.rejected.len() - SHOWN_PER_FILE
-                    );
-                }
+                print_rejections(&name, &report);
                 if !report.rejected.is_empty() || report.duplicates > 0 || files.len() > 1 {
                     eprintln!("{report}");
                 }
@@ -54,6 +47,23 @@ pub(crate) fn load_files(
                 eprintln!("error: {name}: {e}");
                 return Err(1);
             }
+        }
+    }
+    // Files that are only complete together (a portal CSV download's three parts).
+    match loader.finish(schema) {
+        Ok((b, reports)) => {
+            for report in &reports {
+                print_rejections(&report.file, report);
+                eprintln!("{report}");
+                rejected += report.rejected.len();
+            }
+            // Steps and modified properties are parts of records, not records.
+            loaded += b.iter().map(RecordBatch::num_rows).sum::<usize>();
+            batches.extend(b);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(1);
         }
     }
     if files.len() > 1 || duplicates > 0 {
@@ -74,4 +84,16 @@ pub(crate) fn load_files(
         );
     }
     Ok(batches)
+}
+
+fn print_rejections(name: &str, report: &kql_engine::load::LoadReport) {
+    for r in report.rejected.iter().take(SHOWN_PER_FILE) {
+        eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
+    }
+    if report.rejected.len() > SHOWN_PER_FILE {
+        eprintln!(
+            "warning: {name}: {} more records rejected",
+            report.rejected.len() - SHOWN_PER_FILE
+        );
+    }
 }

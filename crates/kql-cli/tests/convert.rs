@@ -82,6 +82,23 @@ fn every_generated_shape_and_its_snapshot_give_the_same_answer() {
         assert_eq!(o.status.code(), Some(0), "{format}");
         answers.push((format, query(&out)));
     }
+    // The portal's CSV download is three files; the folder holding them is one --data.
+    let download = dir.join("download");
+    std::fs::create_dir_all(&download).unwrap();
+    let o = kqlite(&[
+        "generate",
+        "--rows",
+        "500",
+        "--seed",
+        "5",
+        "--format",
+        "portal-csv",
+        "--out",
+        download.join("ProvisioningLogs.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(&download).unwrap().count(), 3);
+    answers.push(("portal-csv", query(&download)));
     let (_, expected) = &answers[0];
     assert!(expected.lines().count() > 2, "{expected}");
     for (format, got) in &answers {

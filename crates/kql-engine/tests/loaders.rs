@@ -294,3 +294,132 @@ fn pt1h_blobs_delivered_twice_load_once() {
     }
     assert_eq!((loaded, duplicates), (50, 50));
 }
+
+/// The three files of an Entra portal CSV download, as `kqlite generate --format portal-csv`
+/// writes them.
+fn portal_download(table: &[serde_json::Value]) -> [String; 3] {
+    let graph: Vec<serde_json::Value> = table
+        .iter()
+        .filter_map(serde_json::Value::as_object)
+        .map(kql_engine::load::shapes::row_to_graph)
+        .collect();
+    kql_engine::load::portal_csv::write(&graph)
+}
+
+/// The columns a portal CSV download carries in full (it has no column for `details` objects).
+fn download_columns(batches: &[RecordBatch]) -> Vec<String> {
+    const KEPT: &[&str] = &[
+        "Id",
+        "ChangeId",
+        "CycleId",
+        "JobId",
+        "AADTenantId",
+        "ProvisioningAction",
+        "Action",
+        "ResultType",
+        "ResultSignature",
+        "ResultDescription",
+        "DurationMs",
+        "ModifiedProperties",
+        "StatusInfo",
+        "CorrelationId",
+        "TimeGenerated",
+    ];
+    let schema = aad_provisioning_logs();
+    let mut out = Vec::new();
+    for b in batches {
+        for row in 0..b.num_rows() {
+            let cells: Vec<String> = schema
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| KEPT.contains(&f.name.as_str()) || f.name == "ProvisioningSteps")
+                .map(|(i, f)| {
+                    let v = json_value(b.column(i), row, f.ty);
+                    if f.name == "ProvisioningSteps" {
+                        // Steps keep name, type, status and description, not details.
+                        let steps: serde_json::Value =
+                            serde_json::from_str(v.as_str().unwrap_or("[]")).unwrap();
+                        let kept: Vec<String> = steps
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|s| {
+                                format!(
+                                    "{}/{}/{}/{}",
+                                    s["name"],
+                                    s["provisioningStepType"],
+                                    s["status"],
+                                    s["description"]
+                                )
+                            })
+                            .collect();
+                        format!("steps={kept:?}")
+                    } else {
+                        format!("{}={v}", f.name)
+                    }
+                })
+                .collect();
+            out.push(cells.join(" "));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn portal_csv_download_joins_its_three_files_on_the_change_id() {
+    let table = sample(300, 12, 2);
+    let ndjson = write(&table, Shape::Ndjson);
+    let (reference, _) = Loader::new()
+        .load_bytes("rows.ndjson", ndjson.as_bytes(), &aad_provisioning_logs())
+        .unwrap();
+    let [entries, steps, modified] = portal_download(&table);
+    let mut loader = Loader::new();
+    // The parts may come in any order; nothing loads until the join.
+    for (name, text) in [
+        ("ProvisioningLogs_ProvisioningSteps.csv", &steps),
+        ("ProvisioningLogs.csv", &entries),
+        ("ProvisioningLogs_ModifiedProperties.csv", &modified),
+    ] {
+        let (batches, report) = loader
+            .load_bytes(name, text.as_bytes(), &aad_provisioning_logs())
+            .unwrap();
+        assert!(batches.is_empty() && report.loaded == 0, "{report:?}");
+    }
+    let (batches, reports) = loader.finish(&aad_provisioning_logs()).unwrap();
+    let loaded: Vec<(String, usize, usize)> = reports
+        .iter()
+        .map(|r| (r.file.clone(), r.loaded, r.rejected.len()))
+        .collect();
+    assert_eq!(loaded[1], ("ProvisioningLogs.csv".into(), 300, 0));
+    assert_eq!(loaded[0].1, steps.lines().count() - 1);
+    assert_eq!(loaded[2].1, modified.lines().count() - 1);
+    assert_eq!(download_columns(&batches), download_columns(&reference));
+    assert_eq!(canonical(&batches).len(), 300);
+}
+
+#[test]
+fn portal_csv_download_steps_without_an_entry_are_rejected() {
+    let table = sample(5, 13, 1);
+    let [entries, steps, _] = portal_download(&table);
+    let mut steps = steps;
+    steps.push_str("no-such-change,EntryImportAdd,import,Success,orphan\n");
+    let orphan_line = steps.lines().count();
+    let mut loader = Loader::new();
+    for (name, text) in [("logs.csv", &entries), ("steps.csv", &steps)] {
+        loader
+            .load_bytes(name, text.as_bytes(), &aad_provisioning_logs())
+            .unwrap();
+    }
+    let (batches, reports) = loader.finish(&aad_provisioning_logs()).unwrap();
+    assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 5);
+    let steps_report = &reports[1];
+    assert_eq!(steps_report.rejected.len(), 1);
+    assert_eq!(steps_report.rejected[0].line, orphan_line);
+    assert!(steps_report.rejected[0].reason.contains("no-such-change"));
+    assert_eq!(
+        steps_report.loaded + steps_report.rejected.len(),
+        steps.lines().count() - 1
+    );
+}

@@ -73,6 +73,15 @@ fn walk(p: &Path, out: &mut Vec<PathBuf>) -> std::result::Result<(), String> {
 #[derive(Default)]
 pub struct Loader {
     seen_ids: HashSet<String>,
+    /// Parts of an Entra portal CSV download, joined by [`Loader::finish`].
+    portal_download: super::portal_csv::PortalDownload,
+}
+
+/// Which part of an Entra portal CSV download `body` is, from its header.
+fn portal_download_part(body: &[u8]) -> Option<super::portal_csv::Part> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(body);
+    let headers: Vec<String> = reader.headers().ok()?.iter().map(str::to_owned).collect();
+    super::portal_csv::classify(&headers)
 }
 
 fn looks_binary(bytes: &[u8]) -> bool {
@@ -120,6 +129,12 @@ impl Loader {
             DataFusionError::Execution(format!("{name}: cannot read (a truncated gzip file?): {e}"))
         })?;
         self.load_bytes(&name, &bytes, schema)
+    }
+
+    /// Ends the load: the rows of files that are only complete together (the three files of a
+    /// portal CSV download), with one report per such file.
+    pub fn finish(&mut self, schema: &KqlSchema) -> Result<(Vec<RecordBatch>, Vec<LoadReport>)> {
+        std::mem::take(&mut self.portal_download).finish(schema)
     }
 
     /// Whether the text starts with a Log Analytics row on its own line.
@@ -186,7 +201,13 @@ impl Loader {
                     _ => self.json_document(name, body, schema),
                 }
             }
-            _ => super::csv::read_portal_csv(name, body, schema),
+            _ => {
+                if let Some(part) = portal_download_part(body) {
+                    self.portal_download.add(name, body, part);
+                    return Ok((Vec::new(), report(super::portal_csv::PENDING)));
+                }
+                super::csv::read_portal_csv(name, body, schema)
+            }
         }
     }
 

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod files;
 pub mod ndjson;
 pub mod parquet;
+pub mod portal_csv;
 pub mod shapes;
 
 use std::fmt;

@@ -47,7 +47,7 @@ fn enum_name(v: Option<&Value>, names: &[&str]) -> Option<String> {
 }
 
 /// `create` → `Create`, `stagedDelete` → `StagedDelete`.
-fn pascal(s: &str) -> String {
+pub(crate) fn pascal(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
