@@ -2,7 +2,7 @@
 //! with file:line and reason, and the counts are summed up.
 
 use crate::EXIT_USAGE;
-use kql_engine::{KqlSchema, RecordBatch};
+use kql_engine::{KqlContext, KqlSchema, RecordBatch};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -96,4 +96,45 @@ fn print_rejections(name: &str, report: &kql_engine::load::LoadReport) {
             report.rejected.len() - SHOWN_PER_FILE
         );
     }
+}
+
+/// Loads `--table NAME=PATH`: the file as table NAME, with an inferred schema.
+pub(crate) fn load_named_table(ctx: &KqlContext, spec: &str, strict: bool) -> Result<(), u8> {
+    let Some((name, path)) = spec.split_once('=') else {
+        eprintln!("error: --table `{spec}`: expected NAME=PATH");
+        return Err(EXIT_USAGE);
+    };
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !valid {
+        eprintln!("error: --table `{spec}`: `{name}` is not a table name (letters, digits, _)");
+        return Err(EXIT_USAGE);
+    }
+    let (schema, batches, report) =
+        match kql_engine::load::infer::load_inferred(std::path::Path::new(path)) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                eprintln!("error: --table {name}: {e}");
+                return Err(1);
+            }
+        };
+    print_rejections(path, &report);
+    if !report.rejected.is_empty() {
+        eprintln!("{report}");
+    }
+    if strict && !report.rejected.is_empty() {
+        eprintln!(
+            "error: --strict: {} records were rejected",
+            report.rejected.len()
+        );
+        return Err(1);
+    }
+    if let Err(e) = ctx.register_batches(name, schema, batches) {
+        eprintln!("error: --table {name}: {e}");
+        return Err(1);
+    }
+    Ok(())
 }

@@ -19,6 +19,10 @@ pub(crate) struct QueryArgs {
     /// Without --data, AADProvisioningLogs is a built-in demo week (see `kqlite generate`).
     #[arg(long, value_name = "PATH")]
     data: Vec<PathBuf>,
+    /// Also load a file as table NAME (JSON Lines, a JSON array or wrapper, a query API
+    /// response, CSV or Parquet; column types are inferred from the values). Repeatable.
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
     /// Fail (exit 1) when any input record is rejected.
     #[arg(long)]
     strict: bool,
@@ -85,6 +89,11 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
         }
     } else if let Err(code) = load(&ctx, &args.data, &text, args.strict) {
         return code;
+    }
+    for spec in &args.tables {
+        if let Err(code) = crate::load_data::load_named_table(&ctx, spec, args.strict) {
+            return code;
+        }
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

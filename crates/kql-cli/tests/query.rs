@@ -291,3 +291,45 @@ fn strict_fails_when_any_record_is_rejected() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--strict: 1 records were rejected"), "{err}");
 }
+
+#[test]
+fn table_loads_any_file_with_inferred_types() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("query-table");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let csv = dir.join("apps.csv");
+    std::fs::write(
+        &csv,
+        "AppName,Owner,Critical,Seats\nServiceNow,alice,true,120\nSalesforce,bob,false,80\n",
+    )
+    .expect("write");
+    let jsonl = dir.join("events.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"at\": \"2026-11-20T10:00:00Z\", \"n\": 1}\n{oops\n{\"at\": \"2026-11-21T10:00:00Z\", \"n\": 2.5}\n",
+    )
+    .expect("write");
+    let apps = format!("Apps={}", csv.display());
+    let events = format!("Events={}", jsonl.display());
+    let run = |q: &str| {
+        kqlite(&[
+            "query", "--format", "csv", "--table", &apps, "--table", &events, q,
+        ])
+    };
+    let o = run("Apps | where Critical and Seats > 100 | project AppName, Owner");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "AppName,Owner\nServiceNow,alice\n"
+    );
+    assert!(err.contains("events.jsonl:2: record rejected"), "{err}");
+    let o = run("Events | summarize last = max(at), total = sum(n)");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "last,total\n2026-11-21T10:00:00Z,3.5\n"
+    );
+    let bad = kqlite(&["query", "--table", "no-equals-sign", "print 1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let bad = kqlite(&["query", "--table", "1x=apps.csv", "print 1"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

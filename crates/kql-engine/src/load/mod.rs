@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod csv;
 pub mod files;
+pub mod infer;
 pub mod ndjson;
 pub mod parquet;
 pub mod portal_csv;
