@@ -101,6 +101,28 @@ impl KqlContext {
         Ok(())
     }
 
+    /// Registers (or replaces) an empty table `name` that grows through the returned handle while
+    /// queries run; with `retain` (ticks), rows older than the newest `TimeGenerated` minus
+    /// `retain` are dropped as new rows arrive.
+    pub fn register_live(
+        &self,
+        name: &str,
+        schema: KqlSchema,
+        retain: Option<i64>,
+    ) -> datafusion::error::Result<crate::live::LiveTable> {
+        let provider = Arc::new(MemTable::try_new(schema.to_arrow(), vec![vec![]])?);
+        let live = crate::live::LiveTable {
+            schema: schema.clone(),
+            partition: provider.batches[0].clone(),
+            retain,
+            newest: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
+        };
+        if let Ok(mut t) = self.tables.write() {
+            t.insert(name.to_owned(), Table { schema, provider });
+        }
+        Ok(live)
+    }
+
     /// The Kusto schema of table `name`.
     pub fn table_schema(&self, name: &str) -> Option<KqlSchema> {
         self.tables.read().ok()?.get(name).map(|t| t.schema.clone())

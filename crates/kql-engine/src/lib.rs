@@ -13,6 +13,7 @@
 pub mod check;
 mod context;
 pub mod generate;
+pub mod live;
 pub mod load;
 pub mod tables;
 pub mod value;
