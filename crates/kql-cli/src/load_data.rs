@@ -86,7 +86,7 @@ pub(crate) fn load_files(
     Ok(batches)
 }
 
-fn print_rejections(name: &str, report: &kql_engine::load::LoadReport) {
+pub(crate) fn print_rejections(name: &str, report: &kql_engine::load::LoadReport) {
     for r in report.rejected.iter().take(SHOWN_PER_FILE) {
         eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);
     }

@@ -4,6 +4,7 @@
 mod check;
 mod convert;
 mod files;
+mod follow;
 mod generate;
 mod load_data;
 mod output;

@@ -19,6 +19,15 @@ pub(crate) struct QueryArgs {
     /// Without --data, AADProvisioningLogs is a built-in demo week (see `kqlite generate`).
     #[arg(long, value_name = "PATH")]
     data: Vec<PathBuf>,
+    /// Stream records into AADProvisioningLogs from a growing JSON Lines file (followed until
+    /// stopped) or `-` (standard input, until it ends): Log Analytics rows, resource-log records
+    /// or Event Hub bodies, one per line. The query re-runs whenever new records land.
+    #[arg(long, value_name = "PATH|-", conflicts_with = "data")]
+    follow: Option<PathBuf>,
+    /// With --follow: keep only records whose TimeGenerated is within this timespan of the newest
+    /// (e.g. 7d, 12h), so memory stays bounded.
+    #[arg(long, value_name = "TIMESPAN", requires = "follow")]
+    retain: Option<String>,
     /// Also load a file as table NAME (JSON Lines, a JSON array or wrapper, a query API
     /// response, CSV or Parquet; column types are inferred from the values). Repeatable.
     #[arg(long = "table", value_name = "NAME=PATH")]
@@ -61,7 +70,8 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
         (None, None) => return EXIT_USAGE,
     };
     // Without --data, queries run on the built-in demo week, and now() is its end.
-    let demo = args.data.is_empty() && text.contains(AAD_PROVISIONING_LOGS);
+    let demo =
+        args.data.is_empty() && args.follow.is_none() && text.contains(AAD_PROVISIONING_LOGS);
     let now = match &args.now {
         Some(n) => match kql_common::time::parse_datetime(n) {
             Some(t) => t,
@@ -95,6 +105,34 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
             return code;
         }
     }
+    let style = if use_color(color, std::io::stderr().is_terminal()) {
+        crate::output::COLOR
+    } else {
+        Style::plain()
+    };
+    if let Some(source) = &args.follow {
+        let retain = match &args.retain {
+            None => None,
+            Some(r) => match kql_parser::parse_timespan_text(r) {
+                Some(t) if t > 0 => Some(t),
+                _ => {
+                    eprintln!("error: --retain: `{r}` is not a positive timespan (e.g. 7d, 12h)");
+                    return EXIT_USAGE;
+                }
+            },
+        };
+        let run = crate::follow::FollowRun {
+            source,
+            retain,
+            name: &name,
+            text: &text,
+            now: args.now.as_ref().map(|_| now),
+            format: args.format,
+            max_rows: args.max_rows,
+            style,
+        };
+        return crate::follow::run(&ctx, &run);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -111,11 +149,6 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
             0
         }
         Err(diags) => {
-            let style = if use_color(color, std::io::stderr().is_terminal()) {
-                crate::output::COLOR
-            } else {
-                Style::plain()
-            };
             for d in &diags.0 {
                 eprintln!("{}", render(d, &name, &text, style));
             }

@@ -333,3 +333,48 @@ fn table_loads_any_file_with_inferred_types() {
     let bad = kqlite(&["query", "--table", "1x=apps.csv", "print 1"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn follow_reads_a_pipe_to_its_end() {
+    let generated = kqlite(&[
+        "generate",
+        "--rows",
+        "400",
+        "--format",
+        "resource-log",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(generated.status.code(), Some(0));
+    let mut input = generated.stdout;
+    input.extend_from_slice(b"{broken\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args([
+            "query",
+            "--follow",
+            "-",
+            "--format",
+            "csv",
+            "AADProvisioningLogs | summarize n = count(), ids = dcount(Id)",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kqlite");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        for piece in input.chunks(7_777) {
+            stdin.write_all(piece).expect("write");
+        }
+    });
+    let o = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    // The query re-runs as records land; the last answer counts every record once.
+    assert_eq!(out.lines().last(), Some("400,400"), "{out}");
+    assert!(err.contains("stdin:401: record rejected"), "{err}");
+}

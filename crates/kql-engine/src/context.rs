@@ -116,6 +116,7 @@ impl KqlContext {
             partition: provider.batches[0].clone(),
             retain,
             newest: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
+            appended: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         };
         if let Ok(mut t) = self.tables.write() {
             t.insert(name.to_owned(), Table { schema, provider });

@@ -12,7 +12,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::memory::PartitionData;
 use datafusion::error::{DataFusionError, Result};
 use kql_planner::{KqlSchema, KqlType};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// A handle to append to a table registered with [`crate::KqlContext::register_live`].
@@ -23,6 +23,7 @@ pub struct LiveTable {
     /// Rows older than the newest time minus this (ticks) are dropped.
     pub(crate) retain: Option<i64>,
     pub(crate) newest: std::sync::Arc<AtomicI64>,
+    pub(crate) appended: std::sync::Arc<AtomicU64>,
 }
 
 impl LiveTable {
@@ -41,6 +42,11 @@ impl LiveTable {
             .sum()
     }
 
+    /// Records appended so far (retention does not lower it): a change means new rows.
+    pub fn appended(&self) -> u64 {
+        self.appended.load(Ordering::Relaxed)
+    }
+
     /// Appends batches (of the table's schema), then applies the retention window.
     pub async fn append(&self, batches: Vec<RecordBatch>) -> Result<()> {
         let time_col = self
@@ -53,6 +59,8 @@ impl LiveTable {
             if let Some(max) = time_col.and_then(|c| max_ticks(b.column(c))) {
                 self.newest.fetch_max(max, Ordering::Relaxed);
             }
+            self.appended
+                .fetch_add(b.num_rows() as u64, Ordering::Relaxed);
             held.push(b);
         }
         if let (Some(retain), Some(c)) = (self.retain, time_col) {
