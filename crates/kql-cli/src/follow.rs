@@ -25,15 +25,8 @@ pub(crate) struct FollowRun<'a> {
 }
 
 pub(crate) fn run(ctx: &KqlContext, run: &FollowRun<'_>) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return 1;
-        }
+    let Some(runtime) = crate::runtime() else {
+        return 1;
     };
     runtime.block_on(follow_and_query(ctx, run))
 }

@@ -74,3 +74,17 @@ fn main() -> ExitCode {
 
 /// Exit code for a usage or configuration problem (clap uses 2 as well).
 pub(crate) const EXIT_USAGE: u8 = 2;
+
+/// The async runtime queries run on (the error is reported here).
+pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            None
+        }
+    }
+}

@@ -133,15 +133,8 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
         };
         return crate::follow::run(&ctx, &run);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return EXIT_USAGE;
-        }
+    let Some(runtime) = crate::runtime() else {
+        return 1;
     };
     match runtime.block_on(ctx.execute_at(&text, now)) {
         Ok(result) => {
