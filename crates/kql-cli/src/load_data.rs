@@ -3,8 +3,10 @@
 
 use crate::EXIT_USAGE;
 use kql_engine::{KqlContext, KqlSchema, RecordBatch};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Rejections printed per file before the rest are only counted.
 const SHOWN_PER_FILE: usize = 20;
@@ -25,11 +27,15 @@ pub(crate) fn load_files(
     };
     let started = std::time::Instant::now();
     let mut batches = Vec::new();
-    let mut bytes = 0u64;
+    let bytes: u64 = files
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum();
     let (mut loaded, mut rejected, mut duplicates) = (0usize, 0usize, 0usize);
-    let mut loader = kql_engine::load::files::Loader::new();
+    let read = Arc::new(AtomicU64::new(0));
+    let mut loader = kql_engine::load::files::Loader::with_progress(read.clone());
+    let progress = Progress::start(read, bytes);
     for p in &files {
-        bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let name = p.display().to_string();
         match loader.load_file(p, schema) {
             Ok((_, report)) if report.shape == kql_engine::load::portal_csv::PENDING => {}
@@ -44,11 +50,13 @@ pub(crate) fn load_files(
                 batches.extend(b);
             }
             Err(e) => {
+                drop(progress);
                 eprintln!("error: {name}: {e}");
                 return Err(1);
             }
         }
     }
+    drop(progress);
     // Files that are only complete together (a portal CSV download's three parts).
     match loader.finish(schema) {
         Ok((b, reports)) => {
@@ -137,4 +145,49 @@ pub(crate) fn load_named_table(ctx: &KqlContext, spec: &str, strict: bool) -> Re
         return Err(1);
     }
     Ok(())
+}
+
+/// A progress line on a terminal while big inputs load (nothing when stderr is not a terminal
+/// or the input is small); cleared when dropped.
+struct Progress {
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    const MIN_BYTES: u64 = 64 << 20;
+
+    fn start(read: Arc<AtomicU64>, total: u64) -> Progress {
+        let done = Arc::new(AtomicBool::new(false));
+        let thread = (total >= Self::MIN_BYTES && std::io::stderr().is_terminal()).then(|| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    let n = read.load(Ordering::Relaxed).min(total);
+                    let secs = started.elapsed().as_secs_f64().max(1e-9);
+                    eprint!(
+                        "\rloading {:.0}% ({} of {} MB, {:.0} MB/s)\x1b[K",
+                        n as f64 * 100.0 / total as f64,
+                        n >> 20,
+                        total >> 20,
+                        n as f64 / 1e6 / secs
+                    );
+                    let _ = std::io::stderr().flush();
+                }
+                eprint!("\r\x1b[K");
+            })
+        });
+        Progress { done, thread }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }

@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// File endings looked at inside folders.
 const ENDINGS: &[&str] = &["json", "ndjson", "jsonl", "csv", "gz", "parquet"];
@@ -75,6 +77,24 @@ pub struct Loader {
     seen_ids: HashSet<String>,
     /// Parts of an Entra portal CSV download, joined by [`Loader::finish`].
     portal_download: super::portal_csv::PortalDownload,
+    /// Bytes of input files read so far, for a progress display.
+    progress: Option<Arc<AtomicU64>>,
+}
+
+/// A reader that adds the bytes it reads to a shared counter.
+struct Counting<R> {
+    inner: R,
+    bytes: Option<Arc<AtomicU64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(b) = &self.bytes {
+            b.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
 }
 
 /// Which part of an Entra portal CSV download `body` is, from its header.
@@ -94,6 +114,14 @@ impl Loader {
         Loader::default()
     }
 
+    /// A loader that adds the bytes it reads from files to `bytes` (a progress display reads it).
+    pub fn with_progress(bytes: Arc<AtomicU64>) -> Loader {
+        Loader {
+            progress: Some(bytes),
+            ..Loader::default()
+        }
+    }
+
     /// Loads one file into batches of `schema`.
     pub fn load_file(
         &mut self,
@@ -101,7 +129,11 @@ impl Loader {
         schema: &KqlSchema,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
         let name = path.display().to_string();
-        let mut file = std::fs::File::open(path).map_err(DataFusionError::IoError)?;
+        let file = std::fs::File::open(path).map_err(DataFusionError::IoError)?;
+        let mut file = Counting {
+            inner: file,
+            bytes: self.progress.clone(),
+        };
         let mut magic = [0u8; 4];
         let n = read_up_to(&mut file, &mut magic)?;
         if magic[..n] == *b"PAR1" {
