@@ -97,6 +97,57 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Resource-log lines parsed and converted together (memory held as JSON values is bounded by it).
+const RESOURCE_BLOCK: usize = 32_768;
+
+/// One resource-log line, parsed and mapped to a table row (or why not).
+enum ParsedRecord {
+    Row {
+        line: usize,
+        id: Option<String>,
+        row: Map<String, Value>,
+    },
+    Bad {
+        line: usize,
+        reason: String,
+    },
+}
+
+fn parse_resource_line(line: usize, text: &[u8]) -> ParsedRecord {
+    match serde_json::from_slice::<Map<String, Value>>(text) {
+        Ok(rec) => ParsedRecord::Row {
+            line,
+            id: record_id(&rec),
+            row: resource_to_row(&rec),
+        },
+        Err(e) => ParsedRecord::Bad {
+            line,
+            reason: format!("not a JSON object: {e}"),
+        },
+    }
+}
+
+/// Runs `f` on each item on a thread of its own; results keep the items' order.
+fn on_threads<I, T, F>(items: I, f: F) -> Result<Vec<T>>
+where
+    I: Iterator,
+    I::Item: Send,
+    T: Send,
+    F: Fn(I::Item) -> T + Sync,
+{
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = items.map(|item| s.spawn(move || f(item))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| DataFusionError::Internal("a loader thread panicked".to_owned()))
+            })
+            .collect()
+    })
+}
+
 /// Which part of an Entra portal CSV download `body` is, from its header.
 fn portal_download_part(body: &[u8]) -> Option<super::portal_csv::Part> {
     let mut reader = csv::ReaderBuilder::new().from_reader(body);
@@ -255,26 +306,68 @@ impl Loader {
             shape: "resource-log records (JSON Lines)",
             ..LoadReport::default()
         };
-        let mut builder = RowBuilder::new(schema.clone());
-        let text = String::from_utf8_lossy(body);
-        for (n, line) in text.split('\n').enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
+        let lines: Vec<(usize, &[u8])> = body
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim_ascii()))
+            .filter(|(_, l)| !l.is_empty())
+            .collect();
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+        let mut batches = Vec::new();
+        // Blocks bound the memory held as JSON values; within a block, parsing and conversion run
+        // on every core and only de-duplication (which needs input order) is sequential.
+        for block in lines.chunks(RESOURCE_BLOCK) {
+            let per_worker = block.len().div_ceil(workers).max(1);
+            let mut parts = on_threads(block.chunks(per_worker), |chunk| {
+                chunk
+                    .iter()
+                    .map(|(n, l)| parse_resource_line(*n, l))
+                    .collect::<Vec<_>>()
+            })?;
+            for part in &mut parts {
+                part.retain(|p| match p {
+                    ParsedRecord::Row { id: Some(id), .. } if !self.seen_ids.insert(id.clone()) => {
+                        report.duplicates += 1;
+                        false
+                    }
+                    _ => true,
+                });
             }
-            match serde_json::from_str::<Map<String, Value>>(line) {
-                Ok(rec) => self.add_record(&rec, true, n + 1, &mut builder, &mut report),
-                Err(e) => report.rejected.push(Rejection {
-                    line: n + 1,
-                    reason: format!("not a JSON object: {e}"),
-                }),
+            let built = on_threads(parts.iter(), |part| {
+                let mut builder = RowBuilder::new(schema.clone());
+                let mut rejected = Vec::new();
+                for p in part {
+                    match p {
+                        ParsedRecord::Row { line, row, .. } => {
+                            if let Err(reason) = builder.append(|c| row.get(c)) {
+                                rejected.push(Rejection {
+                                    line: *line,
+                                    reason,
+                                });
+                            }
+                        }
+                        ParsedRecord::Bad { line, reason } => rejected.push(Rejection {
+                            line: *line,
+                            reason: reason.clone(),
+                        }),
+                    }
+                }
+                let batch = if builder.is_empty() {
+                    None
+                } else {
+                    Some(builder.finish())
+                };
+                (batch, rejected)
+            })?;
+            for (batch, rejected) in built {
+                if let Some(b) = batch {
+                    let b = b?;
+                    report.loaded += b.num_rows();
+                    batches.push(b);
+                }
+                report.rejected.extend(rejected);
             }
         }
-        let batches = if builder.is_empty() {
-            Vec::new()
-        } else {
-            vec![builder.finish()?]
-        };
         Ok((batches, report))
     }
 
