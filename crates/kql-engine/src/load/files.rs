@@ -97,6 +97,40 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Bytes of a resource-log file read at a time.
+const RESOURCE_READ: usize = 64 << 20;
+
+/// What the first line of a file is.
+enum LineKind {
+    /// A Log Analytics row.
+    Rows,
+    /// A diagnostic-settings record.
+    ResourceRecords,
+    /// Anything else (a JSON document, CSV, binary).
+    Other,
+}
+
+fn first_line_kind(prefix: &[u8]) -> LineKind {
+    let body = prefix.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(prefix);
+    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return LineKind::Other;
+    };
+    if body[start] != b'{' || looks_binary(body) {
+        return LineKind::Other;
+    }
+    let first_line = body[start..].split(|b| *b == b'\n').next().unwrap_or(&[]);
+    match serde_json::from_slice::<Map<String, Value>>(first_line) {
+        Ok(obj) if is_document(&obj) => LineKind::Other,
+        Ok(obj) if is_resource_record(&obj) => LineKind::ResourceRecords,
+        Ok(obj) if !obj.contains_key("properties") => LineKind::Rows,
+        _ => LineKind::Other,
+    }
+}
+
+fn is_resource_record(obj: &Map<String, Value>) -> bool {
+    obj.contains_key("properties") && (obj.contains_key("time") || obj.contains_key("category"))
+}
+
 /// Resource-log lines parsed and converted together (memory held as JSON values is bounded by it).
 const RESOURCE_BLOCK: usize = 32_768;
 
@@ -201,11 +235,18 @@ impl Loader {
         let got = read_up_to(&mut reader, &mut prefix)
             .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
         prefix.truncate(got);
-        if self.is_row_lines(&prefix) {
-            let (b, mut r) =
-                read_ndjson_stream(&name, std::io::Cursor::new(prefix).chain(reader), schema)?;
-            r.shape = "Log Analytics rows (NDJSON)";
-            return Ok((b, r));
+        match first_line_kind(&prefix) {
+            LineKind::Rows => {
+                let (b, mut r) =
+                    read_ndjson_stream(&name, std::io::Cursor::new(prefix).chain(reader), schema)?;
+                r.shape = "Log Analytics rows (NDJSON)";
+                return Ok((b, r));
+            }
+            LineKind::ResourceRecords => {
+                let input = std::io::Cursor::new(prefix).chain(reader);
+                return self.resource_stream(&name, input, schema, RESOURCE_READ);
+            }
+            LineKind::Other => {}
         }
         let mut bytes = prefix;
         reader.read_to_end(&mut bytes).map_err(|e| {
@@ -220,20 +261,57 @@ impl Loader {
         std::mem::take(&mut self.portal_download).finish(schema)
     }
 
-    /// Whether the text starts with a Log Analytics row on its own line.
-    fn is_row_lines(&self, prefix: &[u8]) -> bool {
-        let body = prefix.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(prefix);
-        let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
-            return false;
+    /// Resource-log lines read block by block, so the file is never held whole.
+    fn resource_stream(
+        &mut self,
+        name: &str,
+        mut input: impl Read,
+        schema: &KqlSchema,
+        read_size: usize,
+    ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+        let mut report = LoadReport {
+            file: name.to_owned(),
+            shape: "resource-log records (JSON Lines)",
+            ..LoadReport::default()
         };
-        if body[start] != b'{' || looks_binary(body) {
-            return false;
+        let mut batches = Vec::new();
+        let mut pending: Vec<u8> = Vec::new();
+        let mut block = vec![0u8; read_size];
+        let mut lines_done = 0;
+        loop {
+            let n = read_up_to(&mut input, &mut block).map_err(|e| {
+                DataFusionError::Execution(format!(
+                    "{name}: cannot read (a truncated gzip file?): {e}"
+                ))
+            })?;
+            pending.extend_from_slice(&block[..n]);
+            if lines_done == 0 && pending.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                pending.drain(..3);
+            }
+            let complete = if n == 0 {
+                pending.len()
+            } else {
+                match memchr::memrchr(b'\n', &pending) {
+                    Some(p) => p + 1,
+                    None => continue,
+                }
+            };
+            let rest = pending.split_off(complete);
+            let (b, r) = self.resource_lines(name, &pending, schema)?;
+            batches.extend(b);
+            report.loaded += r.loaded;
+            report.duplicates += r.duplicates;
+            report.rejected.extend(r.rejected.into_iter().map(|mut x| {
+                x.line += lines_done;
+                x
+            }));
+            lines_done += memchr::memchr_iter(b'\n', &pending).count();
+            pending = rest;
+            if n == 0 {
+                break;
+            }
         }
-        let first_line = body[start..].split(|b| *b == b'\n').next().unwrap_or(&[]);
-        match serde_json::from_slice::<Map<String, Value>>(first_line) {
-            Ok(obj) => !is_document(&obj) && !obj.contains_key("properties"),
-            Err(_) => false,
-        }
+        Ok((batches, report))
     }
 
     /// Loads the content of one (already decompressed) file.
@@ -271,9 +349,7 @@ impl Loader {
                 match serde_json::from_slice::<Map<String, Value>>(first_line) {
                     // One object per line: a Log Analytics row or a resource-log record.
                     Ok(obj) if !is_document(&obj) => {
-                        if obj.contains_key("properties")
-                            && (obj.contains_key("time") || obj.contains_key("category"))
-                        {
+                        if is_resource_record(&obj) {
                             self.resource_lines(name, body, schema)
                         } else {
                             let (b, mut r) = read_ndjson_stream(name, body, schema)?;
@@ -550,4 +626,41 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+mod tests {
+    use super::*;
+    use crate::generate::{DEMO_START, GenOptions, Shape, rows, write};
+
+    #[test]
+    fn resource_stream_numbers_lines_across_blocks() {
+        let table = rows(&GenOptions {
+            rows: 40,
+            seed: 31,
+            start: DEMO_START,
+            days: 1,
+        });
+        let mut text = String::from("\u{feff}");
+        text.push_str(&write(&table[..25], Shape::ResourceLog));
+        text.push_str("{broken\r\n");
+        text.push_str(&write(&table[25..], Shape::ResourceLog));
+        text.push_str(&write(&table[..3], Shape::ResourceLog));
+        let schema = crate::tables::aad_provisioning_logs();
+        // Blocks far smaller than a line, and a little larger: the same outcome.
+        for read_size in [1_000, 3_000, 1 << 20] {
+            let (batches, report) = Loader::new()
+                .resource_stream("PT1H.json", text.as_bytes(), &schema, read_size)
+                .unwrap();
+            let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+            assert_eq!(
+                (rows, report.loaded, report.duplicates),
+                (40, 40, 3),
+                "{read_size}"
+            );
+            let lines: Vec<usize> = report.rejected.iter().map(|r| r.line).collect();
+            assert_eq!(lines, vec![26], "{read_size}");
+        }
+    }
 }
