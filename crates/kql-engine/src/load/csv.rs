@@ -9,7 +9,7 @@ use kql_planner::KqlSchema;
 use serde_json::Value;
 
 /// The column a header names: `TimeGenerated [UTC]` is `TimeGenerated`.
-fn column_of(header: &str) -> &str {
+pub(crate) fn column_of(header: &str) -> &str {
     let h = header.trim();
     match h.rfind(" [") {
         Some(p) if h.ends_with(']') => &h[..p],
@@ -50,42 +50,51 @@ pub fn read_portal_csv(
         return Ok((Vec::new(), report));
     }
     let mut builder = RowBuilder::new(schema.clone());
-    for record in reader.records() {
-        match record {
-            Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line() as usize);
-                if r.len() != headers.len() {
-                    report.rejected.push(Rejection {
-                        line,
-                        reason: format!("{} fields for {} columns", r.len(), headers.len()),
-                    });
-                    continue;
-                }
-                let values: Vec<Value> = r.iter().map(|f| Value::String(f.to_owned())).collect();
-                let get = |c: &str| {
-                    headers
-                        .iter()
-                        .position(|h| h == c)
-                        .and_then(|p| values.get(p))
-                };
-                match builder.append(get) {
-                    Ok(()) => report.loaded += 1,
-                    Err(reason) => report.rejected.push(Rejection { line, reason }),
-                }
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                report.rejected.push(Rejection {
-                    line,
-                    reason: format!("malformed CSV: {e}"),
-                });
-            }
-        }
-    }
+    for_each_record(&mut reader, headers.len(), &mut report.rejected, |_, r| {
+        let values: Vec<Value> = r.iter().map(|f| Value::String(f.to_owned())).collect();
+        let get = |c: &str| {
+            headers
+                .iter()
+                .position(|h| h == c)
+                .and_then(|p| values.get(p))
+        };
+        builder.append(get).map(|()| report.loaded += 1)
+    });
     let batches = if builder.is_empty() {
         Vec::new()
     } else {
         vec![builder.finish()?]
     };
     Ok((batches, report))
+}
+
+/// Calls `f` with the line and fields of every well-formed record. Records that are malformed,
+/// have the wrong number of fields, or that `f` refuses (with a reason) are added to `rejected`.
+pub(crate) fn for_each_record<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    columns: usize,
+    rejected: &mut Vec<Rejection>,
+    mut f: impl FnMut(usize, &csv::StringRecord) -> std::result::Result<(), String>,
+) {
+    for record in reader.records() {
+        match record {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line() as usize);
+                if r.len() == columns {
+                    if let Err(reason) = f(line, &r) {
+                        rejected.push(Rejection { line, reason });
+                    }
+                } else {
+                    rejected.push(Rejection {
+                        line,
+                        reason: format!("{} fields for {} columns", r.len(), columns),
+                    });
+                }
+            }
+            Err(e) => rejected.push(Rejection {
+                line: e.position().map_or(0, |p| p.line() as usize),
+                reason: format!("malformed CSV: {e}"),
+            }),
+        }
+    }
 }

@@ -210,37 +210,18 @@ fn csv_records(body: &[u8], rejected: &mut Vec<Rejection>) -> std::result::Resul
         .headers()
         .map_err(|e| format!("not a CSV header: {e}"))?
         .iter()
-        .map(|h| match h.trim().rfind(" [") {
-            // `TimeGenerated [UTC]` names `TimeGenerated`.
-            Some(p) if h.trim().ends_with(']') => h.trim()[..p].to_owned(),
-            _ => h.trim().to_owned(),
-        })
+        .map(|h| super::csv::column_of(h).to_owned())
         .collect();
     let mut rows = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(r) => {
-                let line = r.position().map_or(0, |p| p.line() as usize);
-                if r.len() != headers.len() {
-                    rejected.push(Rejection {
-                        line,
-                        reason: format!("{} fields for {} columns", r.len(), headers.len()),
-                    });
-                    continue;
-                }
-                let row = headers
-                    .iter()
-                    .cloned()
-                    .zip(r.iter().map(|f| Value::String(f.to_owned())))
-                    .collect();
-                rows.push((line, row));
-            }
-            Err(e) => rejected.push(Rejection {
-                line: e.position().map_or(0, |p| p.line() as usize),
-                reason: format!("malformed CSV: {e}"),
-            }),
-        }
-    }
+    super::csv::for_each_record(&mut reader, headers.len(), rejected, |line, r| {
+        let row = headers
+            .iter()
+            .cloned()
+            .zip(r.iter().map(|f| Value::String(f.to_owned())))
+            .collect();
+        rows.push((line, row));
+        Ok(())
+    });
     let stated = headers
         .into_iter()
         .map(|name| KqlField {

@@ -248,20 +248,8 @@ impl PortalDownload {
                     .map(|(path, _)| *path)
             })
             .collect();
-        for record in reader.records() {
-            let (line, r) = match record {
-                Ok(r) => (r.position().map_or(0, |p| p.line() as usize), r),
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
-                    self.reject(file_index, line, format!("malformed CSV: {e}"));
-                    continue;
-                }
-            };
-            if r.len() != headers.len() {
-                let reason = format!("{} fields for {} columns", r.len(), headers.len());
-                self.reject(file_index, line, reason);
-                continue;
-            }
+        let mut rejected = Vec::new();
+        super::csv::for_each_record(&mut reader, headers.len(), &mut rejected, |line, r| {
             let mut fields = Map::new();
             for (value, target) in r.iter().zip(&targets) {
                 if let (Some(path), false) = (target, value.is_empty()) {
@@ -286,14 +274,14 @@ impl PortalDownload {
                 Part::Steps => self.steps.push((change, row)),
                 Part::Modified => self.modified.push((change, row)),
             }
+            Ok(())
+        });
+        if !rejected.is_empty() {
+            self.rejected
+                .entry(file_index)
+                .or_default()
+                .extend(rejected);
         }
-    }
-
-    fn reject(&mut self, file_index: usize, line: usize, reason: String) {
-        self.rejected
-            .entry(file_index)
-            .or_default()
-            .push(Rejection { line, reason });
     }
 
     /// Joins the parts: steps and modified properties go to the entry with their change ID; those
