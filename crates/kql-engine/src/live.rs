@@ -160,9 +160,7 @@ async fn load_chunk(
     table: &LiveTable,
     on_report: &mut impl FnMut(&LoadReport),
 ) -> Result<()> {
-    let documents = chunk
-        .split(|b| *b == b'\n')
-        .any(|l| l.trim_ascii_start().starts_with(b"{\"records\""));
+    let documents = chunk.split(|b| *b == b'\n').any(is_event_hub_body);
     let pieces: Vec<(usize, &[u8])> = if documents {
         chunk
             .split(|b| *b == b'\n')
@@ -182,4 +180,21 @@ async fn load_chunk(
         on_report(&report);
     }
     Ok(())
+}
+
+/// Whether a line is an Event Hub body: an object whose first key is `records` (spaces allowed).
+fn is_event_hub_body(line: &[u8]) -> bool {
+    line.trim_ascii_start()
+        .strip_prefix(b"{")
+        .is_some_and(|rest| rest.trim_ascii_start().starts_with(b"\"records\""))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn event_hub_bodies_are_recognized_with_spaces() {
+        assert!(super::is_event_hub_body(b"{\"records\": []}"));
+        assert!(super::is_event_hub_body(b"  { \"records\" : []}"));
+        assert!(!super::is_event_hub_body(b"{\"time\": 1, \"records\": []}"));
+    }
 }
