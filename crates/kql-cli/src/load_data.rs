@@ -94,6 +94,49 @@ pub(crate) fn load_files(
     Ok(batches)
 }
 
+/// The files of `paths` when every one is a Parquet snapshot (then they are queried in place).
+pub(crate) fn only_snapshots(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>, u8> {
+    let files = match kql_engine::load::files::expand(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: --data {e}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    let all = !files.is_empty()
+        && files
+            .iter()
+            .all(|f| kql_engine::load::parquet::is_snapshot_file(f));
+    Ok(all.then_some(files))
+}
+
+/// A table over snapshot files, after checking their footers; prints the per-file counts when
+/// there are several files, as a load does.
+pub(crate) fn snapshot_provider(
+    files: &[PathBuf],
+    schema: &KqlSchema,
+) -> Result<Arc<dyn kql_engine::TableProvider>, u8> {
+    match kql_engine::load::parquet::snapshot_table(files, schema) {
+        Ok((provider, reports)) => {
+            if reports.len() > 1 {
+                for r in &reports {
+                    eprintln!("{r}");
+                }
+                let rows: usize = reports.iter().map(|r| r.loaded).sum();
+                eprintln!(
+                    "total: {} files, loaded {rows}, rejected 0, duplicates dropped 0",
+                    reports.len()
+                );
+            }
+            Ok(provider)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(1)
+        }
+    }
+}
+
 pub(crate) fn print_rejections(name: &str, report: &kql_engine::load::LoadReport) {
     for r in report.rejected.iter().take(SHOWN_PER_FILE) {
         eprintln!("warning: {name}:{}: record rejected: {}", r.line, r.reason);

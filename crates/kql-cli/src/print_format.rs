@@ -3,7 +3,7 @@
 
 use clap::ValueEnum;
 use kql_engine::KqlResult;
-use kql_engine::value::{json_value, text_value};
+use kql_engine::value::{json_value, text_value, write_json_value};
 use std::io::Write;
 
 /// How query results are printed.
@@ -54,9 +54,33 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// One JSON object per row, written cell by cell (no row object is built).
+fn write_ndjson(out: &mut impl Write, result: &KqlResult) -> std::io::Result<()> {
+    // `{"Name":` once per column, escaped once.
+    let keys: Vec<String> = result
+        .schema
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let sep = if i == 0 { "{" } else { "," };
+            format!("{sep}{}:", serde_json::Value::from(f.name.as_str()))
+        })
+        .collect();
+    for (b, r) in rows(result) {
+        for (i, f) in result.schema.fields.iter().enumerate() {
+            out.write_all(keys[i].as_bytes())?;
+            write_json_value(out, b.column(i), r, f.ty)?;
+        }
+        out.write_all(if keys.is_empty() { b"{}\n" } else { b"}\n" })?;
+    }
+    Ok(())
+}
+
 pub(crate) fn print_result(result: &KqlResult, format: PrintFormat, max_rows: usize) {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Standard output flushes at every line; rows go out in large writes instead.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let names: Vec<&str> = result
         .schema
         .fields
@@ -74,9 +98,7 @@ pub(crate) fn print_result(result: &KqlResult, format: PrintFormat, max_rows: us
             );
         }
         PrintFormat::Ndjson => {
-            for (b, r) in rows(result) {
-                let _ = writeln!(out, "{}", json_row(result, b, r));
-            }
+            let _ = write_ndjson(&mut out, result);
         }
         PrintFormat::Csv => {
             let _ = writeln!(

@@ -154,6 +154,12 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
 /// converted (the rest of each record is still checked).
 fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Result<(), u8> {
     let full = aad_provisioning_logs();
+    if let Some(snapshots) = crate::load_data::only_snapshots(paths)? {
+        // Snapshots are scanned in place: DataFusion reads what the query needs, when it runs.
+        let provider = crate::load_data::snapshot_provider(&snapshots, &full)?;
+        ctx.register_provider(AAD_PROVISIONING_LOGS, full, provider);
+        return Ok(());
+    }
     let mut names = ctx
         .columns_needed(query, AAD_PROVISIONING_LOGS, &full)
         .unwrap_or_else(|| full.names().map(str::to_owned).collect());

@@ -101,6 +101,19 @@ impl KqlContext {
         Ok(())
     }
 
+    /// Registers (or replaces) table `name` of `schema` read through `provider` (a snapshot
+    /// scanned in place, say); the provider's Arrow schema must be `schema.to_arrow()`.
+    pub fn register_provider(
+        &self,
+        name: &str,
+        schema: KqlSchema,
+        provider: Arc<dyn TableProvider>,
+    ) {
+        if let Ok(mut t) = self.tables.write() {
+            t.insert(name.to_owned(), Table { schema, provider });
+        }
+    }
+
     /// Registers (or replaces) an empty table `name` that grows through the returned handle while
     /// queries run; with `retain` (ticks), rows older than the newest `TimeGenerated` minus
     /// `retain` are dropped as new rows arrive.

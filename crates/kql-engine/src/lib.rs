@@ -20,4 +20,5 @@ pub mod value;
 
 pub use context::{KqlContext, KqlResult, now_ticks as context_now};
 pub use datafusion::arrow::record_batch::RecordBatch;
+pub use datafusion::catalog::TableProvider;
 pub use kql_planner::{KqlSchema, KqlType, RenderSpec};

@@ -40,6 +40,57 @@ pub fn json_value(a: &ArrayRef, row: usize, ty: KqlType) -> Value {
     }
 }
 
+/// Writes the value at `row` as JSON, as [`json_value`] would print it, without building it:
+/// strings are escaped straight into `out`, and dynamic JSON text that is valid and on one line
+/// is copied as it is.
+pub fn write_json_value(
+    out: &mut impl std::io::Write,
+    a: &ArrayRef,
+    row: usize,
+    ty: KqlType,
+) -> std::io::Result<()> {
+    if a.is_null(row) {
+        return out.write_all(b"null");
+    }
+    match (ty, a.data_type()) {
+        (KqlType::Dynamic, DataType::Utf8) => {
+            let text = a.as_string::<i32>().value(row);
+            if is_compact(text) && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+                return out.write_all(text.as_bytes());
+            }
+        }
+        (KqlType::DateTime | KqlType::Timespan, _) => {}
+        (_, DataType::Utf8) => {
+            return serde_json::to_writer(&mut *out, a.as_string::<i32>().value(row))
+                .map_err(std::io::Error::other);
+        }
+        (_, DataType::Int64) => {
+            return write!(out, "{}", a.as_primitive::<Int64Type>().value(row));
+        }
+        _ => {}
+    }
+    serde_json::to_writer(&mut *out, &json_value(a, row, ty)).map_err(std::io::Error::other)
+}
+
+/// Whether JSON text has no whitespace outside its strings (so it prints as serde_json would).
+fn is_compact(text: &str) -> bool {
+    let (mut in_string, mut escaped) = (false, false);
+    text.bytes().all(|b| {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            true
+        } else {
+            in_string = b == b'"';
+            !b.is_ascii_whitespace()
+        }
+    })
+}
+
 /// The value at `row` as display text; `None` for null.
 pub fn text_value(a: &ArrayRef, row: usize, ty: KqlType) -> Option<String> {
     match json_value(a, row, ty) {
@@ -49,5 +100,54 @@ pub fn text_value(a: &ArrayRef, row: usize, ty: KqlType) -> Option<String> {
             Some(format_real(n.as_f64().unwrap_or(f64::NAN)))
         }
         other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Int64Array, StringArray};
+    use std::sync::Arc;
+
+    fn written(a: ArrayRef, ty: KqlType) -> Vec<String> {
+        (0..a.len())
+            .map(|r| {
+                let mut out = Vec::new();
+                write_json_value(&mut out, &a, r, ty).unwrap();
+                String::from_utf8(out).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn written_json_matches_the_built_value() {
+        let dynamic: ArrayRef = Arc::new(StringArray::from(vec![
+            Some(r#"{"a":"x y","b":[1,2]}"#),
+            Some(r#"{"a": 1}"#),
+            Some(r#"{"q":"say \"hi\" \\"}"#),
+            Some("not json"),
+            None,
+        ]));
+        let strings: ArrayRef = Arc::new(StringArray::from(vec![Some("a\"b\n"), Some("")]));
+        let times: ArrayRef = Arc::new(Int64Array::from(vec![kql_common::time::UNIX_EPOCH_TICKS]));
+        for (a, ty) in [
+            (dynamic, KqlType::Dynamic),
+            (strings, KqlType::String),
+            (times, KqlType::DateTime),
+        ] {
+            let built: Vec<String> = (0..a.len())
+                .map(|r| json_value(&a, r, ty).to_string())
+                .collect();
+            assert_eq!(written(a, ty), built);
+        }
+    }
+
+    #[test]
+    fn compact_means_no_space_outside_strings() {
+        assert!(is_compact(r#"{"a":"x y"}"#));
+        assert!(is_compact(r#"{"a":"\" "}"#));
+        assert!(!is_compact(r#"{"a": "x"}"#));
+        assert!(!is_compact("[1,\n2]"));
     }
 }

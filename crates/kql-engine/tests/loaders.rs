@@ -18,15 +18,12 @@ use kql_engine::tables::aad_provisioning_logs;
 use kql_engine::value::json_value;
 use kql_engine::{KqlType, RecordBatch};
 use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("loaders")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("loaders", name)
 }
 
 fn load(path: &Path) -> (Vec<RecordBatch>, LoadReport) {

@@ -1,0 +1,143 @@
+//! Parquet snapshots queried in place: written in time order with small row groups, checked
+//! against the table schema when opened, and answering exactly what the same rows in memory do.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests report failures by panicking"
+)]
+
+use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+use datafusion::parquet::file::statistics::Statistics;
+use kql_engine::load::parquet::{snapshot_table, write_snapshot};
+use kql_engine::{KqlContext, KqlSchema, KqlType};
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn scratch(name: &str) -> PathBuf {
+    common::scratch("snapshots", name)
+}
+
+fn schema() -> KqlSchema {
+    KqlSchema::new([
+        ("TimeGenerated".to_owned(), KqlType::DateTime),
+        ("Key".to_owned(), KqlType::String),
+    ])
+}
+
+/// `n` rows, newest first (the reverse of what a snapshot stores), in batches of 10,000.
+fn newest_first(n: i64) -> Vec<RecordBatch> {
+    let start = kql_common::time::parse_datetime("2026-11-01T00:00:00Z").unwrap();
+    let arrow = schema().to_arrow();
+    (0..n)
+        .rev()
+        .collect::<Vec<_>>()
+        .chunks(10_000)
+        .map(|rows| {
+            let times: ArrayRef = Arc::new(Int64Array::from_iter_values(
+                rows.iter().map(|i| start + i * 10_000_000),
+            ));
+            let keys: ArrayRef = Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|i| format!("k{}", i % 10)),
+            ));
+            RecordBatch::try_new(arrow.clone(), vec![times, keys]).unwrap()
+        })
+        .collect()
+}
+
+fn count(ctx: &KqlContext, query: &str) -> i64 {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let result = rt.block_on(ctx.execute(query)).unwrap();
+    let v = kql_engine::value::json_value(result.batches[0].column(0), 0, KqlType::Long);
+    v.as_i64().unwrap()
+}
+
+#[test]
+fn snapshots_are_stored_in_time_order_in_row_groups_that_do_not_overlap() {
+    let path = scratch("order").join("t.parquet");
+    write_snapshot(&path, &schema(), &newest_first(150_000)).unwrap();
+    let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let groups = reader.metadata().row_groups();
+    assert_eq!(groups.len(), 3, "150,000 rows in row groups of 65,536");
+    let mut previous_max = i64::MIN;
+    for g in groups {
+        let Some(Statistics::Int64(s)) = g.column(0).statistics() else {
+            panic!("no TimeGenerated statistics");
+        };
+        let (min, max) = (*s.min_opt().unwrap(), *s.max_opt().unwrap());
+        assert!(
+            previous_max < min && min <= max,
+            "{previous_max} {min} {max}"
+        );
+        previous_max = max;
+    }
+}
+
+#[test]
+fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
+    let path = scratch("same").join("t.parquet");
+    let batches = newest_first(150_000);
+    write_snapshot(&path, &schema(), &batches).unwrap();
+    let in_memory = KqlContext::new();
+    in_memory.register_batches("T", schema(), batches).unwrap();
+    let in_place = KqlContext::new();
+    let (provider, reports) = snapshot_table(std::slice::from_ref(&path), &schema()).unwrap();
+    assert_eq!(reports[0].loaded, 150_000);
+    in_place.register_provider("T", schema(), provider);
+    for q in [
+        "T | count",
+        // Skips whole row groups by their statistics, and pages inside the one it reads.
+        "T | where TimeGenerated > datetime(2026-11-02T12:00:00Z) | count",
+        "T | where TimeGenerated between (datetime(2026-11-01T01:00:00Z) .. 1h) | count",
+        "T | where Key == 'k3' and TimeGenerated < datetime(2026-11-01T02:00:00Z) | count",
+        "T | summarize c = count() by Key | where Key == 'k7' | project c",
+    ] {
+        let expected = count(&in_memory, q);
+        assert!(expected > 0, "{q}");
+        assert_eq!(count(&in_place, q), expected, "{q}");
+    }
+}
+
+#[test]
+fn a_parquet_file_without_a_column_is_refused_with_its_name() {
+    let dir = scratch("foreign");
+    let path = dir.join("other.parquet");
+    let only_time = KqlSchema::new([("TimeGenerated".to_owned(), KqlType::DateTime)]);
+    let batch = RecordBatch::try_new(
+        only_time.to_arrow(),
+        vec![Arc::new(Int64Array::from(vec![1_i64]))],
+    )
+    .unwrap();
+    write_snapshot(&path, &only_time, &[batch]).unwrap();
+    let err = snapshot_table(std::slice::from_ref(&path), &schema())
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(err.contains("other.parquet"), "{err}");
+    assert!(err.contains("no column `Key`"), "{err}");
+
+    // The right name with the wrong type.
+    let wrong = KqlSchema::new([
+        ("TimeGenerated".to_owned(), KqlType::DateTime),
+        ("Key".to_owned(), KqlType::Long),
+    ]);
+    let batch = RecordBatch::try_new(
+        wrong.to_arrow(),
+        vec![
+            Arc::new(Int64Array::from(vec![1_i64])),
+            Arc::new(Int64Array::from(vec![2_i64])),
+        ],
+    )
+    .unwrap();
+    write_snapshot(&path, &wrong, &[batch]).unwrap();
+    let err = snapshot_table(std::slice::from_ref(&path), &schema())
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(err.contains("column `Key` is Int64"), "{err}");
+}
