@@ -10,6 +10,7 @@ use kql_common::time;
 use kql_planner::functions::convert::{parse_bool, parse_guid, parse_long, parse_real};
 use kql_planner::{KqlSchema, KqlType};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 enum Col {
@@ -52,6 +53,21 @@ impl RowBuilder {
         }
     }
 
+    /// Sizes the (still empty) builders for `rows` more rows holding about `bytes[i]` bytes of
+    /// text in column `i`: buffers grown by doubling are copied and faulted in about twice over.
+    pub fn reserve(&mut self, rows: usize, bytes: &[usize]) {
+        if self.rows > 0 {
+            return;
+        }
+        for (col, bytes) in self.cols.iter_mut().zip(bytes) {
+            match col {
+                Col::Str(b) => *b = StringBuilder::with_capacity(rows, *bytes),
+                Col::Long(b) => *b = Int64Builder::with_capacity(rows),
+                _ => {}
+            }
+        }
+    }
+
     /// Rows appended so far.
     pub fn len(&self) -> usize {
         self.rows
@@ -74,7 +90,7 @@ impl RowBuilder {
         Ok(())
     }
 
-    fn push(&mut self, converted: Vec<Cell>) {
+    fn push(&mut self, converted: Vec<Cell<'_>>) {
         for (col, value) in self.cols.iter_mut().zip(converted) {
             match (col, value) {
                 (Col::Str(b), Cell::Str(s)) => b.append_option(s),
@@ -137,8 +153,8 @@ impl RowBuilder {
     }
 }
 
-enum Cell {
-    Str(Option<String>),
+enum Cell<'a> {
+    Str(Option<Cow<'a, str>>),
     Long(Option<i64>),
     Real(Option<f64>),
     Bool(Option<bool>),
@@ -153,15 +169,15 @@ fn text_of(v: &Value) -> String {
 }
 
 /// Converts a JSON value for a column of type `ty`.
-fn convert(v: Option<&Value>, ty: KqlType) -> std::result::Result<Cell, String> {
+fn convert(v: Option<&Value>, ty: KqlType) -> std::result::Result<Cell<'static>, String> {
     let v = v.filter(|v| !v.is_null());
     let bad = |what: &str, v: &Value| format!("`{}` is not a {what}", shorten(&text_of(v)));
     Ok(match ty {
-        KqlType::String => Cell::Str(Some(v.map(text_of).unwrap_or_default())),
+        KqlType::String => Cell::Str(Some(Cow::Owned(v.map(text_of).unwrap_or_default()))),
         KqlType::Guid => {
-            Cell::Str(v.map(|v| parse_guid(&text_of(v)).unwrap_or_else(|| text_of(v))))
+            Cell::Str(v.map(|v| Cow::Owned(parse_guid(&text_of(v)).unwrap_or_else(|| text_of(v)))))
         }
-        KqlType::Dynamic => Cell::Str(v.map(|v| v.to_string())),
+        KqlType::Dynamic => Cell::Str(v.map(|v| Cow::Owned(v.to_string()))),
         KqlType::Long | KqlType::Int => Cell::Long(match v {
             None => None,
             Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|x| x.trunc() as i64)),
@@ -214,7 +230,7 @@ fn shorten(s: &str) -> String {
 
 /// Converts raw JSON text (a value as it appears in the record) for a column of type `ty`. Parses
 /// the common shapes directly (strings, numbers, ISO datetimes) and falls back to `serde_json`.
-fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell, String> {
+fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell<'_>, String> {
     use kql_planner::functions::json::string_text;
     let v = v.filter(|t| *t != "null");
     let Some(raw) = v else {
@@ -225,9 +241,8 @@ fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell, String
         KqlType::String => Ok(Cell::Str(Some(if quoted {
             string_text(raw)
                 .ok_or_else(|| format!("`{}` is not a valid JSON string", shorten(raw)))?
-                .into_owned()
         } else {
-            raw.to_owned()
+            Cow::Borrowed(raw)
         }))),
         KqlType::Long | KqlType::Int if !quoted => match raw.parse::<i64>() {
             Ok(n) => Ok(Cell::Long(Some(n))),
@@ -241,7 +256,7 @@ fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell, String
                 None => convert(Some(&Value::String(text.into_owned())), ty),
             }
         }
-        KqlType::Dynamic => Ok(Cell::Str(Some(raw.to_owned()))),
+        KqlType::Dynamic => Ok(Cell::Str(Some(Cow::Borrowed(raw)))),
         _ => convert(Some(&parse_value(raw)?), ty),
     }
 }

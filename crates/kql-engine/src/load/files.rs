@@ -135,7 +135,13 @@ fn is_resource_record(obj: &Map<String, Value>) -> bool {
 const RESOURCE_BLOCK: usize = 32_768;
 
 /// One resource-log line, parsed and mapped to a table row (or why not).
-enum ParsedRecord {
+enum ParsedRecord<'a> {
+    /// Read straight from the text (`resource_raw`): raw values in schema order.
+    Raw {
+        line: usize,
+        id: Option<String>,
+        values: Vec<Option<&'a str>>,
+    },
     Row {
         line: usize,
         id: Option<String>,
@@ -147,7 +153,12 @@ enum ParsedRecord {
     },
 }
 
-fn parse_resource_line(line: usize, text: &[u8]) -> ParsedRecord {
+fn parse_resource_line<'a>(line: usize, text: &'a [u8], names: &[&str]) -> ParsedRecord<'a> {
+    if let Ok(s) = std::str::from_utf8(text)
+        && let Some((id, values)) = super::resource_raw::raw_resource_row(s, names)
+    {
+        return ParsedRecord::Raw { line, id, values };
+    }
     match serde_json::from_slice::<Map<String, Value>>(text) {
         Ok(rec) => ParsedRecord::Row {
             line,
@@ -158,6 +169,41 @@ fn parse_resource_line(line: usize, text: &[u8]) -> ParsedRecord {
             line,
             reason: format!("not a JSON object: {e}"),
         },
+    }
+}
+
+/// Reads `input` in blocks of about `read_size` into buffers taken from `empty` and sends them
+/// on `full`, each cut after its last newline (the rest starts the next block; a line longer
+/// than a block makes a longer block). The last block holds the end of the input.
+fn read_blocks(
+    mut input: impl Read,
+    read_size: usize,
+    empty: &std::sync::mpsc::Receiver<Vec<u8>>,
+    full: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
+) {
+    let mut carry: Vec<u8> = Vec::new();
+    while let Ok(mut buf) = empty.recv() {
+        buf.append(&mut carry);
+        let eof = loop {
+            // `take` + `read_to_end` reads into the spare capacity without zeroing it first.
+            match (&mut input).take(read_size as u64).read_to_end(&mut buf) {
+                Ok(n) if n < read_size => break true,
+                Ok(_) => {}
+                Err(e) => {
+                    let _ = full.send(Err(e));
+                    return;
+                }
+            }
+            // Otherwise read on: a line longer than a block makes a longer block.
+            if let Some(p) = memchr::memrchr(b'\n', &buf) {
+                carry.extend_from_slice(&buf[p + 1..]);
+                buf.truncate(p + 1);
+                break false;
+            }
+        };
+        if full.send(Ok(buf)).is_err() || eof {
+            return;
+        }
     }
 }
 
@@ -225,7 +271,7 @@ impl Loader {
             return super::parquet::read_snapshot_file(path, schema);
         }
         let head = std::io::Cursor::new(magic[..n].to_vec());
-        let mut reader: Box<dyn Read> = if magic[..n.min(2)] == [0x1f, 0x8b] {
+        let mut reader: Box<dyn Read + Send> = if magic[..n.min(2)] == [0x1f, 0x8b] {
             Box::new(flate2::read::MultiGzDecoder::new(head.chain(file)))
         } else {
             Box::new(head.chain(file))
@@ -261,11 +307,12 @@ impl Loader {
         std::mem::take(&mut self.portal_download).finish(schema)
     }
 
-    /// Resource-log lines read block by block, so the file is never held whole.
+    /// Resource-log lines read block by block, so the file is never held whole. A reader thread
+    /// fills the next block while this one is parsed.
     fn resource_stream(
         &mut self,
         name: &str,
-        mut input: impl Read,
+        input: impl Read + Send,
         schema: &KqlSchema,
         read_size: usize,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
@@ -275,42 +322,44 @@ impl Loader {
             ..LoadReport::default()
         };
         let mut batches = Vec::new();
-        let mut pending: Vec<u8> = Vec::new();
-        let mut block = vec![0u8; read_size];
         let mut lines_done = 0;
-        loop {
-            let n = read_up_to(&mut input, &mut block).map_err(|e| {
-                DataFusionError::Execution(format!(
-                    "{name}: cannot read (a truncated gzip file?): {e}"
-                ))
-            })?;
-            pending.extend_from_slice(&block[..n]);
-            if lines_done == 0 && pending.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                pending.drain(..3);
-            }
-            let complete = if n == 0 {
-                pending.len()
-            } else {
-                match memchr::memrchr(b'\n', &pending) {
-                    Some(p) => p + 1,
-                    None => continue,
-                }
-            };
-            let rest = pending.split_off(complete);
-            let (b, r) = self.resource_lines(name, &pending, schema)?;
-            batches.extend(b);
-            report.loaded += r.loaded;
-            report.duplicates += r.duplicates;
-            report.rejected.extend(r.rejected.into_iter().map(|mut x| {
-                x.line += lines_done;
-                x
-            }));
-            lines_done += memchr::memchr_iter(b'\n', &pending).count();
-            pending = rest;
-            if n == 0 {
-                break;
-            }
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        for _ in 0..2 {
+            let _ = empty_tx.send(Vec::with_capacity(read_size + (1 << 20)));
         }
+        std::thread::scope(|s| -> Result<()> {
+            s.spawn(move || read_blocks(input, read_size, &empty_rx, &full_tx));
+            // Owned here, so that returning early (an error) lets the reader thread end.
+            let (full_rx, empty_tx) = (full_rx, empty_tx);
+            let mut first = true;
+            for block in &full_rx {
+                let mut pending = block.map_err(|e| {
+                    DataFusionError::Execution(format!(
+                        "{name}: cannot read (a truncated gzip file?): {e}"
+                    ))
+                })?;
+                let mut pending_ref: &[u8] = &pending;
+                if first {
+                    pending_ref = pending_ref
+                        .strip_prefix(&[0xEF, 0xBB, 0xBF])
+                        .unwrap_or(pending_ref);
+                }
+                first = false;
+                let (b, r) = self.resource_lines(name, pending_ref, schema)?;
+                batches.extend(b);
+                report.loaded += r.loaded;
+                report.duplicates += r.duplicates;
+                report.rejected.extend(r.rejected.into_iter().map(|mut x| {
+                    x.line += lines_done;
+                    x
+                }));
+                lines_done += memchr::memchr_iter(b'\n', pending_ref).count();
+                pending.clear();
+                let _ = empty_tx.send(pending);
+            }
+            Ok(())
+        })?;
         Ok((batches, report))
     }
 
@@ -382,13 +431,18 @@ impl Loader {
             shape: "resource-log records (JSON Lines)",
             ..LoadReport::default()
         };
-        let lines: Vec<(usize, &[u8])> = body
-            .split(|b| *b == b'\n')
-            .enumerate()
-            .map(|(i, l)| (i + 1, l.trim_ascii()))
-            .filter(|(_, l)| !l.is_empty())
-            .collect();
+        let mut lines: Vec<(usize, &[u8])> = Vec::new();
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len()));
+        for (i, end) in ends.enumerate() {
+            let l = body[start..end].trim_ascii();
+            start = end + 1;
+            if !l.is_empty() {
+                lines.push((i + 1, l));
+            }
+        }
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+        let names: Vec<&str> = schema.names().collect();
         let mut batches = Vec::new();
         // Blocks bound the memory held as JSON values; within a block, parsing and conversion run
         // on every core and only de-duplication (which needs input order) is sequential.
@@ -397,12 +451,15 @@ impl Loader {
             let mut parts = on_threads(block.chunks(per_worker), |chunk| {
                 chunk
                     .iter()
-                    .map(|(n, l)| parse_resource_line(*n, l))
+                    .map(|(n, l)| parse_resource_line(*n, l, &names))
                     .collect::<Vec<_>>()
             })?;
             for part in &mut parts {
                 part.retain(|p| match p {
-                    ParsedRecord::Row { id: Some(id), .. } if !self.seen_ids.insert(id.clone()) => {
+                    ParsedRecord::Row { id: Some(id), .. }
+                    | ParsedRecord::Raw { id: Some(id), .. }
+                        if !self.seen_ids.insert(id.clone()) =>
+                    {
                         report.duplicates += 1;
                         false
                     }
@@ -411,9 +468,26 @@ impl Loader {
             }
             let built = on_threads(parts.iter(), |part| {
                 let mut builder = RowBuilder::new(schema.clone());
+                let mut bytes = vec![0usize; names.len()];
+                for p in part {
+                    if let ParsedRecord::Raw { values, .. } = p {
+                        for (b, v) in bytes.iter_mut().zip(values) {
+                            *b += v.map_or(0, str::len);
+                        }
+                    }
+                }
+                builder.reserve(part.len(), &bytes);
                 let mut rejected = Vec::new();
                 for p in part {
                     match p {
+                        ParsedRecord::Raw { line, values, .. } => {
+                            if let Err(reason) = builder.append_raw(values) {
+                                rejected.push(Rejection {
+                                    line: *line,
+                                    reason,
+                                });
+                            }
+                        }
                         ParsedRecord::Row { line, row, .. } => {
                             if let Err(reason) = builder.append(|c| row.get(c)) {
                                 rejected.push(Rejection {

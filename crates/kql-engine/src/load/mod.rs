@@ -8,6 +8,7 @@ pub mod infer;
 pub mod ndjson;
 pub mod parquet;
 pub mod portal_csv;
+mod resource_raw;
 pub mod shapes;
 
 use std::fmt;
