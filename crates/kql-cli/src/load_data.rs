@@ -11,6 +11,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// Rejections printed per file before the rest are only counted.
 const SHOWN_PER_FILE: usize = 20;
 
+/// The files of `--data` paths (files, folders, globs); a usage error when one matches nothing.
+fn expand_data(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+    kql_engine::load::files::expand(paths).map_err(|e| {
+        eprintln!("error: --data {e}");
+        EXIT_USAGE
+    })
+}
+
 /// Loads `paths` (files, folders, globs) into batches of `schema`. With `strict`, any rejected
 /// record fails the load. The error is the exit code (messages are already printed).
 pub(crate) fn load_files(
@@ -18,13 +26,7 @@ pub(crate) fn load_files(
     schema: &KqlSchema,
     strict: bool,
 ) -> Result<Vec<RecordBatch>, u8> {
-    let files = match kql_engine::load::files::expand(paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: --data {e}");
-            return Err(EXIT_USAGE);
-        }
-    };
+    let files = expand_data(paths)?;
     let started = std::time::Instant::now();
     let mut batches = Vec::new();
     let bytes: u64 = files
@@ -96,13 +98,7 @@ pub(crate) fn load_files(
 
 /// The files of `paths` when every one is a Parquet snapshot (then they are queried in place).
 pub(crate) fn only_snapshots(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>, u8> {
-    let files = match kql_engine::load::files::expand(paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: --data {e}");
-            return Err(EXIT_USAGE);
-        }
-    };
+    let files = expand_data(paths)?;
     let all = !files.is_empty()
         && files
             .iter()

@@ -90,6 +90,7 @@ impl RowBuilder {
         Ok(())
     }
 
+    /// Appends one converted record (one cell per column).
     fn push(&mut self, converted: Vec<Cell<'_>>) {
         for (col, value) in self.cols.iter_mut().zip(converted) {
             match (col, value) {
@@ -117,19 +118,7 @@ impl RowBuilder {
             let v = get(&f.name);
             converted.push(convert(v, f.ty).map_err(|why| format!("column `{}`: {why}", f.name))?);
         }
-        for (col, value) in self.cols.iter_mut().zip(converted) {
-            match (col, value) {
-                (Col::Str(b), Cell::Str(s)) => b.append_option(s),
-                (Col::Long(b), Cell::Long(v)) => b.append_option(v),
-                (Col::Int(b), Cell::Long(v)) => {
-                    b.append_option(v.and_then(|v| i32::try_from(v).ok()))
-                }
-                (Col::Real(b), Cell::Real(v)) => b.append_option(v),
-                (Col::Bool(b), Cell::Bool(v)) => b.append_option(v),
-                _ => {}
-            }
-        }
-        self.rows += 1;
+        self.push(converted);
         Ok(())
     }
 
