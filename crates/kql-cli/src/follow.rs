@@ -24,10 +24,7 @@ pub(crate) struct FollowRun<'a> {
     pub style: Style,
 }
 
-pub(crate) fn run(ctx: &KqlContext, run: &FollowRun<'_>) -> u8 {
-    let Some(runtime) = crate::runtime() else {
-        return 1;
-    };
+pub(crate) fn run(runtime: &tokio::runtime::Runtime, ctx: &KqlContext, run: &FollowRun<'_>) -> u8 {
     runtime.block_on(follow_and_query(ctx, run))
 }
 

@@ -109,10 +109,11 @@ pub(crate) fn only_snapshots(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>, 
 /// A table over snapshot files, after checking their footers; prints the per-file counts when
 /// there are several files, as a load does.
 pub(crate) fn snapshot_provider(
+    ctx: &kql_engine::KqlContext,
     files: &[PathBuf],
     schema: &KqlSchema,
 ) -> Result<Arc<dyn kql_engine::TableProvider>, u8> {
-    match kql_engine::load::parquet::snapshot_table(files, schema) {
+    match kql_engine::load::parquet::snapshot_table(files, schema, &ctx.metadata_cache()) {
         Ok((provider, reports)) => {
             if reports.len() > 1 {
                 for r in &reports {

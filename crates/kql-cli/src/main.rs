@@ -61,10 +61,11 @@ enum DevCommand {
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(&args, cli.color),
-        Command::Query(args) => query::run(&args, cli.color),
+        Command::Query(args) => query::run(&args, cli.color, started),
         Command::Convert(args) => convert::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Dev(DevCommand::ParseRate(args)) => parse_rate::run(&args),

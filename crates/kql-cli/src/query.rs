@@ -10,6 +10,7 @@ use kql_engine::KqlContext;
 use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 #[derive(Args)]
 pub(crate) struct QueryArgs {
@@ -44,6 +45,9 @@ pub(crate) struct QueryArgs {
     /// Rows shown by the table format (all other formats print every row).
     #[arg(long, default_value_t = 40, value_name = "N")]
     max_rows: usize,
+    /// Print how long each phase took (start, load, plan, run, print) to standard error.
+    #[arg(long)]
+    timing: bool,
     /// Read the query from a file.
     #[arg(
         short = 'f',
@@ -57,7 +61,8 @@ pub(crate) struct QueryArgs {
     query: Option<String>,
 }
 
-pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
+pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 {
+    let mut clock = Phases::new(started);
     let (name, text) = match (&args.file, &args.query) {
         (Some(f), _) => match std::fs::read_to_string(f) {
             Ok(t) => (f.display().to_string(), t),
@@ -86,6 +91,10 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
         None => kql_engine::context_now(),
     };
     let ctx = KqlContext::new();
+    let Some(runtime) = crate::runtime() else {
+        return 1;
+    };
+    clock.lap("start");
     if demo {
         if let Err(e) = kql_engine::generate::register_demo(&ctx) {
             eprintln!("error: building the demo data: {e}");
@@ -105,6 +114,7 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
             return code;
         }
     }
+    clock.lap("load");
     let style = if use_color(color, std::io::stderr().is_terminal()) {
         crate::output::COLOR
     } else {
@@ -131,14 +141,17 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
             max_rows: args.max_rows,
             style,
         };
-        return crate::follow::run(&ctx, &run);
+        return crate::follow::run(&runtime, &ctx, &run);
     }
-    let Some(runtime) = crate::runtime() else {
-        return 1;
-    };
-    match runtime.block_on(ctx.execute_at(&text, now)) {
+    let result = ctx.plan(&text, now).and_then(|planned| {
+        clock.lap("plan");
+        runtime.block_on(ctx.run(planned, text.len()))
+    });
+    let code = match result {
         Ok(result) => {
+            clock.lap("run");
             print_result(&result, args.format, args.max_rows);
+            clock.lap("print");
             0
         }
         Err(diags) => {
@@ -147,6 +160,44 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice) -> u8 {
             }
             1
         }
+    };
+    if args.timing {
+        eprintln!("{clock}");
+    }
+    code
+}
+
+/// Wall time of each phase of a query, for `--timing`.
+struct Phases {
+    started: Instant,
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Phases {
+    fn new(started: Instant) -> Phases {
+        Phases {
+            started,
+            last: started,
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        self.laps.push((phase, now - self.last));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        write!(f, "time:")?;
+        for (phase, d) in &self.laps {
+            write!(f, " {phase} {:.1} ms,", ms(*d))?;
+        }
+        write!(f, " total {:.1} ms", ms(self.last - self.started))
     }
 }
 
@@ -156,7 +207,7 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Resul
     let full = aad_provisioning_logs();
     if let Some(snapshots) = crate::load_data::only_snapshots(paths)? {
         // Snapshots are scanned in place: DataFusion reads what the query needs, when it runs.
-        let provider = crate::load_data::snapshot_provider(&snapshots, &full)?;
+        let provider = crate::load_data::snapshot_provider(ctx, &snapshots, &full)?;
         ctx.register_provider(AAD_PROVISIONING_LOGS, full, provider);
         return Ok(());
     }

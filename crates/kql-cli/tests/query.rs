@@ -178,6 +178,27 @@ fn other_formats() {
 }
 
 #[test]
+fn timing_goes_to_stderr_phase_by_phase_and_leaves_the_rows_alone() {
+    let q = "datatable(a:string, b:long)['x,y', 1, 'z', 2] | where b > 1";
+    let plain = kqlite(&["query", "--format", "csv", q]);
+    let timed = kqlite(&["query", "--format", "csv", "--timing", q]);
+    assert_eq!(timed.status.code(), Some(0));
+    assert_eq!(timed.stdout, plain.stdout);
+    let err = String::from_utf8_lossy(&timed.stderr);
+    let phases: Vec<&str> = err
+        .trim_start_matches("time: ")
+        .split(", ")
+        .map(|p| p.split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        phases,
+        ["start", "load", "plan", "run", "print", "total"],
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with(" ms"), "{err}");
+}
+
+#[test]
 fn query_errors_exit_one_with_a_snippet_on_stderr() {
     let o = kqlite(&[
         "query",

@@ -10,6 +10,9 @@
 
 use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::cache::cache_manager::FileMetadataCache;
+use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
+use datafusion::parquet::file::page_index::column_index::ColumnIndexMetaData;
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 use datafusion::parquet::file::statistics::Statistics;
 use kql_engine::load::parquet::{snapshot_table, write_snapshot};
@@ -76,6 +79,18 @@ fn snapshots_are_stored_in_time_order_in_row_groups_that_do_not_overlap() {
         );
         previous_max = max;
     }
+    // Page statistics where a filter can use them (time), not on text, where decoding them
+    // would cost every query more than they save.
+    let meta = ParquetMetaDataReader::new()
+        .with_page_index_policy(PageIndexPolicy::Optional)
+        .parse_and_finish(&std::fs::File::open(&path).unwrap())
+        .unwrap();
+    let pages = &meta.column_index().expect("a column index")[0];
+    assert!(
+        matches!(pages[0], ColumnIndexMetaData::INT64(_)),
+        "TimeGenerated"
+    );
+    assert!(matches!(pages[1], ColumnIndexMetaData::NONE), "Key");
 }
 
 #[test]
@@ -86,8 +101,19 @@ fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
     let in_memory = KqlContext::new();
     in_memory.register_batches("T", schema(), batches).unwrap();
     let in_place = KqlContext::new();
-    let (provider, reports) = snapshot_table(std::slice::from_ref(&path), &schema()).unwrap();
+    let cache = in_place.metadata_cache();
+    let (provider, reports) =
+        snapshot_table(std::slice::from_ref(&path), &schema(), &cache).unwrap();
     assert_eq!(reports[0].loaded, 150_000);
+    let footer = || {
+        let entries = cache.list_entries();
+        assert_eq!(entries.len(), 1);
+        entries
+            .into_values()
+            .map(|e| Arc::as_ptr(&e.value.file_metadata).cast::<u8>())
+            .next()
+    };
+    let opened = footer();
     in_place.register_provider("T", schema(), provider);
     for q in [
         "T | count",
@@ -101,6 +127,13 @@ fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
         assert!(expected > 0, "{q}");
         assert_eq!(count(&in_place, q), expected, "{q}");
     }
+    // The footer read when the table was opened is the one every scan used: had a scan found it
+    // stale, it would have read the footer again and replaced the entry.
+    assert_eq!(footer(), opened, "a scan read the footer again");
+}
+
+fn cache() -> Arc<FileMetadataCache> {
+    KqlContext::new().metadata_cache()
 }
 
 #[test]
@@ -114,7 +147,7 @@ fn a_parquet_file_without_a_column_is_refused_with_its_name() {
     )
     .unwrap();
     write_snapshot(&path, &only_time, &[batch]).unwrap();
-    let err = snapshot_table(std::slice::from_ref(&path), &schema())
+    let err = snapshot_table(std::slice::from_ref(&path), &schema(), &cache())
         .map(|_| ())
         .expect_err("refused")
         .to_string();
@@ -135,7 +168,7 @@ fn a_parquet_file_without_a_column_is_refused_with_its_name() {
     )
     .unwrap();
     write_snapshot(&path, &wrong, &[batch]).unwrap();
-    let err = snapshot_table(std::slice::from_ref(&path), &schema())
+    let err = snapshot_table(std::slice::from_ref(&path), &schema(), &cache())
         .map(|_| ())
         .expect_err("refused")
         .to_string();

@@ -13,14 +13,18 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::datasource::physical_plan::parquet::metadata::CachedParquetMetaData;
 use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::cache::cache_manager::{CachedFileMetadataEntry, FileMetadataCache};
+use datafusion::object_store::ObjectMeta;
+use datafusion::object_store::path::Path as ObjectPath;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use datafusion::parquet::basic::Compression;
-use datafusion::parquet::file::metadata::ParquetMetaDataReader;
+use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
-use kql_planner::KqlSchema;
+use kql_planner::{KqlSchema, KqlType};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,11 +51,20 @@ fn write_parquet(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) -> Re
     let file = std::fs::File::create(path).map_err(DataFusionError::IoError)?;
     // Uncompressed: snapshots are read far more often than written, and decoding plain or
     // dictionary pages straight from the page cache is the fastest read there is.
-    let props = WriterProperties::builder()
+    // Page statistics (the column index) only where a filter can use them: on ordered values
+    // such as TimeGenerated. On text columns every page spans nearly the whole range, and
+    // decoding their column index cost more than the rest of a narrow time query.
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::UNCOMPRESSED)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_statistics_enabled(EnabledStatistics::Page)
-        .build();
+        .set_statistics_enabled(EnabledStatistics::Chunk);
+    for f in &schema.fields {
+        if !matches!(f.ty, KqlType::String | KqlType::Dynamic | KqlType::Guid) {
+            props = props
+                .set_column_statistics_enabled(f.name.as_str().into(), EnabledStatistics::Page);
+        }
+    }
+    let props = props.build();
     let mut w = ArrowWriter::try_new(file, arrow.clone(), Some(props))?;
     for b in in_time_order(schema, batches)? {
         w.write(&b.with_schema(arrow.clone())?)?;
@@ -185,20 +198,28 @@ pub fn is_snapshot_file(path: &Path) -> bool {
 /// footer is checked first (every column of `schema`, with its Arrow type), so a foreign or
 /// damaged file fails here with its name rather than halfway through a query. The reports carry
 /// the row counts from the footers.
+///
+/// The footers, read here with their page indexes, go into `metadata_cache` (the session's, see
+/// [`crate::KqlContext::metadata_cache`]) so that the scan finds them there instead of reading and
+/// decoding them again on every query.
 pub fn snapshot_table(
     paths: &[std::path::PathBuf],
     schema: &KqlSchema,
+    metadata_cache: &Arc<FileMetadataCache>,
 ) -> Result<(Arc<dyn TableProvider>, Vec<LoadReport>)> {
     let mut urls = Vec::with_capacity(paths.len());
     let mut reports = Vec::with_capacity(paths.len());
     for path in paths {
-        reports.push(check_snapshot(path, schema)?);
         let absolute = std::path::absolute(path).map_err(DataFusionError::IoError)?;
         let url = url::Url::from_file_path(&absolute).map_err(|()| {
             DataFusionError::Execution(format!("{}: not a local file path", path.display()))
         })?;
         // No glob: a file name with `*` or `[` is a name, not a pattern.
-        urls.push(ListingTableUrl::try_new(url, None)?);
+        let url = ListingTableUrl::try_new(url, None)?;
+        let (report, entry) = check_snapshot(path, url.prefix(), schema)?;
+        metadata_cache.put(url.prefix(), entry);
+        reports.push(report);
+        urls.push(url);
     }
     let mut options = TableParquetOptions::default();
     options.global.pushdown_filters = true;
@@ -213,12 +234,21 @@ pub fn snapshot_table(
     Ok((Arc::new(ListingTable::try_new(config)?), reports))
 }
 
-/// Reads the footer of `path` and checks it holds every column of `schema` with its type.
-fn check_snapshot(path: &Path, schema: &KqlSchema) -> Result<LoadReport> {
+/// Reads the footer of `path` (stored as `location`) with its page index and checks it holds
+/// every column of `schema` with its type; returns the report and the metadata cache entry.
+fn check_snapshot(
+    path: &Path,
+    location: &ObjectPath,
+    schema: &KqlSchema,
+) -> Result<(LoadReport, CachedFileMetadataEntry)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| DataFusionError::Execution(format!("{name}: cannot open: {e}")))?;
+    let stat = file
+        .metadata()
+        .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
     let meta = ParquetMetaDataReader::new()
+        .with_page_index_policy(PageIndexPolicy::Optional)
         .parse_and_finish(&file)
         .map_err(|e| {
             DataFusionError::Execution(format!("{name}: not a readable Parquet file: {e}"))
@@ -247,10 +277,23 @@ fn check_snapshot(path: &Path, schema: &KqlSchema) -> Result<LoadReport> {
             }
         }
     }
-    Ok(LoadReport {
+    let report = LoadReport {
         file: name,
         loaded: usize::try_from(file_meta.num_rows()).unwrap_or(0),
         shape: "Parquet snapshot",
         ..LoadReport::default()
-    })
+    };
+    // The cache checks size and modification time against what the scan lists, as the local
+    // object store reports them.
+    let modified = stat.modified().map_err(DataFusionError::IoError)?;
+    let object = ObjectMeta {
+        location: location.clone(),
+        last_modified: modified.into(),
+        size: stat.len(),
+        e_tag: None,
+        version: None,
+    };
+    let entry =
+        CachedFileMetadataEntry::new(object, Arc::new(CachedParquetMetaData::new(Arc::new(meta))));
+    Ok((report, entry))
 }
