@@ -249,8 +249,22 @@ impl KqlContext {
         // Run on a task so that a panic inside DataFusion becomes an error, not a crash.
         let session = self.session.clone();
         let plan = planned.plan;
-        let task =
-            tokio::spawn(async move { session.execute_logical_plan(plan).await?.collect().await });
+        let task = tokio::spawn(async move {
+            use futures::StreamExt;
+            type Batches = datafusion::error::Result<Vec<RecordBatch>>;
+            let mut stream = session
+                .execute_logical_plan(plan)
+                .await?
+                .execute_stream()
+                .await?;
+            let mut batches = Vec::new();
+            // Each batch is made canonical as it arrives, so the pages that string views point
+            // into are released batch by batch, not held until the whole result is in.
+            while let Some(batch) = stream.next().await {
+                batches.push(canonical_types(&batch?)?);
+            }
+            Batches::Ok(batches)
+        });
         let batches = match task.await {
             Ok(Ok(b)) => b,
             Ok(Err(e)) => {
@@ -273,6 +287,33 @@ impl KqlContext {
             render: planned.render,
         })
     }
+}
+
+/// `batch` with string views (how snapshots are scanned) turned into plain strings, so that every
+/// result holds each Kusto type as [`kql_planner::KqlType::arrow`] says, whatever the source.
+fn canonical_types(batch: &RecordBatch) -> datafusion::error::Result<RecordBatch> {
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    let schema = batch.schema();
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| f.data_type() == &DataType::Utf8View)
+    {
+        return Ok(batch.clone());
+    }
+    let mut fields = Vec::with_capacity(schema.fields().len());
+    let mut columns = Vec::with_capacity(schema.fields().len());
+    for (f, c) in schema.fields().iter().zip(batch.columns()) {
+        if f.data_type() == &DataType::Utf8View {
+            fields.push(Field::clone(f).with_data_type(DataType::Utf8));
+            columns.push(datafusion::arrow::compute::cast(c, &DataType::Utf8)?);
+        } else {
+            fields.push(Field::clone(f));
+            columns.push(c.clone());
+        }
+    }
+    let schema = Schema::new_with_metadata(fields, schema.metadata().clone());
+    Ok(RecordBatch::try_new(Arc::new(schema), columns)?)
 }
 
 #[cfg(test)]

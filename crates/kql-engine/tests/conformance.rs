@@ -28,8 +28,10 @@
 )]
 
 use kql_engine::KqlContext;
+use kql_engine::load::parquet::{snapshot_table, write_snapshot};
 use kql_engine::value::json_value;
 use std::path::{Path, PathBuf};
+mod common;
 
 struct Case {
     line: usize,
@@ -146,7 +148,40 @@ fn normalise_row(row: &str) -> String {
         .join(" | ")
 }
 
-async fn run_file(path: &Path) -> (usize, Vec<String>) {
+/// Where a file's `table`s live: in memory, or in Parquet snapshots under a folder, scanned in
+/// place (as `kqlite query --data snapshot.parquet` does).
+#[derive(Clone, Copy)]
+enum Tables<'a> {
+    InMemory,
+    Snapshots(&'a Path),
+}
+
+fn register(
+    ctx: &KqlContext,
+    tables: Tables<'_>,
+    file: &Path,
+    table: &str,
+    r: kql_engine::KqlResult,
+) -> Result<(), String> {
+    match tables {
+        Tables::InMemory => ctx
+            .register_batches(table, r.schema, r.batches)
+            .map_err(|e| e.to_string()),
+        Tables::Snapshots(dir) => {
+            let stem = file
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            let path = dir.join(format!("{stem}-{table}.parquet"));
+            write_snapshot(&path, &r.schema, &r.batches).map_err(|e| e.to_string())?;
+            let (provider, _) = snapshot_table(&[path], &r.schema, &ctx.metadata_cache())
+                .map_err(|e| e.to_string())?;
+            ctx.register_provider(table, r.schema, provider);
+            Ok(())
+        }
+    }
+}
+
+async fn run_file(path: &Path, tables: Tables<'_>) -> (usize, Vec<String>) {
     let name = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -169,7 +204,7 @@ async fn run_file(path: &Path) -> (usize, Vec<String>) {
             },
             Mode::Table(table) => match ctx.execute_at(&case.query, now).await {
                 Ok(r) => {
-                    if let Err(e) = ctx.register_batches(table, r.schema, r.batches) {
+                    if let Err(e) = register(&ctx, tables, path, table, r) {
                         failures.push(format!("{at}: registering {table}: {e}"));
                     }
                 }
@@ -243,6 +278,18 @@ async fn run_file(path: &Path) -> (usize, Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance() {
+    run_all(Tables::InMemory).await;
+}
+
+/// The same cases with every `table` written to a snapshot and scanned in place: the Parquet scan
+/// (string views, pushed filters, pruning) must answer exactly as the in-memory tables do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_over_snapshots() {
+    let dir = common::scratch("conformance", "snapshots");
+    run_all(Tables::Snapshots(&dir)).await;
+}
+
+async fn run_all(tables: Tables<'_>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance");
     let mut paths = Vec::new();
     files(&root, &mut paths);
@@ -256,7 +303,7 @@ async fn conformance() {
     let mut total = 0;
     let mut failures = Vec::new();
     for p in &paths {
-        let (ran, f) = run_file(p).await;
+        let (ran, f) = run_file(p, tables).await;
         total += ran;
         failures.extend(f);
     }

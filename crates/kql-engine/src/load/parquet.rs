@@ -5,7 +5,7 @@
 //! pushed-down filters, and splits the file across cores.
 
 use super::LoadReport;
-use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::common::config::TableParquetOptions;
@@ -224,14 +224,31 @@ pub fn snapshot_table(
     let mut options = TableParquetOptions::default();
     options.global.pushdown_filters = true;
     options.global.reorder_filters = true;
-    options.global.schema_force_view_types = false;
+    options.global.schema_force_view_types = true;
     let format = ParquetFormat::default().with_options(options);
     // Every given path is a file; no extension filter (snapshots may be named anything).
     let listing = ListingOptions::new(Arc::new(format)).with_file_extension("");
     let config = ListingTableConfig::new_with_multi_paths(urls)
         .with_listing_options(listing)
-        .with_schema(schema.to_arrow());
+        .with_schema(scan_schema(schema));
     Ok((Arc::new(ListingTable::try_new(config)?), reports))
+}
+
+/// The Arrow schema a snapshot is scanned as: text as string views, which point into the
+/// decoded pages (a dictionary page's strings are not copied once per row) and which grouping,
+/// comparison and sorting handle faster. Query results are cast back to the canonical types
+/// (see [`crate::KqlContext::run`]).
+pub fn scan_schema(schema: &KqlSchema) -> Arc<Schema> {
+    let canonical = schema.to_arrow();
+    let fields: Vec<Field> = canonical
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 => f.as_ref().clone().with_data_type(DataType::Utf8View),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
 }
 
 /// Reads the footer of `path` (stored as `location`) with its page index and checks it holds
