@@ -46,7 +46,7 @@ pub(crate) struct QueryArgs {
     #[arg(long, default_value_t = 40, value_name = "N")]
     max_rows: usize,
     /// Print how long each phase took (start, load, plan, run, print) to standard error.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "follow")]
     timing: bool,
     /// Read the query from a file.
     #[arg(
@@ -197,7 +197,7 @@ impl std::fmt::Display for Phases {
         for (phase, d) in &self.laps {
             write!(f, " {phase} {:.1} ms,", ms(*d))?;
         }
-        write!(f, " total {:.1} ms", ms(self.last - self.started))
+        write!(f, " total {:.1} ms", ms(self.started.elapsed()))
     }
 }
 

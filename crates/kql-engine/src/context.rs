@@ -77,9 +77,9 @@ impl KqlContext {
     pub fn new() -> KqlContext {
         let config = SessionConfig::new()
             .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
-        // No function registry, catalog or file formats: the planner builds DataFusion plans
-        // with the functions themselves and the tables' sources, so nothing is looked up by
-        // name, and leaving out ~400 registrations makes every start and plan cheaper.
+        // No function registry or file formats: the planner builds DataFusion plans with the
+        // functions themselves and the tables' sources, so nothing is looked up by name, and
+        // leaving out ~400 registrations makes every start and plan cheaper.
         let state = SessionStateBuilder::new().with_config(config).build();
         KqlContext {
             session: SessionContext::new_with_state(state),

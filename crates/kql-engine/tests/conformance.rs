@@ -281,8 +281,9 @@ async fn conformance() {
     run_all(Tables::InMemory).await;
 }
 
-/// The same cases with every `table` written to a snapshot and scanned in place: the Parquet scan
-/// (string views, pushed filters, pruning) must answer exactly as the in-memory tables do.
+/// The same files with every `table` they define written to a snapshot and scanned in place: the
+/// Parquet scan (string views, pushed filters, pruning) must answer exactly as the in-memory
+/// tables do. (Cases that use no `table` just run again.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_over_snapshots() {
     let dir = common::scratch("conformance", "snapshots");

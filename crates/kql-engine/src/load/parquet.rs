@@ -51,9 +51,9 @@ fn write_parquet(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) -> Re
     let file = std::fs::File::create(path).map_err(DataFusionError::IoError)?;
     // Uncompressed: snapshots are read far more often than written, and decoding plain or
     // dictionary pages straight from the page cache is the fastest read there is.
-    // Page statistics (the column index) only where a filter can use them: on ordered values
-    // such as TimeGenerated. On text columns every page spans nearly the whole range, and
-    // decoding their column index cost more than the rest of a narrow time query.
+    // Page statistics (the column index) on every column but text: a range filter can use them
+    // (TimeGenerated above all, as rows are in time order). On text columns every page spans
+    // nearly the whole range, and decoding their index cost more than a narrow time query.
     let mut props = WriterProperties::builder()
         .set_compression(Compression::UNCOMPRESSED)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
@@ -210,7 +210,10 @@ pub fn snapshot_table(
     let mut urls = Vec::with_capacity(paths.len());
     let mut reports = Vec::with_capacity(paths.len());
     for path in paths {
-        let absolute = std::path::absolute(path).map_err(DataFusionError::IoError)?;
+        // Canonical: object-store paths may not hold `.` or `..` segments.
+        let absolute = std::fs::canonicalize(path).map_err(|e| {
+            DataFusionError::Execution(format!("{}: cannot open: {e}", path.display()))
+        })?;
         let url = url::Url::from_file_path(&absolute).map_err(|()| {
             DataFusionError::Execution(format!("{}: not a local file path", path.display()))
         })?;
@@ -302,7 +305,9 @@ fn check_snapshot(
     };
     // The cache checks size and modification time against what the scan lists, as the local
     // object store reports them.
-    let modified = stat.modified().map_err(DataFusionError::IoError)?;
+    let modified = stat
+        .modified()
+        .map_err(|e| DataFusionError::Execution(format!("{}: cannot read: {e}", report.file)))?;
     let object = ObjectMeta {
         location: location.clone(),
         last_modified: modified.into(),
