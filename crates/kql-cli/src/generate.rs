@@ -2,7 +2,7 @@
 
 use crate::EXIT_USAGE;
 use clap::{Args, ValueEnum};
-use kql_engine::generate::{GenOptions, Shape, rows, write};
+use kql_engine::generate::{GenOptions, RowStream, Shape, row_stream, write_to};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -62,7 +62,8 @@ pub(crate) fn run(args: &GenerateArgs) -> u8 {
         start,
         days: args.days.max(1),
     };
-    let generated = rows(&opts);
+    // Rows are made and written one at a time: memory stays bounded whatever --rows is.
+    let generated = row_stream(&opts);
     let shape = match args.format {
         GenFormat::Ndjson => Shape::Ndjson,
         GenFormat::Graph => Shape::Graph,
@@ -71,17 +72,22 @@ pub(crate) fn run(args: &GenerateArgs) -> u8 {
         GenFormat::Eventhub => Shape::EventHub,
         GenFormat::QueryApi => Shape::QueryApi,
         GenFormat::Csv => Shape::Csv,
-        GenFormat::Parquet => return write_parquet(&generated, &args.out),
-        GenFormat::PortalCsv => return write_portal_csv(&generated, &args.out),
+        GenFormat::Parquet => return write_parquet(generated, &args.out),
+        GenFormat::PortalCsv => return write_portal_csv(generated, &args.out),
     };
-    write_text(&args.out, &write(&generated, shape))
+    write_out(&args.out, |out| write_to(generated, shape, out))
 }
 
-fn write_text(out: &Path, text: &str) -> u8 {
+/// Runs `write` on `out` (a file, or standard output for `-`) through a buffer; reports errors.
+fn write_out(out: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
     let written = if out.as_os_str() == "-" {
-        std::io::stdout().lock().write_all(text.as_bytes())
+        let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut w).and_then(|()| w.flush())
     } else {
-        std::fs::write(out, text)
+        std::fs::File::create(out).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w).and_then(|()| w.flush())
+        })
     };
     match written {
         Ok(()) => 0,
@@ -92,46 +98,50 @@ fn write_text(out: &Path, text: &str) -> u8 {
     }
 }
 
-fn write_portal_csv(generated: &[serde_json::Value], out: &Path) -> u8 {
+/// Rows per chunk where a shape is made from groups of rows (portal CSV, Parquet).
+const CHUNK_ROWS: usize = 65_536;
+
+fn write_portal_csv(generated: RowStream, out: &Path) -> u8 {
     if out.as_os_str() == "-" {
         eprintln!("error: --format portal-csv writes three files: give --out a file name");
         return EXIT_USAGE;
     }
-    let graph: Vec<serde_json::Value> = generated
-        .iter()
-        .filter_map(serde_json::Value::as_object)
-        .map(kql_engine::load::shapes::row_to_graph)
-        .collect();
-    let [entries, steps, modified] = kql_engine::load::portal_csv::write(&graph);
     let stem = out
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("ProvisioningLogs");
     let sibling = |suffix: &str| out.with_file_name(format!("{stem}_{suffix}.csv"));
-    [
-        (out.to_path_buf(), entries),
-        (sibling("ProvisioningSteps"), steps),
-        (sibling("ModifiedProperties"), modified),
-    ]
-    .iter()
-    .map(|(path, text)| write_text(path, text))
-    .max()
-    .unwrap_or(0)
-}
-
-fn write_parquet(generated: &[serde_json::Value], out: &Path) -> u8 {
-    let schema = kql_engine::tables::aad_provisioning_logs();
-    let mut builder = kql_engine::load::builder::RowBuilder::new(schema.clone());
-    for r in generated {
-        if let Err(e) = builder.append(|c| r.get(c)) {
-            eprintln!("error: {e}");
-            return 1;
+    let paths = [
+        out.to_path_buf(),
+        sibling("ProvisioningSteps"),
+        sibling("ModifiedProperties"),
+    ];
+    let mut files = Vec::with_capacity(3);
+    for p in &paths {
+        match std::fs::File::create(p) {
+            Ok(f) => files.push(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("error: {}: {}", p.display(), crate::files::describe(&e));
+                return 1;
+            }
         }
     }
-    let written = builder
-        .finish()
-        .and_then(|b| kql_engine::load::parquet::write_snapshot(out, &schema, &[b]));
+    let written = match files.as_mut_slice() {
+        [a, b, c] => kql_engine::generate::write_portal_csv(generated, CHUNK_ROWS, [a, b, c])
+            .and_then(|()| files.iter_mut().try_for_each(Write::flush)),
+        _ => Ok(()),
+    };
     match written {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}: {}", out.display(), crate::files::describe(&e));
+            1
+        }
+    }
+}
+
+fn write_parquet(generated: RowStream, out: &Path) -> u8 {
+    match kql_engine::generate::write_parquet(generated, CHUNK_ROWS, out) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {}: {e}", out.display());

@@ -279,6 +279,12 @@ fn episodes(days: u32) -> Episodes {
 
 /// Generates `opts.rows` rows as Log Analytics row objects (column name to value), in time order.
 pub fn rows(opts: &GenOptions) -> Vec<Value> {
+    row_stream(opts).collect()
+}
+
+/// The rows of [`rows`], made one at a time, so that any number can be written in bounded memory
+/// (only the timestamps, 16 bytes a row, are drawn up front: the rows come out in time order).
+pub fn row_stream(opts: &GenOptions) -> RowStream {
     let mut rng = Rng(opts.seed ^ 0x6B71_6C69_7465);
     let world = World::new(&mut rng);
     let ep = episodes(opts.days);
@@ -308,29 +314,53 @@ pub fn rows(opts: &GenOptions) -> Vec<Value> {
         )
     }));
     times.sort_by_key(|(t, _)| *t);
-    times
-        .into_iter()
-        .map(|(offset, in_burst)| {
-            let at = opts.start + offset;
-            let hour = offset / HOUR;
-            // During the quarantine stretch Dropbox fails everything; after it, it is silent.
-            let mut app_ix = rng.below(APPS.len() as u64) as usize;
-            let quarantined = (ep.quarantine_from..ep.quarantine_to).contains(&hour);
-            while app_ix == 2 && (ep.quarantine_to..ep.quiet_to).contains(&hour) {
-                app_ix = rng.below(APPS.len() as u64) as usize;
-            }
-            if in_burst {
-                app_ix = 1;
-            }
-            row(
-                &mut rng,
-                &world,
-                app_ix,
-                at,
-                in_burst || (quarantined && app_ix == 2),
-            )
-        })
-        .collect()
+    RowStream {
+        rng,
+        world,
+        ep,
+        start: opts.start,
+        times: times.into_iter(),
+    }
+}
+
+/// Iterator of generated rows; see [`row_stream`].
+pub struct RowStream {
+    rng: Rng,
+    world: World,
+    ep: Episodes,
+    start: i64,
+    times: std::vec::IntoIter<(i64, bool)>,
+}
+
+impl Iterator for RowStream {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        let (offset, in_burst) = self.times.next()?;
+        let (rng, ep) = (&mut self.rng, &self.ep);
+        let at = self.start + offset;
+        let hour = offset / HOUR;
+        // During the quarantine stretch Dropbox fails everything; after it, it is silent.
+        let mut app_ix = rng.below(APPS.len() as u64) as usize;
+        let quarantined = (ep.quarantine_from..ep.quarantine_to).contains(&hour);
+        while app_ix == 2 && (ep.quarantine_to..ep.quiet_to).contains(&hour) {
+            app_ix = rng.below(APPS.len() as u64) as usize;
+        }
+        if in_burst {
+            app_ix = 1;
+        }
+        Some(row(
+            rng,
+            &self.world,
+            app_ix,
+            at,
+            in_burst || (quarantined && app_ix == 2),
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.times.size_hint()
+    }
 }
 
 fn row(rng: &mut Rng, w: &World, app_ix: usize, at: i64, force_failure: bool) -> Value {
@@ -492,6 +522,30 @@ mod tests {
                 ..opts(500)
             })
         );
+        // The stream is the same rows, one at a time.
+        assert_eq!(row_stream(&opts(500)).collect::<Vec<_>>(), a);
+    }
+
+    #[test]
+    fn the_portal_download_written_in_chunks_is_the_one_written_whole() {
+        let write = |chunk: usize| {
+            let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+            write_portal_csv(rows(&opts(50)), chunk, [&mut a, &mut b, &mut c]).unwrap_or(());
+            [a, b, c].map(|v| String::from_utf8(v).unwrap_or_default())
+        };
+        let whole = write(usize::MAX);
+        // Entries (one per row), steps and modified properties, each past one chunk.
+        assert!(whole[0].lines().count() > 50);
+        assert!(whole.iter().all(|t| t.lines().count() > 8));
+        assert_eq!(write(7), whole);
+        // No rows: the three headers.
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        write_portal_csv(Vec::new(), 7, [&mut a, &mut b, &mut c]).unwrap_or(());
+        assert!(
+            [a, b, c]
+                .iter()
+                .all(|v| v.ends_with(b"\n") && v.iter().filter(|&&x| x == b'\n').count() == 1)
+        );
     }
 }
 
@@ -516,22 +570,63 @@ pub enum Shape {
 
 /// Writes table rows (from [`rows`]) in `shape`.
 pub fn write(rows: &[Value], shape: Shape) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and serde_json writes UTF-8.
+    let _ = write_to(rows.iter().cloned(), shape, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes table rows in `shape` to `out` as they come, so that memory stays bounded whatever
+/// their number: each JSON document is written as its opening, the items, and its closing.
+pub fn write_to(
+    rows: impl IntoIterator<Item = Value>,
+    shape: Shape,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     use crate::load::shapes::{row_to_graph, row_to_resource};
-    let objects = || rows.iter().filter_map(Value::as_object);
-    match shape {
-        Shape::Ndjson => rows.iter().map(|r| r.to_string() + "\n").collect(),
-        Shape::Graph => json!({
-            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning",
-            "value": objects().map(row_to_graph).collect::<Vec<_>>(),
-        })
-        .to_string(),
-        Shape::PortalJson => Value::Array(objects().map(row_to_graph).collect()).to_string(),
-        Shape::ResourceLog => objects()
-            .map(|r| row_to_resource(r).to_string() + "\r\n")
-            .collect(),
-        Shape::EventHub => {
-            json!({"records": objects().map(row_to_resource).collect::<Vec<_>>()}).to_string()
+    let objects = rows.into_iter().filter(Value::is_object);
+    let items = |out: &mut dyn std::io::Write,
+                 open: &str,
+                 close: &str,
+                 each: &dyn Fn(&Value) -> Value,
+                 objects: &mut dyn Iterator<Item = Value>|
+     -> std::io::Result<()> {
+        out.write_all(open.as_bytes())?;
+        for (i, r) in objects.enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, &each(&r))?;
         }
+        out.write_all(close.as_bytes())
+    };
+    let mut objects = objects;
+    let graph = |r: &Value| r.as_object().map(row_to_graph).unwrap_or_default();
+    let resource = |r: &Value| r.as_object().map(row_to_resource).unwrap_or_default();
+    match shape {
+        Shape::Ndjson => {
+            for r in objects {
+                serde_json::to_writer(&mut *out, &r)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+        Shape::Graph => items(
+            out,
+            "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#auditLogs/provisioning\",\"value\":[",
+            "]}",
+            &graph,
+            &mut objects,
+        ),
+        Shape::PortalJson => items(out, "[", "]", &graph, &mut objects),
+        Shape::ResourceLog => {
+            for r in objects {
+                serde_json::to_writer(&mut *out, &resource(&r))?;
+                out.write_all(b"\r\n")?;
+            }
+            Ok(())
+        }
+        Shape::EventHub => items(out, "{\"records\":[", "]}", &resource, &mut objects),
         Shape::QueryApi => {
             let schema = crate::tables::aad_provisioning_logs();
             let columns: Vec<Value> = schema
@@ -539,18 +634,19 @@ pub fn write(rows: &[Value], shape: Shape) -> String {
                 .iter()
                 .map(|f| json!({"name": f.name, "type": f.ty.name()}))
                 .collect();
-            let table_rows: Vec<Value> = objects()
-                .map(|r| {
-                    Value::Array(
-                        schema
-                            .names()
-                            .map(|c| r.get(c).cloned().unwrap_or(Value::Null))
-                            .collect(),
-                    )
-                })
-                .collect();
-            json!({"tables": [{"name": "PrimaryResult", "columns": columns, "rows": table_rows}]})
-                .to_string()
+            let open = format!(
+                "{{\"tables\":[{{\"name\":\"PrimaryResult\",\"columns\":{},\"rows\":[",
+                Value::Array(columns)
+            );
+            let cells = |r: &Value| {
+                Value::Array(
+                    schema
+                        .names()
+                        .map(|c| r.get(c).cloned().unwrap_or(Value::Null))
+                        .collect(),
+                )
+            };
+            items(out, &open, "]}]}", &cells, &mut objects)
         }
         Shape::Csv => {
             let schema = crate::tables::aad_provisioning_logs();
@@ -571,8 +667,8 @@ pub fn write(rows: &[Value], shape: Shape) -> String {
                     }
                 })
                 .collect();
-            let mut out = header.join(",") + "\n";
-            for r in objects() {
+            writeln!(out, "{}", header.join(","))?;
+            for r in objects {
                 let cells: Vec<String> = schema
                     .names()
                     .map(|c| match (c, r.get(c)) {
@@ -585,12 +681,63 @@ pub fn write(rows: &[Value], shape: Shape) -> String {
                         (_, Some(v)) => quote(&v.to_string()),
                     })
                     .collect();
-                out.push_str(&cells.join(","));
-                out.push('\n');
+                writeln!(out, "{}", cells.join(","))?;
             }
-            out
+            Ok(())
         }
     }
+}
+
+/// Writes the portal's three-file CSV download of `rows` (entries, steps, modified properties),
+/// `chunk` rows at a time so that memory stays bounded; each file gets its header once.
+pub fn write_portal_csv(
+    rows: impl IntoIterator<Item = Value>,
+    chunk: usize,
+    mut outs: [&mut dyn std::io::Write; 3],
+) -> std::io::Result<()> {
+    let mut rows = rows.into_iter().peekable();
+    let mut first = true;
+    // At least one chunk: no rows still write the three headers.
+    while first || rows.peek().is_some() {
+        let graph: Vec<Value> = rows
+            .by_ref()
+            .take(chunk.max(1))
+            .filter_map(|r| r.as_object().map(crate::load::shapes::row_to_graph))
+            .collect();
+        let parts = crate::load::portal_csv::write(&graph);
+        for (out, text) in outs.iter_mut().zip(&parts) {
+            let body = if first {
+                text.as_str()
+            } else {
+                text.split_once('\n').map_or("", |(_, rest)| rest)
+            };
+            out.write_all(body.as_bytes())?;
+        }
+        first = false;
+    }
+    Ok(())
+}
+
+/// Writes `rows` (in time order, as [`row_stream`] makes them) as a snapshot at `path`, `chunk`
+/// rows per batch, so that memory stays bounded.
+pub fn write_parquet(
+    rows: impl IntoIterator<Item = Value>,
+    chunk: usize,
+    path: &std::path::Path,
+) -> datafusion::error::Result<()> {
+    let schema = crate::tables::aad_provisioning_logs();
+    let mut w = crate::load::parquet::SnapshotWriter::create(path, &schema)?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut builder = crate::load::builder::RowBuilder::new(schema.clone());
+        for r in rows.by_ref().take(chunk.max(1)) {
+            builder.append(|c| r.get(c)).map_err(|e| {
+                datafusion::error::DataFusionError::Internal(format!("generated row: {e}"))
+            })?;
+        }
+        w.write(&builder.finish()?)?;
+    }
+    w.finish()
 }
 
 /// `3/14/2025, 9:12:44.123 AM`: the portal's US-locale datetime (millisecond precision).

@@ -11,6 +11,7 @@
 use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::cache::cache_manager::FileMetadataCache;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
 use datafusion::parquet::file::page_index::column_index::ColumnIndexMetaData;
 use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
@@ -173,4 +174,30 @@ fn a_parquet_file_without_a_column_is_refused_with_its_name() {
         .expect_err("refused")
         .to_string();
     assert!(err.contains("column `Key` is Int64"), "{err}");
+}
+
+#[test]
+fn generated_snapshots_written_in_chunks_hold_the_rows_written_whole() {
+    use kql_engine::generate::{GenOptions, rows, write_parquet};
+    let dir = scratch("generate-chunks");
+    let opts = GenOptions {
+        rows: 300,
+        seed: 3,
+        start: kql_common::time::parse_datetime("2026-11-01").unwrap(),
+        days: 2,
+    };
+    let read = |chunk: usize| {
+        let path = dir.join(format!("chunk{chunk}.parquet"));
+        write_parquet(rows(&opts), chunk, &path).unwrap();
+        assert!(!dir.join(format!("chunk{chunk}.parquet.partial")).exists());
+        let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        let batches: Vec<RecordBatch> = reader.map(Result::unwrap).collect();
+        datafusion::arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
+    };
+    let whole = read(usize::MAX);
+    assert_eq!(whole.num_rows(), 300);
+    assert_eq!(read(7), whole);
 }

@@ -28,49 +28,94 @@ use kql_planner::{KqlSchema, KqlType};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Writes `batches` of `schema` to `path` as one Parquet file. The file appears whole or not at
-/// all (written next to it, then renamed), so a failed convert never leaves half a snapshot.
+/// Writes `batches` of `schema` to `path` as one Parquet file, in time order. The file appears
+/// whole or not at all (written next to it, then renamed), so a failed convert never leaves half
+/// a snapshot.
 pub fn write_snapshot(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) -> Result<()> {
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = std::path::PathBuf::from(partial);
-    let written = write_parquet(&partial, schema, batches)
-        .and_then(|()| std::fs::rename(&partial, path).map_err(DataFusionError::IoError));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
+    let mut w = SnapshotWriter::create(path, schema)?;
+    for b in in_time_order(schema, batches)? {
+        w.write(&b)?;
     }
-    written
+    w.finish()
 }
 
 /// Rows per row group: small enough that a time filter skips most of a sorted snapshot and that
 /// both cores get row groups to decode, large enough that per-group overhead stays negligible.
 const ROW_GROUP_ROWS: usize = 65_536;
 
-fn write_parquet(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) -> Result<()> {
-    let arrow = schema.to_arrow();
-    let file = std::fs::File::create(path).map_err(DataFusionError::IoError)?;
-    // Uncompressed: snapshots are read far more often than written, and decoding plain or
-    // dictionary pages straight from the page cache is the fastest read there is.
-    // Page statistics (the column index) on every column but text: a range filter can use them
-    // (TimeGenerated above all, as rows are in time order). On text columns every page spans
-    // nearly the whole range, and decoding their index cost more than a narrow time query.
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::UNCOMPRESSED)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_statistics_enabled(EnabledStatistics::Chunk);
-    for f in &schema.fields {
-        if !matches!(f.ty, KqlType::String | KqlType::Dynamic | KqlType::Guid) {
-            props = props
-                .set_column_statistics_enabled(f.name.as_str().into(), EnabledStatistics::Page);
+/// A snapshot written batch by batch, for rows that already come in time order (as `kqlite
+/// generate` makes them): memory stays bounded whatever the number of rows. Out-of-order rows
+/// give the same answers, only less pruning. The file appears at [`SnapshotWriter::finish`]; a
+/// writer dropped before that removes its partial file.
+pub struct SnapshotWriter {
+    path: std::path::PathBuf,
+    partial: std::path::PathBuf,
+    arrow: Arc<Schema>,
+    writer: Option<ArrowWriter<std::fs::File>>,
+}
+
+impl SnapshotWriter {
+    /// Starts a snapshot of `schema` at `path` (written as `path.partial` until finished).
+    pub fn create(path: &Path, schema: &KqlSchema) -> Result<SnapshotWriter> {
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        let arrow = schema.to_arrow();
+        let file = std::fs::File::create(&partial).map_err(DataFusionError::IoError)?;
+        // Uncompressed: snapshots are read far more often than written, and decoding plain or
+        // dictionary pages straight from the page cache is the fastest read there is.
+        // Page statistics (the column index) on every column but text: a range filter can use
+        // them (TimeGenerated above all, as rows are in time order). On text columns every page
+        // spans nearly the whole range, and decoding their index cost more than a narrow time
+        // query.
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::UNCOMPRESSED)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_statistics_enabled(EnabledStatistics::Chunk);
+        for f in &schema.fields {
+            if !matches!(f.ty, KqlType::String | KqlType::Dynamic | KqlType::Guid) {
+                props = props
+                    .set_column_statistics_enabled(f.name.as_str().into(), EnabledStatistics::Page);
+            }
         }
+        let writer = ArrowWriter::try_new(file, arrow.clone(), Some(props.build()));
+        // Made before the writer is checked, so that a failure drops it and removes the file.
+        let mut w = SnapshotWriter {
+            path: path.to_path_buf(),
+            partial,
+            arrow,
+            writer: None,
+        };
+        w.writer = Some(writer?);
+        Ok(w)
     }
-    let props = props.build();
-    let mut w = ArrowWriter::try_new(file, arrow.clone(), Some(props))?;
-    for b in in_time_order(schema, batches)? {
-        w.write(&b.with_schema(arrow.clone())?)?;
+
+    /// Appends the rows of `batch` (whose columns are the schema's).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let Some(w) = self.writer.as_mut() else {
+            return Err(DataFusionError::Internal(
+                "snapshot already finished".into(),
+            ));
+        };
+        w.write(&batch.clone().with_schema(self.arrow.clone())?)?;
+        Ok(())
     }
-    w.close()?;
-    Ok(())
+
+    /// Writes the footer and moves the file into place.
+    pub fn finish(mut self) -> Result<()> {
+        if let Some(w) = self.writer.take() {
+            w.close()?;
+        }
+        std::fs::rename(&self.partial, &self.path).map_err(DataFusionError::IoError)
+    }
+}
+
+impl Drop for SnapshotWriter {
+    fn drop(&mut self) {
+        // Not finished (an error on the way): leave nothing behind. After a rename there is no
+        // partial file, and the error is ignored.
+        let _ = std::fs::remove_file(&self.partial);
+    }
 }
 
 /// `batches` ordered by `TimeGenerated` (stable, nulls first) when the table has that column and
