@@ -486,17 +486,23 @@ fn row(rng: &mut Rng, w: &World, app_ix: usize, at: i64, force_failure: bool) ->
     })
 }
 
+/// Options for `rows` rows over a week from 2026-11-01, seed 7 (unit tests).
+#[cfg(test)]
+fn test_options(rows: usize) -> GenOptions {
+    GenOptions {
+        rows,
+        seed: 7,
+        start: time::parse_datetime("2026-11-01").unwrap_or(0),
+        days: 7,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn opts(rows: usize) -> GenOptions {
-        GenOptions {
-            rows,
-            seed: 7,
-            start: time::parse_datetime("2026-11-01").unwrap_or(0),
-            days: 7,
-        }
+        test_options(rows)
     }
 
     #[test]

@@ -212,16 +212,7 @@ fn us_datetime(ticks: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{GenOptions, rows};
-
-    fn opts(rows: usize) -> GenOptions {
-        GenOptions {
-            rows,
-            seed: 7,
-            start: time::parse_datetime("2026-11-01").unwrap_or(0),
-            days: 7,
-        }
-    }
+    use crate::generate::{rows, test_options as opts};
 
     #[test]
     fn the_portal_download_written_in_chunks_is_the_one_written_whole() {
