@@ -269,17 +269,24 @@ pub fn snapshot_table(
         reports.push(report);
         urls.push(url);
     }
-    let mut options = TableParquetOptions::default();
-    options.global.pushdown_filters = true;
-    options.global.reorder_filters = true;
-    options.global.schema_force_view_types = true;
-    let format = ParquetFormat::default().with_options(options);
-    // Every given path is a file; no extension filter (snapshots may be named anything).
-    let listing = ListingOptions::new(Arc::new(format)).with_file_extension("");
-    let config = ListingTableConfig::new_with_multi_paths(urls)
-        .with_listing_options(listing)
-        .with_schema(scan_schema(schema));
-    Ok((Arc::new(ListingTable::try_new(config)?), reports))
+    let listing = |pushdown: bool| -> Result<Arc<dyn TableProvider>> {
+        let mut options = TableParquetOptions::default();
+        options.global.pushdown_filters = pushdown;
+        options.global.reorder_filters = true;
+        options.global.schema_force_view_types = true;
+        let format = ParquetFormat::default().with_options(options);
+        // Every given path is a file; no extension filter (snapshots may be named anything).
+        let listing = ListingOptions::new(Arc::new(format)).with_file_extension("");
+        let config = ListingTableConfig::new_with_multi_paths(urls.clone())
+            .with_listing_options(listing)
+            .with_schema(scan_schema(schema));
+        Ok(Arc::new(ListingTable::try_new(config)?))
+    };
+    let scan = super::snapshot_scan::SnapshotScan {
+        late: listing(true)?,
+        early: listing(false)?,
+    };
+    Ok((Arc::new(scan), reports))
 }
 
 /// The Arrow schema a snapshot is scanned as: text as string views, which point into the
