@@ -91,6 +91,8 @@ fn write_out(out: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<(
     };
     match written {
         Ok(()) => 0,
+        // The reader stopped early (`kqlite generate --out - ... | head`): not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && out.as_os_str() == "-" => 0,
         Err(e) => {
             eprintln!("error: {}: {}", out.display(), crate::files::describe(&e));
             1
@@ -134,7 +136,11 @@ fn write_portal_csv(generated: RowStream, out: &Path) -> u8 {
     match written {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {}: {}", out.display(), crate::files::describe(&e));
+            let [a, b, c] = paths.map(|p| p.display().to_string());
+            eprintln!(
+                "error: writing {a}, {b} or {c}: {}",
+                crate::files::describe(&e)
+            );
             1
         }
     }

@@ -226,3 +226,32 @@ fn convert_reports_rejections_and_strict_writes_nothing() {
     assert!(err.contains("bad.ndjson:2: record rejected"), "{err}");
     assert!(err.contains("wrote 2 records"), "{err}");
 }
+
+#[test]
+fn generate_to_a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args([
+            "generate", "--rows", "20000", "--format", "ndjson", "--out", "-",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // The read end is closed here (as `| head -c 100` does).
+    let o = child.wait_with_output().unwrap();
+    assert!(head.starts_with(b"{\"TenantId\""));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -201,3 +201,22 @@ fn generated_snapshots_written_in_chunks_hold_the_rows_written_whole() {
     assert_eq!(whole.num_rows(), 300);
     assert_eq!(read(7), whole);
 }
+
+#[test]
+fn a_snapshot_appears_whole_or_not_at_all() {
+    use kql_engine::load::parquet::SnapshotWriter;
+    let dir = scratch("writer");
+    let path = dir.join("t.parquet");
+    let partial = dir.join("t.parquet.partial");
+    // Dropped before `finish` (an error on the way): nothing is left.
+    let mut w = SnapshotWriter::create(&path, &schema()).unwrap();
+    w.write(&newest_first(10)[0]).unwrap();
+    assert!(partial.exists() && !path.exists());
+    drop(w);
+    assert!(!partial.exists() && !path.exists());
+    // Finished: the file is in place, under its name only.
+    let mut w = SnapshotWriter::create(&path, &schema()).unwrap();
+    w.write(&newest_first(10)[0]).unwrap();
+    w.finish().unwrap();
+    assert!(path.exists() && !partial.exists());
+}

@@ -216,23 +216,66 @@ mod tests {
 
     #[test]
     fn the_portal_download_written_in_chunks_is_the_one_written_whole() {
-        let write = |chunk: usize| {
+        let write = |rows: Vec<Value>, chunk: usize| {
             let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
-            write_portal_csv(rows(&opts(50)), chunk, [&mut a, &mut b, &mut c]).unwrap_or(());
+            let written = write_portal_csv(rows, chunk, [&mut a, &mut b, &mut c]);
+            assert!(written.is_ok(), "{written:?}");
             [a, b, c].map(|v| String::from_utf8(v).unwrap_or_default())
         };
-        let whole = write(usize::MAX);
+        let whole = write(rows(&opts(50)), usize::MAX);
         // Entries (one per row), steps and modified properties, each past one chunk.
         assert!(whole[0].lines().count() > 50);
         assert!(whole.iter().all(|t| t.lines().count() > 8));
-        assert_eq!(write(7), whole);
-        // No rows: the three headers.
+        assert_eq!(write(rows(&opts(50)), 7), whole);
+        // No rows: the three headers, each once.
+        let empty = write(Vec::new(), 7);
+        for (text, full) in empty.iter().zip(&whole) {
+            assert_eq!(Some(text.trim_end()), full.lines().next());
+        }
+    }
+
+    #[test]
+    fn json_documents_are_whole_with_any_number_of_rows() {
+        for n in [0, 1, 3] {
+            let generated = rows(&opts(n));
+            for shape in [
+                Shape::Graph,
+                Shape::PortalJson,
+                Shape::EventHub,
+                Shape::QueryApi,
+            ] {
+                let text = write(&generated, shape);
+                let parsed = serde_json::from_str::<Value>(&text);
+                assert!(parsed.is_ok(), "{shape:?} with {n} rows: {text}");
+            }
+        }
+    }
+
+    /// The exact bytes of every shape, so that a change to the generator or a writer shows.
+    #[test]
+    fn every_shape_of_two_rows() {
+        let generated = rows(&opts(2));
+        let mut out = String::new();
+        for shape in [
+            Shape::Ndjson,
+            Shape::Graph,
+            Shape::PortalJson,
+            Shape::ResourceLog,
+            Shape::EventHub,
+            Shape::QueryApi,
+            Shape::Csv,
+        ] {
+            out.push_str(&format!("== {shape:?}\n{}\n", write(&generated, shape)));
+        }
         let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
-        write_portal_csv(Vec::new(), 7, [&mut a, &mut b, &mut c]).unwrap_or(());
-        assert!(
-            [a, b, c]
-                .iter()
-                .all(|v| v.ends_with(b"\n") && v.iter().filter(|&&x| x == b'\n').count() == 1)
-        );
+        let written = write_portal_csv(generated, 1, [&mut a, &mut b, &mut c]);
+        assert!(written.is_ok(), "{written:?}");
+        for part in [a, b, c] {
+            out.push_str(&format!(
+                "== portal CSV\n{}\n",
+                String::from_utf8_lossy(&part)
+            ));
+        }
+        insta::assert_snapshot!(out.replace("\r\n", "\u{240d}\n"));
     }
 }

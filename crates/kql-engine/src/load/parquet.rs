@@ -52,6 +52,8 @@ pub struct SnapshotWriter {
     partial: std::path::PathBuf,
     arrow: Arc<Schema>,
     writer: Option<ArrowWriter<std::fs::File>>,
+    /// Moved into place: the partial name is no longer ours.
+    done: bool,
 }
 
 impl SnapshotWriter {
@@ -85,6 +87,7 @@ impl SnapshotWriter {
             partial,
             arrow,
             writer: None,
+            done: false,
         };
         w.writer = Some(writer?);
         Ok(w)
@@ -106,15 +109,19 @@ impl SnapshotWriter {
         if let Some(w) = self.writer.take() {
             w.close()?;
         }
-        std::fs::rename(&self.partial, &self.path).map_err(DataFusionError::IoError)
+        std::fs::rename(&self.partial, &self.path).map_err(DataFusionError::IoError)?;
+        self.done = true;
+        Ok(())
     }
 }
 
 impl Drop for SnapshotWriter {
     fn drop(&mut self) {
-        // Not finished (an error on the way): leave nothing behind. After a rename there is no
-        // partial file, and the error is ignored.
-        let _ = std::fs::remove_file(&self.partial);
+        if !self.done {
+            // Not finished (an error on the way): close the file and leave nothing behind.
+            drop(self.writer.take());
+            let _ = std::fs::remove_file(&self.partial);
+        }
     }
 }
 
