@@ -209,6 +209,11 @@ struct World {
     workspace: String,
     app_ids: Vec<(String, String, String)>,
     identities: Vec<Identity>,
+    /// JSON-text columns that depend only on the app or the identity, made once rather than
+    /// once per row: `ServicePrincipal`, `SourceSystem`, `TargetSystem` per app, and
+    /// `SourceIdentity` per identity.
+    app_texts: Vec<[String; 3]>,
+    identity_texts: Vec<String>,
 }
 
 impl World {
@@ -252,13 +257,54 @@ impl World {
                 group: true,
             });
         }
+        let app_texts = APPS
+            .iter()
+            .zip(&app_ids)
+            .map(|(app, ids): (&App, &(String, String, String))| {
+                app_texts(app, &ids.0, &ids.1, &tenant)
+            })
+            .collect();
+        let identity_texts = identities.iter().map(identity_text).collect();
         World {
             tenant,
             workspace,
             app_ids,
             identities,
+            app_texts,
+            identity_texts,
         }
     }
+}
+
+/// `ServicePrincipal`, `SourceSystem` and `TargetSystem` of `app`'s rows.
+fn app_texts(app: &App, sp_id: &str, app_id: &str, tenant: &str) -> [String; 3] {
+    let entra = json!({"Id": tenant, "Name": "Azure Active Directory", "details": {}});
+    let (source, target) = if app.inbound {
+        (
+            json!({"Id": app_id, "Name": "Workday", "details": {}}),
+            entra,
+        )
+    } else {
+        (
+            entra,
+            json!({"Id": app_id, "Name": app.name, "details": {"ApplicationId": app_id, "ServicePrincipalId": sp_id, "ServicePrincipalDisplayName": app.name}}),
+        )
+    };
+    [
+        json!({"Id": sp_id, "Name": app.name}).to_string(),
+        source.to_string(),
+        target.to_string(),
+    ]
+}
+
+/// `SourceIdentity` of `who`'s rows.
+fn identity_text(who: &Identity) -> String {
+    let kind = if who.group { "Group" } else { "User" };
+    let mut details = json!({"id": who.id, "odatatype": kind, "DisplayName": who.name});
+    if let Some(upn) = &who.upn {
+        details["UserPrincipalName"] = json!(upn);
+    }
+    json!({"identityType": kind, "details": details, "Id": who.id, "Name": who.name}).to_string()
 }
 
 const HOUR: i64 = 3600 * time::TICKS_PER_SEC;
@@ -367,10 +413,14 @@ impl Iterator for RowStream {
     }
 }
 
+/// `InitiatedBy` of every row: the provisioning service.
+const INITIATED_BY: &str = r#"{"Type":"system","Id":"","Name":"Azure AD Provisioning Service"}"#;
+
 fn row(rng: &mut Rng, w: &World, app_ix: usize, at: i64, force_failure: bool) -> Value {
     let app = &APPS[app_ix];
-    let (sp_id, app_id, job_id) = &w.app_ids[app_ix];
-    let who = rng.pick(&w.identities);
+    let (_, _, job_id) = &w.app_ids[app_ix];
+    let who_ix = rng.below(w.identities.len() as u64) as usize;
+    let who = &w.identities[who_ix];
     let action = *rng.pick(&[
         "Create", "Update", "Update", "Update", "Delete", "Disable", "Other",
     ]);
@@ -407,22 +457,7 @@ fn row(rng: &mut Rng, w: &World, app_ix: usize, at: i64, force_failure: bool) ->
         cycle_slot & 0xffff_ffff_ffff
     );
     let kind = if who.group { "Group" } else { "User" };
-    let (source_system, target_system) = if app.inbound {
-        (
-            json!({"Id": app_id, "Name": "Workday", "details": {}}),
-            json!({"Id": w.tenant, "Name": "Azure Active Directory", "details": {}}),
-        )
-    } else {
-        (
-            json!({"Id": w.tenant, "Name": "Azure Active Directory", "details": {}}),
-            json!({"Id": app_id, "Name": app.name, "details": {"ApplicationId": app_id, "ServicePrincipalId": sp_id, "ServicePrincipalDisplayName": app.name}}),
-        )
-    };
-    let mut details = json!({"id": who.id, "odatatype": kind, "DisplayName": who.name});
-    if let Some(upn) = &who.upn {
-        details["UserPrincipalName"] = json!(upn);
-    }
-    let source = json!({"identityType": kind, "details": details, "Id": who.id, "Name": who.name});
+    let [service_principal, source_system, target_system] = &w.app_texts[app_ix];
     let target_id = if result == "Failure" && action == "Create" {
         String::new()
     } else {
@@ -470,16 +505,16 @@ fn row(rng: &mut Rng, w: &World, app_ix: usize, at: i64, force_failure: bool) ->
         "ChangeId": change,
         "CycleId": cycle,
         "Id": rng.guid(),
-        "InitiatedBy": json!({"Type": "system", "Id": "", "Name": "Azure AD Provisioning Service"}).to_string(),
+        "InitiatedBy": INITIATED_BY,
         "JobId": job_id,
         "ModifiedProperties": modified.to_string(),
         "ProvisioningSteps": Value::Array(steps).to_string(),
-        "ServicePrincipal": json!({"Id": sp_id, "Name": app.name}).to_string(),
-        "SourceIdentity": source.to_string(),
-        "SourceSystem": source_system.to_string(),
-        "StatusInfo": json!({"Status": status_num}).to_string(),
+        "ServicePrincipal": service_principal,
+        "SourceIdentity": w.identity_texts[who_ix],
+        "SourceSystem": source_system,
+        "StatusInfo": format!("{{\"Status\":{status_num}}}"),
         "TargetIdentity": target.to_string(),
-        "TargetSystem": target_system.to_string(),
+        "TargetSystem": target_system,
         "ProvisioningAction": if action == "Other" { "other".to_owned() } else { verb },
         "ProvisioningStatusInfo": status_info.to_string(),
         "Type": "AADProvisioningLogs",
