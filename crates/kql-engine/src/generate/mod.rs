@@ -24,7 +24,7 @@ pub const DEMO_ROWS: usize = 20_000;
 pub fn register_demo(ctx: &crate::KqlContext) -> datafusion::error::Result<()> {
     let schema = crate::tables::aad_provisioning_logs();
     let mut builder = crate::load::builder::RowBuilder::new(schema.clone());
-    for r in rows(&GenOptions {
+    for r in row_stream(&GenOptions {
         rows: DEMO_ROWS,
         seed: 42,
         start: DEMO_START,
@@ -489,36 +489,45 @@ fn row(rng: &mut Rng, w: &World, app_ix: usize, at: i64, force_failure: bool) ->
         json!({"Status": result.to_lowercase(), "errorInformation": null})
     };
     let duration = 50 + rng.below(if result == "Failure" { 9000 } else { 2500 });
-    json!({
-        "TenantId": w.workspace,
-        "AADTenantId": w.tenant,
-        "TimeGenerated": time::format_datetime(at),
-        "OperationName": "Provisioning activity",
-        "OperationVersion": "1.0",
-        "Category": "ProvisioningLogs",
-        "ResultType": result,
-        "ResultSignature": code,
-        "ResultDescription": reason,
-        "DurationMs": duration,
-        "CorrelationId": change,
-        "Action": action,
-        "ChangeId": change,
-        "CycleId": cycle,
-        "Id": rng.guid(),
-        "InitiatedBy": INITIATED_BY,
-        "JobId": job_id,
-        "ModifiedProperties": modified.to_string(),
-        "ProvisioningSteps": Value::Array(steps).to_string(),
-        "ServicePrincipal": service_principal,
-        "SourceIdentity": w.identity_texts[who_ix],
-        "SourceSystem": source_system,
-        "StatusInfo": format!("{{\"Status\":{status_num}}}"),
-        "TargetIdentity": target.to_string(),
-        "TargetSystem": target_system,
-        "ProvisioningAction": if action == "Other" { "other".to_owned() } else { verb },
-        "ProvisioningStatusInfo": status_info.to_string(),
-        "Type": "AADProvisioningLogs",
-    })
+    // One map of the right size (json! would grow it key by key, several reallocations a row).
+    let cells: [(&str, Value); 28] = [
+        ("TenantId", json!(w.workspace)),
+        ("AADTenantId", json!(w.tenant)),
+        ("TimeGenerated", json!(time::format_datetime(at))),
+        ("OperationName", json!("Provisioning activity")),
+        ("OperationVersion", json!("1.0")),
+        ("Category", json!("ProvisioningLogs")),
+        ("ResultType", json!(result)),
+        ("ResultSignature", json!(code)),
+        ("ResultDescription", json!(reason)),
+        ("DurationMs", json!(duration)),
+        ("CorrelationId", json!(change)),
+        ("Action", json!(action)),
+        ("ChangeId", json!(change)),
+        ("CycleId", json!(cycle)),
+        ("Id", json!(rng.guid())),
+        ("InitiatedBy", json!(INITIATED_BY)),
+        ("JobId", json!(job_id)),
+        ("ModifiedProperties", json!(modified.to_string())),
+        ("ProvisioningSteps", json!(Value::Array(steps).to_string())),
+        ("ServicePrincipal", json!(service_principal)),
+        ("SourceIdentity", json!(w.identity_texts[who_ix])),
+        ("SourceSystem", json!(source_system)),
+        ("StatusInfo", json!(format!("{{\"Status\":{status_num}}}"))),
+        ("TargetIdentity", json!(target.to_string())),
+        ("TargetSystem", json!(target_system)),
+        (
+            "ProvisioningAction",
+            json!(if action == "Other" {
+                "other".to_owned()
+            } else {
+                verb
+            }),
+        ),
+        ("ProvisioningStatusInfo", json!(status_info.to_string())),
+        ("Type", json!("AADProvisioningLogs")),
+    ];
+    Value::Object(cells.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
 }
 
 /// Options for `rows` rows over a week from 2026-11-01, seed 7 (unit tests).
