@@ -108,7 +108,8 @@ impl KqlContext {
     }
 
     /// Registers (or replaces) table `name` of `schema` read through `provider` (a snapshot
-    /// scanned in place, say); the provider's Arrow schema must be `schema.to_arrow()`.
+    /// scanned in place, say); the provider's Arrow schema must be `schema.to_arrow()`, except
+    /// that text may be `Utf8View` (results are cast back, see [`KqlContext::run`]).
     pub fn register_provider(
         &self,
         name: &str,

@@ -23,11 +23,7 @@ pub fn read_portal_csv(
     body: &[u8],
     schema: &KqlSchema,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-    let mut report = LoadReport {
-        file: name.to_owned(),
-        shape: "Log Analytics CSV export",
-        ..LoadReport::default()
-    };
+    let mut report = LoadReport::new(name, "Log Analytics CSV export");
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|h| column_of(h).to_owned()).collect(),

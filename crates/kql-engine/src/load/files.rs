@@ -134,6 +134,9 @@ fn is_resource_record(obj: &Map<String, Value>) -> bool {
 /// Resource-log lines parsed and converted together (memory held as JSON values is bounded by it).
 const RESOURCE_BLOCK: usize = 32_768;
 
+/// The shape name of resource-log records, one per line.
+const RESOURCE_LINES: &str = "resource-log records (JSON Lines)";
+
 /// One resource-log line, parsed and mapped to a table row (or why not).
 enum ParsedRecord<'a> {
     /// Read straight from the text (`resource_raw`): raw values in schema order.
@@ -316,11 +319,7 @@ impl Loader {
         schema: &KqlSchema,
         read_size: usize,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-        let mut report = LoadReport {
-            file: name.to_owned(),
-            shape: "resource-log records (JSON Lines)",
-            ..LoadReport::default()
-        };
+        let mut report = LoadReport::new(name, RESOURCE_LINES);
         let mut batches = Vec::new();
         let mut lines_done = 0;
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
@@ -370,11 +369,7 @@ impl Loader {
         bytes: &[u8],
         schema: &KqlSchema,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-        let report = |shape| LoadReport {
-            file: name.to_owned(),
-            shape,
-            ..LoadReport::default()
-        };
+        let report = |shape| LoadReport::new(name, shape);
         if bytes.starts_with(b"PAR1") {
             return super::parquet::read_snapshot(name, bytes, schema);
         }
@@ -426,11 +421,7 @@ impl Loader {
         body: &[u8],
         schema: &KqlSchema,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-        let mut report = LoadReport {
-            file: name.to_owned(),
-            shape: "resource-log records (JSON Lines)",
-            ..LoadReport::default()
-        };
+        let mut report = LoadReport::new(name, RESOURCE_LINES);
         let mut lines: Vec<(usize, &[u8])> = Vec::new();
         let mut start = 0;
         let ends = memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len()));
@@ -554,10 +545,7 @@ impl Loader {
         body: &[u8],
         schema: &KqlSchema,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-        let mut report = LoadReport {
-            file: name.to_owned(),
-            ..LoadReport::default()
-        };
+        let mut report = LoadReport::new(name, "");
         let doc: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => {

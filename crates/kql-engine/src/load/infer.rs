@@ -46,10 +46,7 @@ pub fn load_inferred(path: &Path) -> Result<(KqlSchema, Vec<RecordBatch>, LoadRe
         raw = out;
     }
     let body = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&raw);
-    let mut report = LoadReport {
-        file: name.clone(),
-        ..LoadReport::default()
-    };
+    let mut report = LoadReport::new(name.clone(), "");
     let records = read_records(body, &mut report.rejected)
         .map_err(|e| DataFusionError::Execution(format!("{name}: {e}")))?;
     report.shape = records.shape;

@@ -39,6 +39,18 @@ pub struct LoadReport {
     pub shape: &'static str,
 }
 
+impl LoadReport {
+    /// The report of file `file` read as `shape` (`""` until the shape is known), nothing
+    /// loaded yet.
+    pub fn new(file: impl Into<String>, shape: &'static str) -> LoadReport {
+        LoadReport {
+            file: file.into(),
+            shape,
+            ..LoadReport::default()
+        }
+    }
+}
+
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -106,10 +106,7 @@ fn read_ndjson_chunked(
     schema: &KqlSchema,
     chunk_bytes: usize,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-    let mut report = LoadReport {
-        file: file.to_owned(),
-        ..LoadReport::default()
-    };
+    let mut report = LoadReport::new(file, "");
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .max(1);

@@ -39,6 +39,9 @@ pub fn write_snapshot(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) 
     w.finish()
 }
 
+/// The shape name of a snapshot in load reports.
+const SNAPSHOT: &str = "Parquet snapshot";
+
 /// Rows per row group: small enough that a time filter skips most of a sorted snapshot and that
 /// both cores get row groups to decode, large enough that per-group overhead stays negligible.
 const ROW_GROUP_ROWS: usize = 65_536;
@@ -218,10 +221,8 @@ pub fn read_snapshot_file(
     Ok((
         batches,
         LoadReport {
-            file: name,
             loaded: rows,
-            shape: "Parquet snapshot",
-            ..LoadReport::default()
+            ..LoadReport::new(name, SNAPSHOT)
         },
     ))
 }
@@ -357,10 +358,8 @@ fn check_snapshot(
         }
     }
     let report = LoadReport {
-        file: name,
         loaded: usize::try_from(file_meta.num_rows()).unwrap_or(0),
-        shape: "Parquet snapshot",
-        ..LoadReport::default()
+        ..LoadReport::new(name, SNAPSHOT)
     };
     // The cache checks size and modification time against what the scan lists, as the local
     // object store reports them.
