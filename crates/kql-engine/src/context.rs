@@ -80,7 +80,10 @@ impl KqlContext {
         // No function registry or file formats: the planner builds DataFusion plans with the
         // functions themselves and the tables' sources, so nothing is looked up by name, and
         // leaving out ~400 registrations makes every start and plan cheaper.
-        let state = SessionStateBuilder::new().with_config(config).build();
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_physical_optimizer_rules(crate::physical::physical_optimizer_rules())
+            .build();
         KqlContext {
             session: SessionContext::new_with_state(state),
             tables: RwLock::new(BTreeMap::new()),

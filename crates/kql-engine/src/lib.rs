@@ -15,6 +15,7 @@ mod context;
 pub mod generate;
 pub mod live;
 pub mod load;
+pub mod physical;
 pub mod tables;
 pub mod value;
 
