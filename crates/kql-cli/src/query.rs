@@ -48,6 +48,12 @@ pub(crate) struct QueryArgs {
     /// Print how long each phase took (start, load, plan, run, print) to standard error.
     #[arg(long, conflicts_with = "follow")]
     timing: bool,
+    /// Run the whole query N times in this process, each time with a new session that loads the
+    /// data again; with --timing, the later runs show the time once the process is warm (how a
+    /// long-lived session, or DuckDB's library in a benchmark, answers).
+    #[arg(long, value_name = "N", default_value_t = 1, conflicts_with = "follow",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
     /// Read the query from a file.
     #[arg(
         short = 'f',
@@ -62,6 +68,27 @@ pub(crate) struct QueryArgs {
 }
 
 pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 {
+    // One runtime for the process, as a long-lived session would have.
+    let Some(runtime) = crate::runtime() else {
+        return 1;
+    };
+    let mut code = run_once(args, color, &runtime, started);
+    for _ in 1..args.repeat {
+        if code != 0 {
+            break;
+        }
+        code = run_once(args, color, &runtime, Instant::now());
+    }
+    code
+}
+
+/// Reads, loads, runs and prints the query once; `started` is when this run began.
+fn run_once(
+    args: &QueryArgs,
+    color: ColorChoice,
+    runtime: &tokio::runtime::Runtime,
+    started: Instant,
+) -> u8 {
     let mut clock = Phases::new(started);
     let (name, text) = match (&args.file, &args.query) {
         (Some(f), _) => match std::fs::read_to_string(f) {
@@ -91,9 +118,6 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 
         None => kql_engine::context_now(),
     };
     let ctx = KqlContext::new();
-    let Some(runtime) = crate::runtime() else {
-        return 1;
-    };
     clock.lap("start");
     if demo {
         if let Err(e) = kql_engine::generate::register_demo(&ctx) {
@@ -141,7 +165,7 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 
             max_rows: args.max_rows,
             style,
         };
-        return crate::follow::run(&runtime, &ctx, &run);
+        return crate::follow::run(runtime, &ctx, &run);
     }
     let result = ctx.plan(&text, now).and_then(|planned| {
         clock.lap("plan");

@@ -199,6 +199,31 @@ fn timing_goes_to_stderr_phase_by_phase_and_leaves_the_rows_alone() {
 }
 
 #[test]
+fn repeat_runs_the_whole_query_again_with_the_data_loaded_again() {
+    let q = "AADProvisioningLogs | summarize n = count() by ResultType | sort by ResultType asc";
+    let data = "examples/data/aadprovisioninglogs.ndjson";
+    let once = kqlite(&["query", "--data", data, "--format", "csv", q]);
+    let thrice = kqlite(&[
+        "query", "--data", data, "--format", "csv", "--timing", "--repeat", "3", q,
+    ]);
+    assert_eq!(thrice.status.code(), Some(0));
+    assert_eq!(thrice.stdout, once.stdout.repeat(3));
+    let err = String::from_utf8_lossy(&thrice.stderr);
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("time: start")).count(),
+        3,
+        "{err}"
+    );
+    // A failing query stops at the first run.
+    let bad = kqlite(&["query", "--repeat", "3", "print x = 1 | where y == 2"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(err.matches("error[").count(), 1, "{err}");
+    let zero = kqlite(&["query", "--repeat", "0", "print 1"]);
+    assert_eq!(zero.status.code(), Some(2));
+}
+
+#[test]
 fn query_errors_exit_one_with_a_snippet_on_stderr() {
     let o = kqlite(&[
         "query",
