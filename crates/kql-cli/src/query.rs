@@ -235,9 +235,14 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Resul
         ctx.register_provider(AAD_PROVISIONING_LOGS, full, provider);
         return Ok(());
     }
-    let mut names = ctx
-        .columns_needed(query, AAD_PROVISIONING_LOGS, &full)
-        .unwrap_or_else(|| full.names().map(str::to_owned).collect());
+    // With no files there is nothing to convert: planning the query just to prune columns would
+    // only cost time (it folds constants such as a `range`'s whole list).
+    let needed = if paths.is_empty() {
+        None
+    } else {
+        ctx.columns_needed(query, AAD_PROVISIONING_LOGS, &full)
+    };
+    let mut names = needed.unwrap_or_else(|| full.names().map(str::to_owned).collect());
     if names.is_empty() {
         // A batch needs one column to carry its row count (`T | count`).
         names.push("TimeGenerated".to_owned());

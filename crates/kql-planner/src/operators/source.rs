@@ -9,9 +9,31 @@ use crate::render::{RenderSpec, VISUALIZATIONS};
 use crate::schema::KqlSchema;
 use crate::types::KqlType;
 use datafusion_common::arrow::datatypes::DataType;
-use datafusion_expr::{Expr, LogicalPlanBuilder, cast, lit};
+use datafusion_expr::{Expr, LogicalPlanBuilder, cast, lit, when};
 use kql_common::codes;
 use kql_parser::ast;
+
+/// The hidden column `range` numbers its rows in (0, 1, ...).
+const RANGE_INDEX: &str = "__kql_range";
+
+/// Whether constant `e` is negative (`Some(true)`), or `None` when `e` is not a constant number,
+/// timespan or boolean (a boolean is its own answer).
+fn constant_sign(e: &Expr) -> Option<bool> {
+    use datafusion_common::ScalarValue as S;
+    match e {
+        Expr::Literal(v, _) => match v {
+            S::Boolean(Some(b)) => Some(*b),
+            S::Int64(Some(n)) => Some(*n < 0),
+            S::Int32(Some(n)) => Some(*n < 0),
+            S::Float64(Some(n)) => Some(*n < 0.0),
+            S::DurationNanosecond(Some(n)) => Some(*n < 0),
+            _ => None,
+        },
+        Expr::Negative(inner) => constant_sign(inner).map(|negative| !negative),
+        Expr::Cast(c) => constant_sign(&c.expr),
+        _ => None,
+    }
+}
 
 impl KqlToRel<'_> {
     fn one_row(&self, span: kql_common::Span) -> R<Tab> {
@@ -88,27 +110,49 @@ impl KqlToRel<'_> {
         );
         let list =
             datafusion_functions_nested::expr_fn::range(lit(0i64), count + lit(1i64), lit(1i64));
+        let index = column(RANGE_INDEX);
         let plan = base
             .builder()
-            .project(vec![list.alias("__kql_range")])
-            .and_then(|b| b.unnest_column("__kql_range"))
+            .project(vec![list.alias(RANGE_INDEX)])
+            .and_then(|b| b.unnest_column(RANGE_INDEX))
             .and_then(|b| b.build())
             .map_err(|e| internal(e, r.span))?;
-        let i = column("__kql_range");
-        let value = if ty == KqlType::Real {
-            f64_of(from.expr) + f64_of(i) * f64_of(step.expr)
+        let numeric = if ty == KqlType::Real {
+            DataType::Float64
         } else {
-            cast(from.expr, DataType::Int64) + i * cast(step.expr, DataType::Int64)
+            DataType::Int64
         };
+        let negative_step = match constant_sign(&step.expr) {
+            Some(negative) => lit(negative),
+            None => cast(step.expr.clone(), numeric.clone()).lt(cast(lit(0i64), numeric.clone())),
+        };
+        let value = cast(from.expr, numeric.clone())
+            + cast(index, numeric.clone()) * cast(step.expr, numeric.clone());
         let tab = Tab::new(plan, KqlSchema::default());
-        let mut out = project_columns(
-            &tab,
-            vec![(r.column.name.clone(), Typed::new(value, ty))],
-            r.span,
-        )?;
-        // `range` output is serialized (serialize-operator page).
-        out.order = Some(Vec::new());
-        Ok(out)
+        let name = r.column.name.clone();
+        let out = project_columns(&tab, vec![(name.clone(), Typed::new(value, ty))], r.span)?;
+        // The output is serialized (range-operator page): sorted by value, ascending, or
+        // descending for a negative step. A sort is what DataFusion keeps to the result when it
+        // spreads rows over cores, and `row_number()`/`prev()` number rows by these keys.
+        let order = match constant_sign(&negative_step) {
+            Some(negative) => column(&name).sort(!negative, false),
+            None => {
+                let number = cast(column(&name), numeric);
+                when(negative_step, -number.clone())
+                    .otherwise(number)
+                    .map_err(|e| internal(e, r.span))?
+                    .sort(true, false)
+            }
+        };
+        let plan = LogicalPlanBuilder::from(out.plan)
+            .sort(vec![order.clone()])
+            .and_then(|b| b.build())
+            .map_err(|e| internal(e, r.span))?;
+        Ok(Tab {
+            plan,
+            schema: out.schema,
+            order: Some(vec![order]),
+        })
     }
 
     /// `datatable (col:type, ...) [values]`: constant rows.
