@@ -133,3 +133,13 @@ fn the_six_monitoring_queries_check_clean() {
         passes(&std::fs::read_to_string(path).expect("example query"));
     }
 }
+
+#[test]
+fn row_number_after_its_sort_column_was_removed() {
+    insta::assert_snapshot!(rendered(
+        "AADProvisioningLogs\n| sort by TimeGenerated asc\n| project Id\n| extend n = row_number()"
+    ));
+    passes(
+        "AADProvisioningLogs\n| sort by TimeGenerated asc\n| project Id, TimeGenerated\n| extend n = row_number()\n| project-away TimeGenerated",
+    );
+}
