@@ -9,19 +9,18 @@
 
 use super::view_interner::ViewInterner;
 use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch};
-use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::{Result, internal_err};
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::{EmitTo, GroupsAccumulator};
+use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_expr::aggregate::AggregateFunctionExpr;
-use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::aggregates::AggregateExec;
 use datafusion::physical_plan::distribution_requirements::InputDistributionRequirements;
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, ExecutionPlanProperties,
-    PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream,
+    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties,
+    ReplaceChildrenOptions, SendableRecordBatchStream,
 };
 use futures::StreamExt;
 use std::sync::Arc;
@@ -36,53 +35,44 @@ pub enum GroupOutput {
     Values,
 }
 
-/// One text group key and aggregates with group accumulators.
+/// One text group key and aggregates with group accumulators: what an `AggregateExec` computes.
 #[derive(Debug, Clone)]
 pub struct ViewGroupExec {
-    input: Arc<dyn ExecutionPlan>,
+    /// The `AggregateExec` replaced: its input, aggregates, filters, input requirements and
+    /// output properties (partitioning, constants, keys) are this operator's too.
+    aggregate: Arc<AggregateExec>,
     /// The group key, evaluated on input rows (a string-view column).
     key: Arc<dyn PhysicalExpr>,
-    aggregates: Vec<Arc<AggregateFunctionExpr>>,
-    /// Each aggregate's `countif`-style filter.
-    filters: Vec<Option<Arc<dyn PhysicalExpr>>>,
     output: GroupOutput,
-    /// What the input must be partitioned by: that of the aggregate replaced.
-    distribution: InputDistributionRequirements,
-    properties: Arc<PlanProperties>,
 }
 
 impl ViewGroupExec {
-    /// The step over `input` with the output `schema`, `output` and input `distribution` of the
-    /// `AggregateExec` it replaces.
+    /// `aggregate` run by grouping on `key`, emitting `output`. The caller checks that it can
+    /// be (see `view_group_rule.rs`).
     pub fn new(
-        input: Arc<dyn ExecutionPlan>,
+        aggregate: Arc<AggregateExec>,
         key: Arc<dyn PhysicalExpr>,
-        aggregates: Vec<Arc<AggregateFunctionExpr>>,
-        filters: Vec<Option<Arc<dyn PhysicalExpr>>>,
-        (output, distribution): (GroupOutput, InputDistributionRequirements),
-        schema: SchemaRef,
+        output: GroupOutput,
     ) -> ViewGroupExec {
-        let properties = PlanProperties::new(
-            EquivalenceProperties::new(schema),
-            input.output_partitioning().clone(),
-            EmissionType::Final,
-            Boundedness::Bounded,
-        );
         ViewGroupExec {
-            input,
+            aggregate,
             key,
-            aggregates,
-            filters,
             output,
-            distribution,
-            properties: Arc::new(properties),
         }
+    }
+
+    fn aggregates(&self) -> &[Arc<AggregateFunctionExpr>] {
+        self.aggregate.aggr_expr()
+    }
+
+    fn filters(&self) -> &[Option<Arc<dyn PhysicalExpr>>] {
+        self.aggregate.filter_expr()
     }
 }
 
 impl DisplayAs for ViewGroupExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        let aggregates: Vec<&str> = self.aggregates.iter().map(|a| a.name()).collect();
+        let aggregates: Vec<&str> = self.aggregates().iter().map(|a| a.name()).collect();
         write!(
             f,
             "ViewGroupExec: output={:?}, gby=[{}], aggr=[{}]",
@@ -99,23 +89,23 @@ impl ExecutionPlan for ViewGroupExec {
     }
 
     fn properties(&self) -> &Arc<PlanProperties> {
-        &self.properties
+        self.aggregate.properties()
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![&self.input]
+        vec![self.aggregate.input()]
     }
 
     fn input_distribution_requirements(&self) -> InputDistributionRequirements {
-        self.distribution.clone()
+        self.aggregate.input_distribution_requirements()
     }
 
     fn apply_expressions(
         &self,
         f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
     ) -> Result<TreeNodeRecursion> {
-        let arguments = self.aggregates.iter().flat_map(|a| a.expressions());
-        let filters = self.filters.iter().flatten().cloned();
+        let arguments = self.aggregates().iter().flat_map(|a| a.expressions());
+        let filters = self.filters().iter().flatten().cloned();
         for e in std::iter::once(self.key.clone())
             .chain(arguments)
             .chain(filters)
@@ -129,19 +119,17 @@ impl ExecutionPlan for ViewGroupExec {
 
     fn replace_children(
         self: Arc<Self>,
-        mut children: Vec<Arc<dyn ExecutionPlan>>,
-        _options: ReplaceChildrenOptions,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+        options: ReplaceChildrenOptions,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        if children.len() != 1 {
-            return internal_err!("ViewGroupExec has one input, not {}", children.len());
-        }
+        let aggregate = Arc::clone(&self.aggregate).replace_children(children, options)?;
+        let Some(aggregate) = aggregate.downcast_ref::<AggregateExec>() else {
+            return internal_err!("ViewGroupExec: the aggregate is no longer an AggregateExec");
+        };
         Ok(Arc::new(ViewGroupExec::new(
-            children.swap_remove(0),
+            Arc::new(aggregate.clone()),
             self.key.clone(),
-            self.aggregates.clone(),
-            self.filters.clone(),
-            (self.output, self.distribution.clone()),
-            self.schema(),
+            self.output,
         )))
     }
 
@@ -160,11 +148,11 @@ impl ExecutionPlan for ViewGroupExec {
         partition: usize,
         context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
-        let input = self.input.execute(partition, context.clone())?;
+        let input = self.aggregate.input().execute(partition, context.clone())?;
         let options = &context.session_config().options().execution;
         let state = PartialGroups {
             accumulators: self
-                .aggregates
+                .aggregates()
                 .iter()
                 .map(|a| a.create_groups_accumulator())
                 .collect::<Result<_>>()?,
@@ -199,7 +187,8 @@ struct PartialGroups {
     groups: Vec<usize>,
     /// Rows grouped so far.
     rows: usize,
-    /// After this many rows, grouping that keeps more than `probe_ratio` groups per row stops.
+    /// After this many rows, grouping that keeps more than `probe_ratio` groups per row stops
+    /// (DataFusion's rule and settings).
     probe_rows: usize,
     probe_ratio: f64,
     /// Rows are passed on as states, ungrouped.
@@ -240,9 +229,9 @@ impl PartialGroups {
 
     fn arguments(&self, batch: &RecordBatch) -> Result<Vec<(Vec<ArrayRef>, Option<BooleanArray>)>> {
         self.exec
-            .aggregates
+            .aggregates()
             .iter()
-            .zip(&self.exec.filters)
+            .zip(self.exec.filters())
             .map(|(a, filter)| {
                 let values = a
                     .expressions()
@@ -286,7 +275,7 @@ impl PartialGroups {
         self.exec.output == GroupOutput::States
             && self.probe_ratio < 1.0
             && self.rows >= self.probe_rows
-            && self.interner.len() as f64 >= self.probe_ratio * self.rows as f64
+            && self.interner.len() as f64 > self.probe_ratio * self.rows as f64
     }
 
     /// The groups so far as one batch (none when there are none); the groups are then empty.

@@ -54,8 +54,6 @@ fn replacement(node: &Arc<dyn ExecutionPlan>) -> Result<Option<Arc<dyn Execution
         AggregateMode::Single | AggregateMode::SinglePartitioned => GroupOutput::Values,
         _ => return Ok(None),
     };
-    // The same requirement on the input as the aggregate replaced (single, by key, or none).
-    let distribution = agg.input_distribution_requirements();
     let simple = !group_by.has_grouping_set()
         && group_by.expr().len() == 1
         && agg.limit_options().is_none()
@@ -72,11 +70,8 @@ fn replacement(node: &Arc<dyn ExecutionPlan>) -> Result<Option<Arc<dyn Execution
         return Ok(None);
     }
     Ok(Some(Arc::new(ViewGroupExec::new(
-        agg.input().clone(),
+        Arc::new(agg.clone()),
         key,
-        agg.aggr_expr().to_vec(),
-        agg.filter_expr().to_vec(),
-        (output, distribution),
-        agg.schema(),
+        output,
     ))))
 }

@@ -22,10 +22,29 @@ use crate::diag::{R, internal};
 use crate::expr::Typed;
 use crate::planner::Tab;
 use crate::schema::{KqlField, KqlSchema};
+use datafusion_expr::SortExpr;
 use kql_common::Span;
 
-/// Projects `columns` (names and typed expressions) over `input`, in order.
+/// The row order of `input` that still holds after projecting `columns`: its sort keys, when every
+/// column they read is passed through unchanged; otherwise none (a key column that is dropped or
+/// given new values no longer says which row comes first).
+pub(crate) fn carried_order(input: &Tab, columns: &[(String, Typed)]) -> Option<Vec<SortExpr>> {
+    let keys = input.order.as_ref()?;
+    let kept = |name: &str| {
+        columns.iter().any(|(n, t)| {
+            n == name && matches!(&t.expr, datafusion_expr::Expr::Column(c) if c.name == name)
+        })
+    };
+    keys.iter()
+        .flat_map(|k| k.expr.column_refs())
+        .all(|c| kept(&c.name))
+        .then(|| keys.clone())
+}
+
+/// Projects `columns` (names and typed expressions) over `input`, in order; the row order is kept
+/// as far as [`carried_order`] allows.
 pub(crate) fn project_columns(input: &Tab, columns: Vec<(String, Typed)>, span: Span) -> R<Tab> {
+    let order = carried_order(input, &columns);
     let schema = KqlSchema {
         fields: columns
             .iter()
@@ -44,7 +63,7 @@ pub(crate) fn project_columns(input: &Tab, columns: Vec<(String, Typed)>, span: 
     Ok(Tab {
         plan,
         schema,
-        order: input.order.clone(),
+        order,
     })
 }
 

@@ -53,30 +53,13 @@ impl KqlToRel<'_> {
                 "`row_number()` needs serialized input",
                 span,
             )
-            .map_err(|d| d.with_help("sort the rows first (`sort by ...`) or add `| serialize`"));
-        };
-        // The rows stay in sort order after an operator drops a sort column, but the order is
-        // known here only by its keys: say so rather than fail inside DataFusion.
-        let dropped: Vec<String> = order
-            .iter()
-            .flat_map(|k| k.expr.column_refs())
-            .map(|c| c.name.clone())
-            .filter(|name| input.schema.field(name).is_none())
-            .collect();
-        if let Some(name) = dropped.first() {
-            return err(
-                codes::NOT_SUPPORTED,
-                format!(
-                    "`row_number()` after the sort column `{name}` was removed is not supported"
-                ),
-                span,
-            )
             .map_err(|d| {
-                d.with_help(format!(
-                    "keep `{name}` until after `row_number()`, then drop it (`project-away {name}`)"
-                ))
+                d.with_help(
+                    "sort the rows first (`sort by ...`) or add `| serialize`; a sort's order \
+                     lasts while its columns are kept unchanged",
+                )
             });
-        }
+        };
         // Without sort keys (after `serialize`) the rows are numbered in input order.
         let base = datafusion_functions_window::expr_fn::row_number();
         let w = if order.is_empty() {
@@ -190,8 +173,9 @@ impl KqlToRel<'_> {
             out.push((unique(&name, &taken), t));
         }
         let span = columns.first().map_or(Span::default(), |c| c.span);
+        let order = super::carried_order(&input, &out);
         let mut tab = project_columns(&base, out, span)?;
-        tab.order = input.order;
+        tab.order = order;
         Ok(tab)
     }
 
