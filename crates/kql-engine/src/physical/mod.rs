@@ -7,9 +7,8 @@ mod view_group_exec;
 mod view_group_rule;
 mod view_interner;
 
-pub use view_group_exec::{GroupOutput, ViewGroupExec};
+pub use view_group_exec::ViewGroupExec;
 pub use view_group_rule::ViewGroupRule;
-pub use view_interner::ViewInterner;
 
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;

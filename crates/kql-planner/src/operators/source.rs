@@ -16,19 +16,13 @@ use kql_parser::ast;
 /// The hidden column `range` numbers its rows in (0, 1, ...).
 const RANGE_INDEX: &str = "__kql_range";
 
-/// Whether constant `e` is negative (`Some(true)`), or `None` when `e` is not a constant number,
-/// timespan or boolean (a boolean is its own answer).
+/// Whether constant `e` is negative, or `None` when `e` is not a constant number.
 fn constant_sign(e: &Expr) -> Option<bool> {
     use datafusion_common::ScalarValue as S;
     match e {
-        Expr::Literal(v, _) => match v {
-            S::Boolean(Some(b)) => Some(*b),
-            S::Int64(Some(n)) => Some(*n < 0),
-            S::Int32(Some(n)) => Some(*n < 0),
-            S::Float64(Some(n)) => Some(*n < 0.0),
-            S::DurationNanosecond(Some(n)) => Some(*n < 0),
-            _ => None,
-        },
+        Expr::Literal(S::Int64(Some(n)), _) => Some(*n < 0),
+        Expr::Literal(S::Int32(Some(n)), _) => Some(*n < 0),
+        Expr::Literal(S::Float64(Some(n)), _) => Some(*n < 0.0),
         Expr::Negative(inner) => constant_sign(inner).map(|negative| !negative),
         Expr::Cast(c) => constant_sign(&c.expr),
         _ => None,
@@ -122,10 +116,9 @@ impl KqlToRel<'_> {
         } else {
             DataType::Int64
         };
-        let negative_step = match constant_sign(&step.expr) {
-            Some(negative) => lit(negative),
-            None => cast(step.expr.clone(), numeric.clone()).lt(cast(lit(0i64), numeric.clone())),
-        };
+        let step_sign = constant_sign(&step.expr);
+        let negative_step =
+            cast(step.expr.clone(), numeric.clone()).lt(cast(lit(0i64), numeric.clone()));
         let value = cast(from.expr, numeric.clone())
             + cast(index, numeric.clone()) * cast(step.expr, numeric.clone());
         let tab = Tab::new(plan, KqlSchema::default());
@@ -133,9 +126,10 @@ impl KqlToRel<'_> {
         let out = project_columns(&tab, vec![(name.clone(), Typed::new(value, ty))], r.span)?;
         // The output is serialized (range-operator page): sorted by value, ascending, or
         // descending for a negative step. A sort is what DataFusion keeps to the result when it
-        // spreads rows over cores, and `row_number()`/`prev()` number rows by these keys.
-        let order = match constant_sign(&negative_step) {
+        // spreads rows over cores, and `row_number()` and `make_list` follow these keys.
+        let order = match step_sign {
             Some(negative) => column(&name).sort(!negative, false),
+            // A step known only when the query runs: the key is the value, negated if it is.
             None => {
                 let number = cast(column(&name), numeric);
                 when(negative_step, -number.clone())
