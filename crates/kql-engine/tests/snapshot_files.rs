@@ -10,6 +10,7 @@
 
 use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::physical_plan::parquet::metadata::CachedParquetMetaData;
 use datafusion::execution::cache::cache_manager::FileMetadataCache;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
@@ -94,9 +95,17 @@ fn snapshots_are_stored_in_time_order_in_row_groups_that_do_not_overlap() {
     assert!(matches!(pages[1], ColumnIndexMetaData::NONE), "Key");
 }
 
-#[test]
-fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
-    let path = scratch("same").join("t.parquet");
+/// 150,000 rows as table `T`, in memory and as snapshot `name` opened in place (not yet
+/// registered, so that a test can look at the cache first); and the snapshot's footer cache.
+struct SameRows {
+    in_memory: KqlContext,
+    in_place: KqlContext,
+    provider: Arc<dyn datafusion::catalog::TableProvider>,
+    cache: Arc<FileMetadataCache>,
+}
+
+fn same_rows(name: &str) -> SameRows {
+    let path = scratch(name).join("t.parquet");
     let batches = newest_first(150_000);
     write_snapshot(&path, &schema(), &batches).unwrap();
     let in_memory = KqlContext::new();
@@ -106,6 +115,22 @@ fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
     let (provider, reports) =
         snapshot_table(std::slice::from_ref(&path), &schema(), &cache).unwrap();
     assert_eq!(reports[0].loaded, 150_000);
+    SameRows {
+        in_memory,
+        in_place,
+        provider,
+        cache,
+    }
+}
+
+#[test]
+fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
+    let SameRows {
+        in_memory,
+        in_place,
+        provider,
+        cache,
+    } = same_rows("same");
     let footer = || {
         let entries = cache.list_entries();
         assert_eq!(entries.len(), 1);
@@ -118,7 +143,7 @@ fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
     in_place.register_provider("T", schema(), provider);
     for q in [
         "T | count",
-        // Skips whole row groups by their statistics, and pages inside the one it reads.
+        // Skips whole row groups by their statistics.
         "T | where TimeGenerated > datetime(2026-11-02T12:00:00Z) | count",
         "T | where TimeGenerated between (datetime(2026-11-01T01:00:00Z) .. 1h) | count",
         "T | where Key == 'k3' and TimeGenerated < datetime(2026-11-01T02:00:00Z) | count",
@@ -131,6 +156,49 @@ fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
     // The footer read when the table was opened is the one every scan used: had a scan found it
     // stale, it would have read the footer again and replaced the entry.
     assert_eq!(footer(), opened, "a scan read the footer again");
+}
+
+/// Whether the one cached footer holds offset indexes, and its address.
+fn cached_footer(cache: &FileMetadataCache) -> (bool, *const u8) {
+    let entries = cache.list_entries();
+    assert_eq!(entries.len(), 1);
+    let entry = entries.into_values().next().unwrap().value;
+    let footer = entry
+        .file_metadata
+        .as_any()
+        .downcast_ref::<CachedParquetMetaData>()
+        .unwrap()
+        .parquet_metadata()
+        .clone();
+    let address = Arc::as_ptr(&entry.file_metadata).cast::<u8>();
+    (footer.offset_index().is_some(), address)
+}
+
+#[test]
+fn offset_indexes_are_read_once_and_only_for_scans_that_skip_pages_with_them() {
+    let SameRows {
+        in_memory,
+        in_place,
+        provider,
+        cache,
+    } = same_rows("offsets");
+    in_place.register_provider("T", schema(), provider);
+    assert!(!cached_footer(cache.as_ref()).0, "opened without offset indexes");
+    // Filters on decoded batches: no page is skipped, so no index is read.
+    let early = "T | where TimeGenerated > datetime(2026-11-02T12:00:00Z) | count";
+    assert_eq!(count(&in_place, early), count(&in_memory, early));
+    assert!(!cached_footer(cache.as_ref()).0, "read for a scan that does not use it");
+    // The filter's column decoded first, the text column only for the passing rows, whose
+    // pages the offset index locates.
+    let late = [
+        "T | where TimeGenerated between (datetime(2026-11-01T01:00:00Z) .. 1h) | summarize dcount(Key)",
+        "T | where TimeGenerated > datetime(2026-11-02T00:00:00Z) | summarize countif(Key == 'k3')",
+    ];
+    assert_eq!(count(&in_place, late[0]), count(&in_memory, late[0]));
+    let (loaded, address) = cached_footer(cache.as_ref());
+    assert!(loaded, "not read for a scan that skips pages");
+    assert_eq!(count(&in_place, late[1]), count(&in_memory, late[1]));
+    assert_eq!(cached_footer(cache.as_ref()).1, address, "read twice");
 }
 
 fn cache() -> Arc<FileMetadataCache> {

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod files;
 pub mod infer;
 pub mod ndjson;
+mod offset_index;
 pub mod parquet;
 pub mod portal_csv;
 mod resource_raw;

@@ -24,6 +24,7 @@ use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use super::offset_index::{OffsetIndexes, SnapshotFile};
 use kql_planner::{KqlSchema, KqlType};
 use std::path::Path;
 use std::sync::Arc;
@@ -252,15 +253,17 @@ pub fn is_snapshot_file(path: &Path) -> bool {
 /// damaged file fails here with its name rather than halfway through a query. The reports carry
 /// the row counts from the footers.
 ///
-/// The footers, read here with their page indexes, go into `metadata_cache` (the session's, see
-/// [`crate::KqlContext::metadata_cache`]) so that the scan finds them there instead of reading and
-/// decoding them again on every query.
+/// The footers, read here without their page indexes, go into `metadata_cache` (the session's,
+/// see [`crate::KqlContext::metadata_cache`]) so that the scan finds them there instead of
+/// reading and decoding them again on every query. Offset indexes are added when a scan first
+/// needs them ([`super::offset_index`]).
 pub fn snapshot_table(
     paths: &[std::path::PathBuf],
     schema: &KqlSchema,
     metadata_cache: &Arc<FileMetadataCache>,
 ) -> Result<(Arc<dyn TableProvider>, Vec<LoadReport>)> {
     let mut urls = Vec::with_capacity(paths.len());
+    let mut files = Vec::with_capacity(paths.len());
     let mut reports = Vec::with_capacity(paths.len());
     for path in paths {
         // Canonical: object-store paths may not hold `.` or `..` segments.
@@ -273,6 +276,10 @@ pub fn snapshot_table(
         // No glob: a file name with `*` or `[` is a name, not a pattern.
         let url = ListingTableUrl::try_new(url, None)?;
         let (report, entry) = check_snapshot(path, url.prefix(), schema)?;
+        files.push(SnapshotFile {
+            path: absolute,
+            object: entry.meta.clone(),
+        });
         metadata_cache.put(url.prefix(), entry);
         reports.push(report);
         urls.push(url);
@@ -282,6 +289,8 @@ pub fn snapshot_table(
         options.global.pushdown_filters = pushdown;
         options.global.reorder_filters = true;
         options.global.schema_force_view_types = true;
+        // No page statistics: see `offset_index`'s module comment.
+        options.global.enable_page_index = false;
         let format = ParquetFormat::default().with_options(options);
         // Every given path is a file; no extension filter (snapshots may be named anything).
         let listing = ListingOptions::new(Arc::new(format)).with_file_extension("");
@@ -293,6 +302,7 @@ pub fn snapshot_table(
     let scan = super::snapshot_scan::SnapshotScan {
         late: listing(true)?,
         early: listing(false)?,
+        offset_indexes: OffsetIndexes::new(files, metadata_cache.clone()),
     };
     Ok((Arc::new(scan), reports))
 }
@@ -314,7 +324,7 @@ pub fn scan_schema(schema: &KqlSchema) -> Arc<Schema> {
     Arc::new(Schema::new(fields))
 }
 
-/// Reads the footer of `path` (stored as `location`) with its page index and checks it holds
+/// Reads the footer of `path` (stored as `location`), without its page index, and checks it holds
 /// every column of `schema` with its type; returns the report and the metadata cache entry.
 fn check_snapshot(
     path: &Path,
@@ -328,7 +338,7 @@ fn check_snapshot(
         .metadata()
         .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
     let meta = ParquetMetaDataReader::new()
-        .with_page_index_policy(PageIndexPolicy::Optional)
+        .with_page_index_policy(PageIndexPolicy::Skip)
         .parse_and_finish(&file)
         .map_err(|e| {
             DataFusionError::Execution(format!("{name}: not a readable Parquet file: {e}"))

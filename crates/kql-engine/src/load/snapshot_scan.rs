@@ -7,6 +7,7 @@
 //! "Failure" | summarize count() by bin(TimeGenerated, 1h)`), where building and applying row
 //! selections costs more than decoding the few values it skips.
 
+use super::offset_index::OffsetIndexes;
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::catalog::{ScanArgs, ScanResult, Session, TableProvider};
@@ -23,6 +24,8 @@ pub struct SnapshotScan {
     pub late: Arc<dyn TableProvider>,
     /// Filters applied to decoded batches.
     pub early: Arc<dyn TableProvider>,
+    /// Loaded before the first late scan, which skips pages with them.
+    pub offset_indexes: OffsetIndexes,
 }
 
 impl SnapshotScan {
@@ -48,6 +51,19 @@ impl SnapshotScan {
         });
         if skips_text { &self.late } else { &self.early }
     }
+
+    /// [`SnapshotScan::pick`], with the offset indexes loaded for a late scan.
+    fn prepared(
+        &self,
+        projection: Option<&[usize]>,
+        filters: &[Expr],
+    ) -> Result<&Arc<dyn TableProvider>> {
+        let table = self.pick(projection, filters);
+        if Arc::ptr_eq(table, &self.late) {
+            self.offset_indexes.ensure_loaded()?;
+        }
+        Ok(table)
+    }
 }
 
 #[async_trait]
@@ -67,7 +83,7 @@ impl TableProvider for SnapshotScan {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        self.pick(projection.map(Vec::as_slice), filters)
+        self.prepared(projection.map(Vec::as_slice), filters)?
             .scan(state, projection, filters, limit)
             .await
     }
@@ -77,7 +93,7 @@ impl TableProvider for SnapshotScan {
         state: &dyn Session,
         args: ScanArgs<'a>,
     ) -> Result<ScanResult> {
-        let table = self.pick(args.projection(), args.filters().unwrap_or(&[]));
+        let table = self.prepared(args.projection(), args.filters().unwrap_or(&[]))?;
         table.scan_with_args(state, args).await
     }
 
@@ -112,6 +128,7 @@ mod tests {
         SnapshotScan {
             late: table(),
             early: table(),
+            offset_indexes: OffsetIndexes::none(),
         }
     }
 
