@@ -3,6 +3,7 @@
 //! Each rule runs after DataFusion's own rules and swaps one operator for another that computes
 //! the same output faster for a case kqlite meets often.
 
+mod count_rows;
 mod view_group_exec;
 mod view_group_rule;
 mod view_interner;

@@ -7,6 +7,7 @@
 use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringViewArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::functions_aggregate::expr_fn::{avg, count, max, min, sum};
@@ -23,7 +24,7 @@ fn table(keys: &[Option<String>], partitions: usize) -> MemTable {
         Field::new("v", DataType::Int64, true),
     ]));
     let batch = |part: usize| {
-        let rows = 0..500usize;
+        let rows = 0..499usize;
         let k: StringViewArray = rows
             .clone()
             .map(|r| keys[(r * 7 + part) % keys.len()].clone())
@@ -85,6 +86,8 @@ async fn run(keys: &[Option<String>], with_rule: bool, how: Run) -> (String, Str
             vec![col("k")],
             vec![
                 count(lit(1)).alias("n"),
+                // A null constant counts nothing: not the row count.
+                count(lit(ScalarValue::Int64(None))).alias("nothing"),
                 count(col("v")).alias("values"),
                 sum(col("v")).alias("sum"),
                 min(col("v")).alias("min"),

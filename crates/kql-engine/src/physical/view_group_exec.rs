@@ -4,9 +4,11 @@
 //! It stands in for DataFusion's `AggregateExec` in its raw-input modes and emits exactly what
 //! that would: the group values, then each aggregate's state columns (the partial step, which a
 //! final step above merges) or values (a single step). The aggregates are DataFusion's own group
-//! accumulators. Like DataFusion, a partial step stops grouping and passes rows on as states when
-//! grouping does not reduce them (nearly one group per row).
+//! accumulators, but for `count()`. Like DataFusion, a partial step stops grouping and passes rows on as states when
+//! grouping does not reduce them (nearly one group per row). `count()` is counted by
+//! [`CountRows`], faster with few groups.
 
+use super::count_rows::{CountRows, counts_every_row};
 use super::view_interner::ViewInterner;
 use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch};
 use datafusion::common::tree_node::TreeNodeRecursion;
@@ -154,7 +156,14 @@ impl ExecutionPlan for ViewGroupExec {
             accumulators: self
                 .aggregates()
                 .iter()
-                .map(|a| a.create_groups_accumulator())
+                .zip(self.filters())
+                .map(|(a, filter)| {
+                    if counts_every_row(a, filter.as_ref()) {
+                        Ok(Box::new(CountRows::default()) as Box<dyn GroupsAccumulator>)
+                    } else {
+                        a.create_groups_accumulator()
+                    }
+                })
                 .collect::<Result<_>>()?,
             exec: self.clone(),
             input: Some(input),
