@@ -78,9 +78,10 @@ impl KqlContext {
         let config = SessionConfig::new()
             .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()))
             // Table statistics (per-column min, max and null counts summed over every row group
-            // of a snapshot) would only serve join ordering, which kqlite does not do yet; a
-            // query's filters still prune row groups and pages from the Parquet footer. Working
-            // them out and carrying them through the physical plan was 15 % of a short query.
+            // of a snapshot) would only serve join ordering, which kqlite does not do yet, and
+            // whole-table min() and max(); a query's filters still prune row groups from the
+            // Parquet footer. Working them out and carrying them through the physical plan was
+            // 15 % of a short query.
             .with_collect_statistics(false);
         // No function registry or file formats: the planner builds DataFusion plans with the
         // functions themselves and the tables' sources, so nothing is looked up by name, and
@@ -89,8 +90,15 @@ impl KqlContext {
             .with_config(config)
             .with_physical_optimizer_rules(crate::physical::physical_optimizer_rules())
             .build();
+        let session = SessionContext::new_with_state(state);
+        if let Ok(local) = url::Url::parse("file://") {
+            session.register_object_store(
+                &local,
+                Arc::new(crate::load::local_files::LocalFiles::default()),
+            );
+        }
         KqlContext {
-            session: SessionContext::new_with_state(state),
+            session,
             tables: RwLock::new(BTreeMap::new()),
         }
     }

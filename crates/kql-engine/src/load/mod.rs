@@ -5,6 +5,7 @@ pub mod builder;
 pub mod csv;
 pub mod files;
 pub mod infer;
+pub(crate) mod local_files;
 pub mod ndjson;
 mod offset_index;
 pub mod parquet;

@@ -1,0 +1,216 @@
+//! [`LocalFiles`]: the object store DataFusion reads snapshots through, reading on the thread
+//! that asks.
+//!
+//! object_store's local file system hands every read to tokio's blocking pool: a thread to start
+//! on the first read, then two hand-offs between threads per read (to open and read, then to copy
+//! the bytes out). A read of a column chunk from the page cache takes less time than that.
+//! kqlite reads local files only, a few large ranges per query, so reads here run on the thread
+//! that asks for them. Writing, listing and the rest go to the local file system unchanged.
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use datafusion::object_store::local::LocalFileSystem;
+use datafusion::object_store::path::Path;
+use datafusion::object_store::{
+    CopyOptions, Error, GetOptions, GetResult, GetResultPayload, ListResult, MultipartUpload,
+    ObjectMeta, ObjectStore, PutMultipartOptions, PutOptions, PutPayload, PutResult, Result,
+};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
+
+/// The local file system, read synchronously.
+#[derive(Debug, Default)]
+pub struct LocalFiles {
+    inner: LocalFileSystem,
+}
+
+impl std::fmt::Display for LocalFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LocalFiles")
+    }
+}
+
+const STORE: &str = "LocalFiles";
+
+fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Error::NotFound {
+            path: path.display().to_string(),
+            source: Box::new(e),
+        }
+    } else {
+        Error::Generic {
+            store: STORE,
+            source: format!("{}: {e}", path.display()).into(),
+        }
+    }
+}
+
+/// `range` of `file` (at `path`), read whole.
+fn read_range(file: &std::fs::File, path: &std::path::Path, range: Range<u64>) -> Result<Bytes> {
+    let len = usize::try_from(range.end.saturating_sub(range.start)).map_err(|_| Error::Generic {
+        store: STORE,
+        source: format!("{}: a range of {range:?} does not fit in memory", path.display()).into(),
+    })?;
+    let mut buf = vec![0; len];
+    file.read_exact_at(&mut buf, range.start)
+        .map_err(|e| io_error(path, e))?;
+    Ok(Bytes::from(buf))
+}
+
+#[async_trait]
+impl ObjectStore for LocalFiles {
+    async fn put_opts(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: PutOptions,
+    ) -> Result<PutResult> {
+        self.inner.put_opts(location, payload, opts).await
+    }
+
+    async fn put_multipart_opts(
+        &self,
+        location: &Path,
+        opts: PutMultipartOptions,
+    ) -> Result<Box<dyn MultipartUpload>> {
+        self.inner.put_multipart_opts(location, opts).await
+    }
+
+    async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
+        let path = self.inner.path_to_filesystem(location)?;
+        let file = std::fs::File::open(&path).map_err(|e| io_error(&path, e))?;
+        let stat = file.metadata().map_err(|e| io_error(&path, e))?;
+        let modified = stat.modified().map_err(|e| io_error(&path, e))?;
+        let meta = ObjectMeta {
+            location: location.clone(),
+            last_modified: modified.into(),
+            size: stat.len(),
+            e_tag: None,
+            version: None,
+        };
+        options.check_preconditions(&meta)?;
+        let range = match &options.range {
+            Some(r) => r.as_range(meta.size).map_err(|e| Error::Generic {
+                store: STORE,
+                source: Box::new(e),
+            })?,
+            None => 0..meta.size,
+        };
+        let bytes = if options.head {
+            Bytes::new()
+        } else {
+            read_range(&file, &path, range.clone())?
+        };
+        Ok(GetResult {
+            payload: GetResultPayload::Stream(futures::stream::once(async { Ok(bytes) }).boxed()),
+            meta,
+            range,
+            attributes: Default::default(),
+        })
+    }
+
+    async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
+        let path = self.inner.path_to_filesystem(location)?;
+        let file = std::fs::File::open(&path).map_err(|e| io_error(&path, e))?;
+        ranges
+            .iter()
+            .map(|r| read_range(&file, &path, r.clone()))
+            .collect()
+    }
+
+    fn delete_stream(
+        &self,
+        locations: BoxStream<'static, Result<Path>>,
+    ) -> BoxStream<'static, Result<Path>> {
+        self.inner.delete_stream(locations)
+    }
+
+    fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
+        self.inner.list(prefix)
+    }
+
+    async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
+        self.inner.list_with_delimiter(prefix).await
+    }
+
+    async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
+        self.inner.copy_opts(from, to, options).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use datafusion::object_store::{GetRange, ObjectStoreExt};
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    /// A file holding the bytes 0..=99, and its object-store path.
+    fn hundred_bytes(name: &str) -> (std::path::PathBuf, Path) {
+        let dir = std::env::temp_dir().join(format!("kqlite-local-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(name);
+        std::fs::write(&file, (0..100u8).collect::<Vec<_>>()).unwrap();
+        let location = Path::from_absolute_path(&file).unwrap();
+        (file, location)
+    }
+
+    #[test]
+    fn ranges_are_read_as_the_local_file_system_reads_them() {
+        let (file, location) = hundred_bytes("ranges");
+        let ours = LocalFiles::default();
+        let theirs = LocalFileSystem::new();
+        block_on(async {
+            for range in [
+                GetRange::Bounded(10..20),
+                GetRange::Offset(95),
+                GetRange::Suffix(3),
+            ] {
+                let options = || GetOptions {
+                    range: Some(range.clone()),
+                    ..GetOptions::default()
+                };
+                let a = ours.get_opts(&location, options()).await.unwrap();
+                let b = theirs.get_opts(&location, options()).await.unwrap();
+                assert_eq!(a.range, b.range, "{range:?}");
+                assert_eq!(a.meta.size, b.meta.size);
+                assert_eq!(a.meta.last_modified, b.meta.last_modified);
+                assert_eq!(a.bytes().await.unwrap(), b.bytes().await.unwrap(), "{range:?}");
+            }
+            let ranges = [0..1, 50..60, 99..100];
+            assert_eq!(
+                ours.get_ranges(&location, &ranges).await.unwrap(),
+                theirs.get_ranges(&location, &ranges).await.unwrap()
+            );
+            assert_eq!(ours.head(&location).await.unwrap().size, 100);
+            assert_eq!(ours.get(&location).await.unwrap().bytes().await.unwrap().len(), 100);
+        });
+        std::fs::remove_file(file).unwrap();
+    }
+
+    #[test]
+    fn a_missing_file_or_a_range_past_the_end_is_an_error() {
+        let (file, location) = hundred_bytes("missing");
+        std::fs::remove_file(&file).unwrap();
+        let ours = LocalFiles::default();
+        block_on(async {
+            let missing = ours.get(&location).await.unwrap_err();
+            assert!(matches!(missing, Error::NotFound { .. }), "{missing}");
+        });
+        let (file, location) = hundred_bytes("short");
+        block_on(async {
+            let past = ours.get_ranges(&location, &[0..10, 90..110]).await.unwrap_err();
+            assert!(past.to_string().contains("short"), "{past}");
+        });
+        std::fs::remove_file(file).unwrap();
+    }
+}
