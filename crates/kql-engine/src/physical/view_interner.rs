@@ -94,7 +94,6 @@ impl ViewInterner {
     /// Appends to `groups` the group number of each row of `array`, adding new groups as needed.
     pub fn intern(&mut self, array: &StringViewArray, groups: &mut Vec<usize>) {
         groups.clear();
-        groups.reserve(array.len());
         let same_buffers = array.data_buffers().len() == self.buffers.len()
             && array
                 .data_buffers()
@@ -107,28 +106,25 @@ impl ViewInterner {
             self.buffers = array.data_buffers().to_vec();
         }
         let views = array.views();
-        let nulls = array.nulls().filter(|n| n.null_count() > 0);
         let mut misses = 0usize;
-        for (i, &view) in views.iter().enumerate() {
-            if nulls.is_some_and(|n| n.is_null(i)) {
-                groups.push(self.null_group());
-                continue;
+        // Written in place rather than pushed: no capacity check or length update per row.
+        groups.resize(views.len(), 0);
+        let rows = views.iter().zip(groups.iter_mut()).enumerate();
+        match array.nulls().filter(|n| n.null_count() > 0) {
+            None => {
+                for (i, (&view, group)) in rows {
+                    *group = self.lookup(view, array, i, &mut misses);
+                }
             }
-            let slot = slot_of(view);
-            let group = match self.slots[slot] {
-                (v, g) if v == view && g != 0 => g - 1,
-                _ => match self.cached(view) {
-                    Some(g) => {
-                        self.slots[slot] = (view, g + 1);
-                        g
-                    }
-                    None => {
-                        misses += 1;
-                        self.add(view, array.value(i))
-                    }
-                },
-            };
-            groups.push(group);
+            Some(nulls) => {
+                for (i, (&view, group)) in rows {
+                    *group = if nulls.is_null(i) {
+                        self.null_group()
+                    } else {
+                        self.lookup(view, array, i, &mut misses)
+                    };
+                }
+            }
         }
         // Most rows missing means the values hardly repeat: stop caching long views.
         if views.len() >= 1024 && misses * 2 > views.len() {
@@ -138,6 +134,37 @@ impl ViewInterner {
                 if !is_inline(s.0) {
                     *s = (0, 0);
                 }
+            }
+        }
+    }
+
+    /// The group of row `i` of `array`, whose view is `view`: from its cache slot when it is
+    /// there (nearly always, with few distinct values), or else `miss`.
+    #[inline(always)]
+    fn lookup(
+        &mut self,
+        view: u128,
+        array: &StringViewArray,
+        i: usize,
+        misses: &mut usize,
+    ) -> usize {
+        match self.slots[slot_of(view)] {
+            (v, g) if v == view && g != 0 => g - 1,
+            _ => self.miss(view, array, i, misses),
+        }
+    }
+
+    /// The group of row `i` when its view is not in its cache slot.
+    #[inline(never)]
+    fn miss(&mut self, view: u128, array: &StringViewArray, i: usize, misses: &mut usize) -> usize {
+        match self.cached(view) {
+            Some(g) => {
+                self.slots[slot_of(view)] = (view, g + 1);
+                g
+            }
+            None => {
+                *misses += 1;
+                self.add(view, array.value(i))
             }
         }
     }
