@@ -78,10 +78,11 @@ impl KqlContext {
         let config = SessionConfig::new()
             .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()))
             // Table statistics (per-column min, max and null counts summed over every row group
-            // of a snapshot) would only serve join ordering, which kqlite does not do yet, and
-            // whole-table min() and max(); a query's filters still prune row groups from the
-            // Parquet footer. Working them out and carrying them through the physical plan was
-            // 15 % of a short query.
+            // of a snapshot) would serve join ordering, which kqlite does not do yet, and answer
+            // a whole-table count(), min() or max() without a scan (a count scans no column
+            // anyway: same time; min/max of a 1M-row snapshot's TimeGenerated: 5.7 -> 9 ms). A
+            // query's filters still prune row groups from the Parquet footer. Working them out and
+            // carrying them through the physical plan was 15 % of every short query.
             .with_collect_statistics(false);
         // No function registry or file formats: the planner builds DataFusion plans with the
         // functions themselves and the tables' sources, so nothing is looked up by name, and

@@ -102,6 +102,7 @@ struct SameRows {
     in_place: KqlContext,
     provider: Arc<dyn datafusion::catalog::TableProvider>,
     cache: Arc<FileMetadataCache>,
+    path: PathBuf,
 }
 
 fn same_rows(name: &str) -> SameRows {
@@ -120,6 +121,7 @@ fn same_rows(name: &str) -> SameRows {
         in_place,
         provider,
         cache,
+        path,
     }
 }
 
@@ -130,6 +132,7 @@ fn a_snapshot_in_place_answers_as_the_rows_in_memory_do() {
         in_place,
         provider,
         cache,
+        ..
     } = same_rows("same");
     let footer = || {
         let entries = cache.list_entries();
@@ -181,6 +184,7 @@ fn offset_indexes_are_read_once_and_only_for_scans_that_skip_pages_with_them() {
         in_place,
         provider,
         cache,
+        ..
     } = same_rows("offsets");
     in_place.register_provider("T", schema(), provider);
     assert!(!cached_footer(cache.as_ref()).0, "opened without offset indexes");
@@ -195,10 +199,43 @@ fn offset_indexes_are_read_once_and_only_for_scans_that_skip_pages_with_them() {
         "T | where TimeGenerated > datetime(2026-11-02T00:00:00Z) | summarize countif(Key == 'k3')",
     ];
     assert_eq!(count(&in_place, late[0]), count(&in_memory, late[0]));
-    let (loaded, address) = cached_footer(cache.as_ref());
-    assert!(loaded, "not read for a scan that skips pages");
+    assert!(
+        cached_footer(cache.as_ref()).0,
+        "not read for a scan that skips pages"
+    );
     assert_eq!(count(&in_place, late[1]), count(&in_memory, late[1]));
-    assert_eq!(cached_footer(cache.as_ref()).1, address, "read twice");
+}
+
+#[test]
+fn a_snapshot_whose_offset_index_is_damaged_is_scanned_without_it() {
+    let SameRows {
+        in_memory,
+        in_place,
+        provider,
+        cache,
+        path,
+    } = same_rows("damaged-index");
+    // Overwrite the first column chunk's offset index (the footer, read at opening, is intact).
+    let footer = ParquetMetaDataReader::new()
+        .parse_and_finish(&std::fs::File::open(&path).unwrap())
+        .unwrap();
+    let at = footer.row_group(0).column(0).offset_index_offset().unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = usize::try_from(at).unwrap();
+    bytes[at..at + 16].fill(0xff);
+    // Same length; the modification time is set back so that the file looks unchanged.
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    in_place.register_provider("T", schema(), provider);
+    let late = "T | where TimeGenerated between (datetime(2026-11-01T01:00:00Z) .. 1h) | summarize dcount(Key)";
+    assert_eq!(count(&in_place, late), count(&in_memory, late));
+    assert!(!cached_footer(cache.as_ref()).0, "a damaged index was cached");
 }
 
 fn cache() -> Arc<FileMetadataCache> {

@@ -50,10 +50,14 @@ fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
 
 /// `range` of `file` (at `path`), read whole.
 fn read_range(file: &std::fs::File, path: &std::path::Path, range: Range<u64>) -> Result<Bytes> {
-    let len = usize::try_from(range.end.saturating_sub(range.start)).map_err(|_| Error::Generic {
-        store: STORE,
-        source: format!("{}: a range of {range:?} does not fit in memory", path.display()).into(),
-    })?;
+    let len = range
+        .end
+        .checked_sub(range.start)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| Error::Generic {
+            store: STORE,
+            source: format!("{}: cannot read bytes {range:?}", path.display()).into(),
+        })?;
     let mut buf = vec![0; len];
     file.read_exact_at(&mut buf, range.start)
         .map_err(|e| io_error(path, e))?;
@@ -83,6 +87,11 @@ impl ObjectStore for LocalFiles {
         let path = self.inner.path_to_filesystem(location)?;
         let file = std::fs::File::open(&path).map_err(|e| io_error(&path, e))?;
         let stat = file.metadata().map_err(|e| io_error(&path, e))?;
+        // A folder is not an object (as for the local file system, whose callers rely on it).
+        if stat.is_dir() {
+            let not_a_file = std::io::Error::new(std::io::ErrorKind::NotFound, "a folder");
+            return Err(io_error(&path, not_a_file));
+        }
         let modified = stat.modified().map_err(|e| io_error(&path, e))?;
         let meta = ObjectMeta {
             location: location.clone(),
@@ -198,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_file_or_a_range_past_the_end_is_an_error() {
+    fn a_missing_file_a_folder_or_a_range_outside_the_file_is_an_error() {
         let (file, location) = hundred_bytes("missing");
         std::fs::remove_file(&file).unwrap();
         let ours = LocalFiles::default();
@@ -210,6 +219,12 @@ mod tests {
         block_on(async {
             let past = ours.get_ranges(&location, &[0..10, 90..110]).await.unwrap_err();
             assert!(past.to_string().contains("short"), "{past}");
+            #[allow(clippy::reversed_empty_ranges, reason = "the case under test")]
+            let reversed = ours.get_ranges(&location, &[0..10, 20..10]).await.unwrap_err();
+            assert!(reversed.to_string().contains("20..10"), "{reversed}");
+            let folder = Path::from_absolute_path(file.parent().unwrap()).unwrap();
+            let folder = ours.head(&folder).await.unwrap_err();
+            assert!(matches!(folder, Error::NotFound { .. }), "{folder}");
         });
         std::fs::remove_file(file).unwrap();
     }

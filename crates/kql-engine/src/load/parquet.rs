@@ -70,10 +70,9 @@ impl SnapshotWriter {
         let file = std::fs::File::create(&partial).map_err(DataFusionError::IoError)?;
         // Uncompressed: snapshots are read far more often than written, and decoding plain or
         // dictionary pages straight from the page cache is the fastest read there is.
-        // Page statistics (the column index) on every column but text: a range filter can use
-        // them (TimeGenerated above all, as rows are in time order). On text columns every page
-        // spans nearly the whole range, and decoding their index cost more than a narrow time
-        // query.
+        // Page statistics (the column index) on every column but text, for readers that use
+        // them (DuckDB, Spark; kqlite's own scans do not, see `offset_index.rs`). On text columns
+        // every page spans nearly the whole range, and their index would only cost decoding.
         let mut props = WriterProperties::builder()
             .set_compression(Compression::UNCOMPRESSED)
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
