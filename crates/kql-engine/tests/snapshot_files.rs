@@ -187,11 +187,17 @@ fn offset_indexes_are_read_once_and_only_for_scans_that_skip_pages_with_them() {
         ..
     } = same_rows("offsets");
     in_place.register_provider("T", schema(), provider);
-    assert!(!cached_footer(cache.as_ref()).0, "opened without offset indexes");
+    assert!(
+        !cached_footer(cache.as_ref()).0,
+        "opened without offset indexes"
+    );
     // Filters on decoded batches: no page is skipped, so no index is read.
     let early = "T | where TimeGenerated > datetime(2026-11-02T12:00:00Z) | count";
     assert_eq!(count(&in_place, early), count(&in_memory, early));
-    assert!(!cached_footer(cache.as_ref()).0, "read for a scan that does not use it");
+    assert!(
+        !cached_footer(cache.as_ref()).0,
+        "read for a scan that does not use it"
+    );
     // The filter's column decoded first, the text column only for the passing rows, whose
     // pages the offset index locates.
     let late = [
@@ -235,7 +241,10 @@ fn a_snapshot_whose_offset_index_is_damaged_is_scanned_without_it() {
     in_place.register_provider("T", schema(), provider);
     let late = "T | where TimeGenerated between (datetime(2026-11-01T01:00:00Z) .. 1h) | summarize dcount(Key)";
     assert_eq!(count(&in_place, late), count(&in_memory, late));
-    assert!(!cached_footer(cache.as_ref()).0, "a damaged index was cached");
+    assert!(
+        !cached_footer(cache.as_ref()).0,
+        "a damaged index was cached"
+    );
 }
 
 fn cache() -> Arc<FileMetadataCache> {

@@ -193,7 +193,11 @@ mod tests {
                 assert_eq!(a.range, b.range, "{range:?}");
                 assert_eq!(a.meta.size, b.meta.size);
                 assert_eq!(a.meta.last_modified, b.meta.last_modified);
-                assert_eq!(a.bytes().await.unwrap(), b.bytes().await.unwrap(), "{range:?}");
+                assert_eq!(
+                    a.bytes().await.unwrap(),
+                    b.bytes().await.unwrap(),
+                    "{range:?}"
+                );
             }
             let ranges = [0..1, 50..60, 99..100];
             assert_eq!(
@@ -201,7 +205,16 @@ mod tests {
                 theirs.get_ranges(&location, &ranges).await.unwrap()
             );
             assert_eq!(ours.head(&location).await.unwrap().size, 100);
-            assert_eq!(ours.get(&location).await.unwrap().bytes().await.unwrap().len(), 100);
+            assert_eq!(
+                ours.get(&location)
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap()
+                    .len(),
+                100
+            );
         });
         std::fs::remove_file(file).unwrap();
     }
@@ -217,10 +230,16 @@ mod tests {
         });
         let (file, location) = hundred_bytes("short");
         block_on(async {
-            let past = ours.get_ranges(&location, &[0..10, 90..110]).await.unwrap_err();
+            let past = ours
+                .get_ranges(&location, &[0..10, 90..110])
+                .await
+                .unwrap_err();
             assert!(past.to_string().contains("short"), "{past}");
             #[allow(clippy::reversed_empty_ranges, reason = "the case under test")]
-            let reversed = ours.get_ranges(&location, &[0..10, 20..10]).await.unwrap_err();
+            let reversed = ours
+                .get_ranges(&location, &[0..10, 20..10])
+                .await
+                .unwrap_err();
             assert!(reversed.to_string().contains("20..10"), "{reversed}");
             let folder = Path::from_absolute_path(file.parent().unwrap()).unwrap();
             let folder = ours.head(&folder).await.unwrap_err();

@@ -5,6 +5,7 @@
 //! pushed-down filters, and splits the file across cores.
 
 use super::LoadReport;
+use super::offset_index::{OffsetIndexes, SnapshotFile};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
@@ -24,7 +25,6 @@ use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
-use super::offset_index::{OffsetIndexes, SnapshotFile};
 use kql_planner::{KqlSchema, KqlType};
 use std::path::Path;
 use std::sync::Arc;
@@ -343,9 +343,10 @@ fn check_snapshot(
             DataFusionError::Execution(format!("{name}: not a readable Parquet file: {e}"))
         })?;
     let file_meta = meta.file_metadata();
-    let arrow =
-        parquet_to_arrow_schema(file_meta.schema_descr(), file_meta.key_value_metadata())
-            .map_err(|e| DataFusionError::Execution(format!("{name}: unreadable schema: {e}")))?;
+    // The column types as Parquet declares them; every Kusto type's Arrow type reads back from
+    // them alone, without decoding the Arrow schema embedded in the footer (the scan does that).
+    let arrow = parquet_to_arrow_schema(file_meta.schema_descr(), None)
+        .map_err(|e| DataFusionError::Execution(format!("{name}: unreadable schema: {e}")))?;
     for f in &schema.fields {
         let want = f.ty.arrow();
         match arrow.field_with_name(&f.name) {

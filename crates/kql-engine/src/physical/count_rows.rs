@@ -96,7 +96,10 @@ impl GroupsAccumulator for CountRows {
         total_num_groups: usize,
     ) -> Result<()> {
         self.grow(total_num_groups);
-        let Some(counts) = values.first().and_then(|v| v.as_primitive_opt::<Int64Type>()) else {
+        let Some(counts) = values
+            .first()
+            .and_then(|v| v.as_primitive_opt::<Int64Type>())
+        else {
             return datafusion::common::internal_err!("CountRows: a count state is not Int64");
         };
         for (i, &g) in group_indices.iter().enumerate() {
@@ -121,7 +124,8 @@ impl GroupsAccumulator for CountRows {
         opt_filter: Option<&BooleanArray>,
     ) -> Result<Vec<ArrayRef>> {
         let rows = values.first().map_or(0, |v| v.len());
-        let counts = (0..rows).map(|i| i64::from(opt_filter.is_none_or(|f| f.is_valid(i) && f.value(i))));
+        let counts =
+            (0..rows).map(|i| i64::from(opt_filter.is_none_or(|f| f.is_valid(i) && f.value(i))));
         Ok(vec![Arc::new(Int64Array::from_iter_values(counts))])
     }
 
@@ -143,8 +147,10 @@ mod tests {
     fn rows_in_every_lane_and_the_remainder_are_counted_once() {
         let mut c = CountRows::default();
         let values: Vec<ArrayRef> = vec![Arc::new(Int64Array::from(vec![1; 7]))];
-        c.update_batch(&values, &[0, 0, 1, 0, 2, 0, 0], None, 3).unwrap();
-        c.update_batch(&values[..], &[2, 2, 2, 2, 2, 2, 1], None, 3).unwrap();
+        c.update_batch(&values, &[0, 0, 1, 0, 2, 0, 0], None, 3)
+            .unwrap();
+        c.update_batch(&values[..], &[2, 2, 2, 2, 2, 2, 1], None, 3)
+            .unwrap();
         assert_eq!(counts(&c.evaluate(EmitTo::First(2)).unwrap()), [5, 2]);
         // The groups not emitted move up.
         assert_eq!(counts(&c.evaluate(EmitTo::All).unwrap()), [7]);
