@@ -21,7 +21,7 @@ correctness (names the linker does not find are ignored).
 crates/kql-cli/build.rs hands the list to the linker in release builds where the linker is
 LLVM's lld (Rust's default on x86_64 Linux since 1.90).
 """
-import argparse, collections, os, re, subprocess, sys, tempfile
+import argparse, collections, os, re, shutil, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORDER_FILE = os.path.join(HERE, "..", "crates", "kql-cli", "link-order.txt")
@@ -76,6 +76,11 @@ def main():
     ap.add_argument("--check", action="store_true", help="only report how much of the list the binary still has")
     a = ap.parse_args()
     binary = os.path.abspath(a.kqlite)
+    if not os.path.isfile(binary):
+        sys.exit(f"{a.kqlite}: no such file (build it with cargo build --release -p kql-cli)")
+    for tool in (["nm"] if a.check else ["nm", "valgrind"]):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is missing (binutils and valgrind, e.g. apt-get install binutils valgrind)")
     if a.check:
         listed = [l.strip() for l in open(ORDER_FILE) if l.strip() and not l.startswith("#")]
         have = linked_symbols(binary)
