@@ -17,8 +17,8 @@ use datafusion::object_store::{
 };
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
-use std::os::unix::fs::FileExt;
 
 /// The local file system, read synchronously.
 #[derive(Debug, Default)]
@@ -59,7 +59,10 @@ fn read_range(file: &std::fs::File, path: &std::path::Path, range: Range<u64>) -
             source: format!("{}: cannot read bytes {range:?}", path.display()).into(),
         })?;
     let mut buf = vec![0; len];
-    file.read_exact_at(&mut buf, range.start)
+    // Every request opens its own handle, so seeking it is as good as `pread`, and portable.
+    let mut file = file;
+    file.seek(SeekFrom::Start(range.start))
+        .and_then(|_| file.read_exact(&mut buf))
         .map_err(|e| io_error(path, e))?;
     Ok(Bytes::from(buf))
 }
