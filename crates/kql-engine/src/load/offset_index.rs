@@ -15,7 +15,6 @@
 //! count over 1M rows took 0.3 ms longer with it.
 
 use datafusion::datasource::physical_plan::parquet::metadata::CachedParquetMetaData;
-use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::cache::cache_manager::{CachedFileMetadataEntry, FileMetadataCache};
 use datafusion::object_store::ObjectMeta;
 use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
@@ -35,7 +34,7 @@ pub struct SnapshotFile {
 #[derive(Debug)]
 pub struct OffsetIndexes {
     files: Vec<SnapshotFile>,
-    cache: Option<Arc<FileMetadataCache>>,
+    cache: Arc<FileMetadataCache>,
     loaded: Mutex<bool>,
 }
 
@@ -44,77 +43,54 @@ impl OffsetIndexes {
     pub fn new(files: Vec<SnapshotFile>, cache: Arc<FileMetadataCache>) -> OffsetIndexes {
         OffsetIndexes {
             files,
-            cache: Some(cache),
+            cache,
             loaded: Mutex::new(false),
-        }
-    }
-
-    /// Nothing to load (a table that is not read from snapshot files).
-    #[cfg(test)]
-    pub fn none() -> OffsetIndexes {
-        OffsetIndexes {
-            files: Vec::new(),
-            cache: None,
-            loaded: Mutex::new(true),
         }
     }
 
     /// Adds each file's offset index to its cached footer, the first time only.
     pub fn ensure_loaded(&self) {
-        let (Some(cache), Ok(mut loaded)) = (&self.cache, self.loaded.lock()) else {
+        let Ok(mut loaded) = self.loaded.lock() else {
             return;
         };
         if *loaded {
             return;
         }
         for file in &self.files {
-            // Unreadable: that file is scanned without its index (see the module comment).
-            let _ = load_one(file, cache.as_ref());
+            // `None` (unreadable, changed, evicted): that file is scanned without its index.
+            let _ = load_one(file, self.cache.as_ref());
         }
         *loaded = true;
     }
 }
 
-fn load_one(file: &SnapshotFile, cache: &FileMetadataCache) -> Result<()> {
+/// Puts `file`'s footer back in `cache` with its offset index; `None` when it stays without one.
+fn load_one(file: &SnapshotFile, cache: &FileMetadataCache) -> Option<()> {
     let location = &file.object.location;
-    let Some(entry) = cache.get(location) else {
-        // Evicted (the cache is bounded): the scan reads the footer itself, without the index.
-        return Ok(());
-    };
-    let Some(cached) = entry
+    // Evicted (the cache is bounded): the scan reads the footer itself, without the index.
+    let entry = cache.get(location)?;
+    let cached = entry
         .file_metadata
         .as_any()
-        .downcast_ref::<CachedParquetMetaData>()
-    else {
-        return Ok(());
-    };
+        .downcast_ref::<CachedParquetMetaData>()?;
     let footer = cached.parquet_metadata();
     if footer.offset_index().is_some() {
-        return Ok(());
+        return Some(());
     }
-    let name = file.path.display();
-    let reader = std::fs::File::open(&file.path)
-        .map_err(|e| DataFusionError::Execution(format!("{name}: cannot open: {e}")))?;
+    let reader = std::fs::File::open(&file.path).ok()?;
     // The footer's offsets are only good for the file it was read from.
-    let stat = reader
-        .metadata()
-        .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
-    let unchanged = stat.len() == file.object.size
-        && stat
-            .modified()
-            .is_ok_and(|m| m == std::time::SystemTime::from(file.object.last_modified));
-    if !unchanged {
-        return Ok(());
+    let stat = reader.metadata().ok()?;
+    let modified = stat.modified().ok()?;
+    if stat.len() != file.object.size
+        || modified != std::time::SystemTime::from(file.object.last_modified)
+    {
+        return None;
     }
     let mut indexes = ParquetMetaDataReader::new_with_metadata(footer.as_ref().clone())
         .with_offset_index_policy(PageIndexPolicy::Optional)
         .with_column_index_policy(PageIndexPolicy::Skip);
-    indexes
-        .read_page_indexes(&reader)
-        .map_err(|e| DataFusionError::Execution(format!("{name}: unreadable page index: {e}")))?;
-    let with_index = indexes
-        .finish()
-        .map_err(|e| DataFusionError::Execution(format!("{name}: unreadable page index: {e}")))?;
+    indexes.read_page_indexes(&reader).ok()?;
+    let with_index = indexes.finish().ok()?;
     cache.put(
         location,
         CachedFileMetadataEntry::new(
@@ -122,5 +98,5 @@ fn load_one(file: &SnapshotFile, cache: &FileMetadataCache) -> Result<()> {
             Arc::new(CachedParquetMetaData::new(Arc::new(with_index))),
         ),
     );
-    Ok(())
+    Some(())
 }

@@ -1,8 +1,8 @@
 //! Parquet snapshots: one file holding a table with its Kusto types in the field metadata, written
 //! by `kqlite convert` and queried in place: [`snapshot_table`] hands the files to DataFusion's
-//! Parquet scan, which reads only the columns a query uses, skips row groups and pages whose
+//! Parquet scan, which reads only the columns a query uses, skips row groups whose
 //! `TimeGenerated` range a filter excludes, decodes the other columns only for rows that pass
-//! pushed-down filters, and splits the file across cores.
+//! pushed-down filters (skipping their pages that hold none), and splits the file across cores.
 
 use super::LoadReport;
 use super::offset_index::{OffsetIndexes, SnapshotFile};

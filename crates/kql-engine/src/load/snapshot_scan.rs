@@ -53,16 +53,12 @@ impl SnapshotScan {
     }
 
     /// [`SnapshotScan::pick`], with the offset indexes loaded for a late scan.
-    fn prepared(
-        &self,
-        projection: Option<&[usize]>,
-        filters: &[Expr],
-    ) -> Result<&Arc<dyn TableProvider>> {
+    fn prepared(&self, projection: Option<&[usize]>, filters: &[Expr]) -> &Arc<dyn TableProvider> {
         let table = self.pick(projection, filters);
         if Arc::ptr_eq(table, &self.late) {
             self.offset_indexes.ensure_loaded();
         }
-        Ok(table)
+        table
     }
 }
 
@@ -83,7 +79,7 @@ impl TableProvider for SnapshotScan {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        self.prepared(projection.map(Vec::as_slice), filters)?
+        self.prepared(projection.map(Vec::as_slice), filters)
             .scan(state, projection, filters, limit)
             .await
     }
@@ -93,7 +89,7 @@ impl TableProvider for SnapshotScan {
         state: &dyn Session,
         args: ScanArgs<'a>,
     ) -> Result<ScanResult> {
-        let table = self.prepared(args.projection(), args.filters().unwrap_or(&[]))?;
+        let table = self.prepared(args.projection(), args.filters().unwrap_or(&[]));
         table.scan_with_args(state, args).await
     }
 
@@ -128,7 +124,10 @@ mod tests {
         SnapshotScan {
             late: table(),
             early: table(),
-            offset_indexes: OffsetIndexes::none(),
+            offset_indexes: OffsetIndexes::new(
+                Vec::new(),
+                crate::KqlContext::new().metadata_cache(),
+            ),
         }
     }
 
