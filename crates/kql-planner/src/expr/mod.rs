@@ -1,16 +1,23 @@
 //! Scalar expressions: KQL AST to DataFusion `Expr`, with Kusto types and semantic checks.
 //! Files: `literal.rs`, `binary.rs` (arithmetic, comparison, string and list operators),
-//! `dynamic.rs` (member access), `call.rs` (scalar functions), `aggregate.rs` (summarize).
+//! `dynamic.rs` (member access), `call.rs` (scalar functions, named in `scalar_functions.rs`,
+//! their arguments checked by `call_args.rs`),
+//! `common_type.rs` (one type for several values), `user_function.rs` (calls to `let`
+//! functions), `aggregate.rs` (summarize).
 
 mod aggregate;
 mod binary;
 mod call;
+mod call_args;
+mod common_type;
 mod dynamic;
 mod literal;
+mod scalar_functions;
+mod user_function;
 
 pub(crate) use aggregate::AggCollector;
 pub(crate) use binary::from_dynamic;
-pub(crate) use call::to_dynamic as to_dynamic_expr;
+pub(crate) use common_type::to_dynamic as to_dynamic_expr;
 
 use crate::diag::{R, did_you_mean, err};
 use crate::planner::{Binding, KqlToRel, Scope};
@@ -149,7 +156,7 @@ impl KqlToRel<'_> {
                     args: Vec::new(),
                     span: i.span,
                 };
-                return self.inline_scalar_function_pub(&call, decl, def, cx);
+                return self.inline_scalar_function(&call, decl, def, cx);
             }
             Some(Binding::Function(..)) => {
                 return err(

@@ -1,0 +1,175 @@
+//! Arguments of scalar function calls (`call.rs`): their number, their types (converting
+//! `dynamic` values), and calls that are one kernel over checked arguments.
+
+use super::binary::{as_string, from_dynamic};
+use super::{ExprCx, Typed};
+use crate::diag::{R, err};
+use crate::functions::call as udf;
+use crate::planner::KqlToRel;
+use crate::types::KqlType;
+use datafusion_common::arrow::datatypes::DataType;
+use datafusion_expr::cast;
+use kql_common::codes;
+use kql_parser::ast::Call;
+
+/// How a kernel argument is checked and converted.
+#[derive(Clone, Copy)]
+pub(super) enum A {
+    /// A string (a dynamic value is converted).
+    Str,
+    /// Any value as its string form.
+    Text,
+    /// A number, as long.
+    Long,
+    /// A number, as real.
+    Real,
+    /// A datetime.
+    DateTime,
+    /// A timespan.
+    Timespan,
+    /// A dynamic value.
+    Dyn,
+}
+
+impl KqlToRel<'_> {
+    pub(super) fn typed_args(&self, c: &Call, cx: &ExprCx) -> R<Vec<Typed>> {
+        c.args.iter().map(|a| self.scalar(&a.value, cx)).collect()
+    }
+
+    pub(crate) fn arity(&self, c: &Call, min: usize, max: usize) -> R<()> {
+        let n = c.args.len();
+        if n < min || n > max {
+            let want = if min == max {
+                format!("{min}")
+            } else if max == usize::MAX {
+                format!("at least {min}")
+            } else {
+                format!("{min} to {max}")
+            };
+            let s = if want == "1" { "" } else { "s" };
+            return err(
+                codes::ARGUMENT_COUNT,
+                format!("`{}` takes {want} argument{s}, not {n}", c.name.name),
+                c.span,
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn want(
+        &self,
+        c: &Call,
+        i: usize,
+        t: Typed,
+        ok: impl Fn(KqlType) -> bool,
+        what: &str,
+    ) -> R<Typed> {
+        if ok(t.ty) {
+            return Ok(t);
+        }
+        let span = c.args.get(i).map_or(c.span, |a| a.value.span());
+        err(
+            codes::ARGUMENT_TYPE,
+            format!(
+                "argument {} of `{}` must be {what}, not {}",
+                i + 1,
+                c.name.name,
+                t.ty
+            ),
+            span,
+        )
+    }
+
+    pub(super) fn string_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::String);
+        self.want(
+            c,
+            i,
+            t,
+            |k| matches!(k, KqlType::String | KqlType::Guid),
+            "a string",
+        )
+    }
+
+    pub(super) fn num_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::Real);
+        self.want(c, i, t, KqlType::is_numeric, "a number")
+    }
+
+    pub(super) fn datetime_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::DateTime);
+        self.want(c, i, t, |k| k == KqlType::DateTime, "a datetime")
+    }
+
+    pub(super) fn timespan_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::Timespan);
+        self.want(c, i, t, |k| k == KqlType::Timespan, "a timespan")
+    }
+
+    pub(super) fn dynamic_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        self.want(c, i, t, |k| k == KqlType::Dynamic, "dynamic")
+    }
+
+    pub(super) fn kernel_call(
+        &self,
+        c: &Call,
+        cx: &ExprCx,
+        kernel: &str,
+        kinds: &[A],
+        min: usize,
+        ret: KqlType,
+    ) -> R<Typed> {
+        self.arity(c, min, kinds.len())?;
+        let mut out = Vec::new();
+        for (i, (a, kind)) in self.typed_args(c, cx)?.into_iter().zip(kinds).enumerate() {
+            out.push(match kind {
+                A::Str => self.string_arg(c, i, a)?.expr,
+                A::Text => as_string(a).expr,
+                A::Long => cast(self.num_arg(c, i, a)?.expr, DataType::Int64),
+                A::Real => cast(self.num_arg(c, i, a)?.expr, DataType::Float64),
+                A::DateTime => self.datetime_arg(c, i, a)?.expr,
+                A::Timespan => self.timespan_arg(c, i, a)?.expr,
+                A::Dyn => self.dynamic_arg(c, i, a)?.expr,
+            });
+        }
+        Ok(Typed::new(udf(kernel, out), ret))
+    }
+
+    pub(super) fn one(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+        let mut a = self.typed_args(c, cx)?;
+        a.pop().ok_or_else(|| {
+            kql_common::Diagnostic::error(codes::ARGUMENT_COUNT, "missing argument", c.span)
+        })
+    }
+
+    pub(super) fn two(&self, c: &Call, cx: &ExprCx) -> R<[Typed; 2]> {
+        let a = self.typed_args(c, cx)?;
+        <[Typed; 2]>::try_from(a).map_err(|_| {
+            kql_common::Diagnostic::error(codes::ARGUMENT_COUNT, "expected two arguments", c.span)
+        })
+    }
+
+    pub(super) fn num1(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+        self.arity(c, 1, 1)?;
+        let a = self.one(c, cx)?;
+        self.num_arg(c, 0, a)
+    }
+
+    pub(super) fn strings_udf(
+        &self,
+        c: &Call,
+        cx: &ExprCx,
+        min: usize,
+        max: usize,
+        f: &str,
+        ty: KqlType,
+    ) -> R<Typed> {
+        self.arity(c, min, max)?;
+        let args = self.typed_args(c, cx)?;
+        let mut out = Vec::new();
+        for (i, a) in args.into_iter().enumerate() {
+            out.push(self.string_arg(c, i, a)?.expr);
+        }
+        Ok(Typed::new(udf(f, out), ty))
+    }
+}
