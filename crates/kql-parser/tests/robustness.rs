@@ -1,7 +1,7 @@
 //! Robustness: no input makes the parser panic or overflow the stack, every diagnostic span lies
 //! within the input on char boundaries, and valid queries survive the Display round-trip.
 //!
-//! The long-running counterpart is `examples/fuzz_parse.rs`
+//! The long-running counterpart is `examples/fuzz_parse/`
 //! (`cargo run --release -p kql-parser --example fuzz_parse -- --seconds 600`).
 //!
 //! The regression cases below were found by that fuzzer; each names the bug it guards against.
@@ -14,7 +14,7 @@ use proptest::sample::Index;
 
 /// Valid queries covering most operators and every literal form; mutated below.
 /// Valid seed queries over most operators and every literal form, shared with
-/// `examples/fuzz_parse.rs`: `tests/seeds.kql`, separated by `// ----` lines.
+/// `examples/fuzz_parse/`: `tests/seeds.kql`, separated by `// ----` lines.
 static SEEDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(seeds);
 
 fn seeds() -> Vec<&'static str> {
