@@ -5,7 +5,7 @@
   target/release/kqlite generate --rows 1000000 --format ndjson --out /tmp/rows.ndjson
   target/release/kqlite convert --data /tmp/rows.ndjson --out /tmp/rows.parquet
   python3 bench/snapshot_vs_duckdb.py --kqlite target/release/kqlite \\
-      --ndjson /tmp/rows.ndjson --snapshot /tmp/rows.parquet --reps 5
+      --ndjson /tmp/rows.ndjson --snapshot /tmp/rows.parquet --reps 5 [--duckdb-cli PATH]
 
 DuckDB reads a Parquet file it writes once from the same NDJSON rows (its own column types), in
 this process on a fresh connection: the connection is made before the clock starts, and DuckDB's
@@ -16,6 +16,10 @@ code is warm from the runs before. kqlite is timed three ways:
   * warm: `kqlite query --timing --repeat 4`, the median of the last three runs' totals: each a
     new session that opens the snapshot again, in a process whose code has already run once,
     which is DuckDB's situation here (session start included).
+With --duckdb-cli (DuckDB's own command-line program: `python3 -m pip install duckdb-cli`, then
+pass the `duckdb` binary inside the installed `duckdb_cli` package, not the pip wrapper script,
+which starts Python first), DuckDB is also timed as a whole process over the same Parquet file,
+the way a user runs it, against the same kqlite process runs: process against process.
 Runs alternate so that machine noise hits both alike; figures are medians. Both engines must
 return the same number of rows.
 """
@@ -57,6 +61,16 @@ def duck(duckdb, parquet, sql):
     return dt, n
 
 
+def duck_cli(cli, parquet, sql):
+    script = f"SET TimeZone='UTC'; CREATE VIEW t AS SELECT * FROM read_parquet('{parquet}'); {sql}"
+    t0 = time.perf_counter()
+    p = subprocess.run([cli, "-noheader", "-csv", "-c", script], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"DuckDB's CLI failed: {p.stderr[-400:]}")
+    return wall, sum(1 for line in p.stdout.splitlines() if line.strip())
+
+
 def kqlite(binary, snapshot, kql, now):
     t0 = time.perf_counter()
     p = subprocess.run([binary, "query", "--timing", "--data", snapshot, "--now", now,
@@ -85,6 +99,7 @@ def main():
     ap.add_argument("--snapshot", required=True, help="kqlite's snapshot of the same rows")
     ap.add_argument("--user", help="SourceIdentity.Id for Q3 (default: the first row's)")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--duckdb-cli", help="DuckDB's CLI binary, to time it as a whole process too")
     a = ap.parse_args()
     try:
         import duckdb
@@ -102,21 +117,35 @@ def main():
     now = newest.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     user = a.user or first_user
     print(f"now {now}; Q3 user {user}; {a.reps} alternating runs each, medians")
+    cli = a.duckdb_cli
+    if cli:
+        version = subprocess.run([cli, "-version"], capture_output=True, text=True).stdout.split()
+        print(f"DuckDB library {duckdb.__version__}, DuckDB CLI {version[0] if version else '?'}")
     print("| query | DuckDB ms | kqlite process ms | ratio | kqlite in-process ms | ratio "
-          "| kqlite warm ms | ratio | rows |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| kqlite warm ms | ratio |" + (" DuckDB CLI process ms | process/process ratio |" if cli else "")
+          + " rows |")
+    print("|---|---|---|---|---|---|---|---|" + ("---|---|" if cli else "") + "---|")
     for name, kql, sql in QUERIES:
         kql, sql = kql.format(user=user), sql.format(now=now, user=user)
-        d, w, i, h = [], [], [], []
+        d, w, i, h, c = [], [], [], [], []
+        cn = None
         for _ in range(a.reps):
             dt, dn = duck(duckdb, parquet, sql)
             wall, inside, kn = kqlite(a.kqlite, a.snapshot, kql, now)
             d.append(dt), w.append(wall), i.append(inside)
             h.append(kqlite_warm(a.kqlite, a.snapshot, kql, now))
-        rows = f"{kn}" if kn == dn else f"MISMATCH kqlite {kn}, DuckDB {dn}"
+            if cli:
+                ct, cn = duck_cli(cli, parquet, sql)
+                c.append(ct)
+        counts = {kn, dn} | ({cn} if cli else set())
+        rows = f"{kn}" if len(counts) == 1 else f"MISMATCH kqlite {kn}, DuckDB {dn}, DuckDB CLI {cn}"
         dm, wm, im, hm = (statistics.median(x) * 1e3 for x in (d, w, i, h))
-        print(f"| {name} | {dm:.1f} | {wm:.1f} | {wm / dm:.2f} | {im:.1f} | {im / dm:.2f} "
-              f"| {hm:.1f} | {hm / dm:.2f} | {rows} |", flush=True)
+        line = (f"| {name} | {dm:.1f} | {wm:.1f} | {wm / dm:.2f} | {im:.1f} | {im / dm:.2f} "
+                f"| {hm:.1f} | {hm / dm:.2f} |")
+        if cli:
+            cm = statistics.median(c) * 1e3
+            line += f" {cm:.1f} | {wm / cm:.2f} |"
+        print(f"{line} {rows} |", flush=True)
 
 
 if __name__ == "__main__":
