@@ -247,6 +247,76 @@ fn a_snapshot_whose_offset_index_is_damaged_is_scanned_without_it() {
     );
 }
 
+/// Writes `batches` (of [`schema`]) to `path` as a snapshot with a column more, first, and the
+/// others in reverse order.
+fn write_wider(path: &std::path::Path, batches: &[RecordBatch]) {
+    let wider = KqlSchema::new([
+        ("Extra".to_owned(), KqlType::Long),
+        ("Key".to_owned(), KqlType::String),
+        ("TimeGenerated".to_owned(), KqlType::DateTime),
+    ]);
+    let reordered: Vec<RecordBatch> = batches
+        .iter()
+        .map(|b| {
+            let rows = i64::try_from(b.num_rows()).unwrap();
+            let extra: ArrayRef = Arc::new(Int64Array::from_iter_values(0..rows));
+            let columns = vec![extra, b.column(1).clone(), b.column(0).clone()];
+            RecordBatch::try_new(wider.to_arrow(), columns).unwrap()
+        })
+        .collect();
+    write_snapshot(path, &wider, &reordered).unwrap();
+}
+
+#[test]
+fn a_snapshot_rewritten_after_it_was_opened_is_read_as_it_is_now() {
+    let SameRows {
+        in_place,
+        provider,
+        path,
+        ..
+    } = same_rows("rewritten");
+    in_place.register_provider("T", schema(), provider);
+    assert_eq!(count(&in_place, "T | count"), 150_000);
+    // Fewer rows and other columns: a scan that trusted the footer or the columns read at opening
+    // would read past the end of the new file, or the wrong column.
+    let batches = newest_first(40_000);
+    write_wider(&path, &batches);
+    let now = KqlContext::new();
+    now.register_batches("T", schema(), batches).unwrap();
+    for q in [
+        "T | count",
+        "T | where TimeGenerated > datetime(2026-11-01T12:00:00Z) | count",
+        "T | where Key == 'k3' | count",
+    ] {
+        assert_eq!(count(&in_place, q), count(&now, q), "{q}");
+    }
+}
+
+#[test]
+fn a_snapshot_with_more_columns_in_another_order_is_read_by_column_name() {
+    let path = scratch("other-order").join("t.parquet");
+    let batches = newest_first(30_000);
+    write_wider(&path, &batches);
+    let in_memory = KqlContext::new();
+    in_memory.register_batches("T", schema(), batches).unwrap();
+    let in_place = KqlContext::new();
+    let (provider, _) = snapshot_table(
+        std::slice::from_ref(&path),
+        &schema(),
+        &in_place.metadata_cache(),
+    )
+    .unwrap();
+    in_place.register_provider("T", schema(), provider);
+    for q in [
+        "T | count",
+        "T | where Key == 'k3' | summarize max(TimeGenerated)",
+        "T | where TimeGenerated < datetime(2026-11-01T01:00:00Z) | summarize dcount(Key)",
+        "T | where TimeGenerated > datetime(2026-11-01T02:00:00Z) | summarize countif(Key == 'k4')",
+    ] {
+        assert_eq!(count(&in_place, q), count(&in_memory, q), "{q}");
+    }
+}
+
 fn cache() -> Arc<FileMetadataCache> {
     KqlContext::new().metadata_cache()
 }

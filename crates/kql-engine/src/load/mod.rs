@@ -12,6 +12,7 @@ pub mod parquet;
 pub mod portal_csv;
 mod resource_raw;
 pub mod shapes;
+mod snapshot_files;
 mod snapshot_scan;
 
 use std::fmt;

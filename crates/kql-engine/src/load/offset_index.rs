@@ -14,6 +14,7 @@
 //! (TimeGenerated four), and decoding the index cost more than the pages it skipped: a two-hour
 //! count over 1M rows took 0.3 ms longer with it.
 
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::datasource::physical_plan::parquet::metadata::CachedParquetMetaData;
 use datafusion::execution::cache::cache_manager::{CachedFileMetadataEntry, FileMetadataCache};
 use datafusion::object_store::ObjectMeta;
@@ -28,6 +29,8 @@ pub struct SnapshotFile {
     pub path: PathBuf,
     /// Its cache key, size and modification time.
     pub object: ObjectMeta,
+    /// All its columns as a scan reads them (text as string views), from its footer.
+    pub arrow: SchemaRef,
 }
 
 /// The offset indexes of a table's snapshot files, loaded into the footer cache once.

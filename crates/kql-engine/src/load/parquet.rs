@@ -6,14 +6,13 @@
 
 use super::LoadReport;
 use super::offset_index::{OffsetIndexes, SnapshotFile};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use super::snapshot_files::SnapshotFiles;
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::common::config::TableParquetOptions;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
+use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::datasource::physical_plan::parquet::metadata::CachedParquetMetaData;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::cache::cache_manager::{CachedFileMetadataEntry, FileMetadataCache};
@@ -261,7 +260,6 @@ pub fn snapshot_table(
     schema: &KqlSchema,
     metadata_cache: &Arc<FileMetadataCache>,
 ) -> Result<(Arc<dyn TableProvider>, Vec<LoadReport>)> {
-    let mut urls = Vec::with_capacity(paths.len());
     let mut files = Vec::with_capacity(paths.len());
     let mut reports = Vec::with_capacity(paths.len());
     for path in paths {
@@ -274,16 +272,17 @@ pub fn snapshot_table(
         })?;
         // No glob: a file name with `*` or `[` is a name, not a pattern.
         let url = ListingTableUrl::try_new(url, None)?;
-        let (report, entry) = check_snapshot(path, url.prefix(), schema)?;
+        let (report, entry, arrow) = check_snapshot(path, url.prefix(), schema)?;
         files.push(SnapshotFile {
             path: absolute,
             object: entry.meta.clone(),
+            arrow,
         });
         metadata_cache.put(url.prefix(), entry);
         reports.push(report);
-        urls.push(url);
     }
-    let listing = |pushdown: bool| -> Result<Arc<dyn TableProvider>> {
+    let scanned = scan_schema(schema);
+    let table = |pushdown: bool| -> Arc<dyn TableProvider> {
         let mut options = TableParquetOptions::default();
         options.global.pushdown_filters = pushdown;
         options.global.reorder_filters = true;
@@ -291,16 +290,11 @@ pub fn snapshot_table(
         // No page statistics: see `offset_index`'s module comment.
         options.global.enable_page_index = false;
         let format = ParquetFormat::default().with_options(options);
-        // Every given path is a file; no extension filter (snapshots may be named anything).
-        let listing = ListingOptions::new(Arc::new(format)).with_file_extension("");
-        let config = ListingTableConfig::new_with_multi_paths(urls.clone())
-            .with_listing_options(listing)
-            .with_schema(scan_schema(schema));
-        Ok(Arc::new(ListingTable::try_new(config)?))
+        Arc::new(SnapshotFiles::new(scanned.clone(), files.clone(), format))
     };
     let scan = super::snapshot_scan::SnapshotScan {
-        late: listing(true)?,
-        early: listing(false)?,
+        late: table(true),
+        early: table(false),
         offset_indexes: OffsetIndexes::new(files, metadata_cache.clone()),
     };
     Ok((Arc::new(scan), reports))
@@ -311,8 +305,12 @@ pub fn snapshot_table(
 /// comparison and sorting handle faster. Query results are cast back to the canonical types
 /// (see [`crate::KqlContext::run`]).
 pub fn scan_schema(schema: &KqlSchema) -> Arc<Schema> {
-    let canonical = schema.to_arrow();
-    let fields: Vec<Field> = canonical
+    text_as_views(&schema.to_arrow())
+}
+
+/// `schema` with its text columns as string views.
+fn text_as_views(schema: &Schema) -> Arc<Schema> {
+    let fields: Vec<Field> = schema
         .fields()
         .iter()
         .map(|f| match f.data_type() {
@@ -324,12 +322,13 @@ pub fn scan_schema(schema: &KqlSchema) -> Arc<Schema> {
 }
 
 /// Reads the footer of `path` (stored as `location`), without its page index, and checks it holds
-/// every column of `schema` with its type; returns the report and the metadata cache entry.
+/// every column of `schema` with its type; returns the report, the metadata cache entry and all
+/// the file's columns as a scan reads them.
 fn check_snapshot(
     path: &Path,
     location: &ObjectPath,
     schema: &KqlSchema,
-) -> Result<(LoadReport, CachedFileMetadataEntry)> {
+) -> Result<(LoadReport, CachedFileMetadataEntry, SchemaRef)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| DataFusionError::Execution(format!("{name}: cannot open: {e}")))?;
@@ -385,5 +384,5 @@ fn check_snapshot(
     };
     let entry =
         CachedFileMetadataEntry::new(object, Arc::new(CachedParquetMetaData::new(Arc::new(meta))));
-    Ok((report, entry))
+    Ok((report, entry, text_as_views(&arrow)))
 }
