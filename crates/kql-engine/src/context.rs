@@ -126,7 +126,8 @@ impl KqlContext {
 
     /// Registers (or replaces) table `name` of `schema` read through `provider` (a snapshot
     /// scanned in place, say); the provider's Arrow schema must be `schema.to_arrow()`, except
-    /// that text may be `Utf8View` (results are cast back, see [`KqlContext::run`]).
+    /// that text may be `Utf8View` (results are cast back, see [`KqlContext::run`]) and fields may
+    /// lack the Kusto type metadata (`schema` has the types).
     pub fn register_provider(
         &self,
         name: &str,

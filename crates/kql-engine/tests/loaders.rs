@@ -269,6 +269,23 @@ fn a_very_long_line_loads() {
 }
 
 #[test]
+fn a_file_named_twice_is_listed_once() {
+    let dir = scratch("named-twice");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    for f in ["a.json", "sub/b.json"] {
+        std::fs::write(dir.join(f), "[]").unwrap();
+    }
+    let args = [
+        dir.join("sub/b.json"),
+        dir.clone(),
+        dir.join("sub/../a.json"),
+        dir.join("*.json"),
+    ];
+    let files = kql_engine::load::files::expand(&args).unwrap();
+    assert_eq!(files, vec![dir.join("sub/b.json"), dir.join("a.json")]);
+}
+
+#[test]
 fn pt1h_blobs_delivered_twice_load_once() {
     let dir = scratch("pt1h");
     let table = sample(50, 10, 1);

@@ -20,7 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const ENDINGS: &[&str] = &["json", "ndjson", "jsonl", "csv", "gz", "parquet"];
 
 /// Expands `--data` arguments: files as given, folders recursively (known endings, sorted), and
-/// glob patterns. A pattern or path that matches nothing is an error.
+/// glob patterns. A pattern or path that matches nothing is an error. A file named more than once
+/// (`--data logs/ --data logs/a.json`) is listed once, where it first appears.
 pub fn expand(args: &[PathBuf]) -> std::result::Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for a in args {
@@ -44,6 +45,8 @@ pub fn expand(args: &[PathBuf]) -> std::result::Result<Vec<PathBuf>, String> {
         }
         walk(a, &mut out)?;
     }
+    let mut seen = HashSet::new();
+    out.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 

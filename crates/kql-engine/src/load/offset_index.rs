@@ -29,7 +29,7 @@ pub struct SnapshotFile {
     pub path: PathBuf,
     /// Its cache key, size and modification time.
     pub object: ObjectMeta,
-    /// All its columns as a scan reads them (text as string views), from its footer.
+    /// All its columns as a scan reads them, from its footer (see `parquet::scanned_columns`).
     pub arrow: SchemaRef,
 }
 

@@ -303,19 +303,24 @@ pub fn snapshot_table(
 /// The Arrow schema a snapshot is scanned as: text as string views, which point into the
 /// decoded pages (a dictionary page's strings are not copied once per row) and which grouping,
 /// comparison and sorting handle faster. Query results are cast back to the canonical types
-/// (see [`crate::KqlContext::run`]).
+/// (see [`crate::KqlContext::run`]). The fields carry no Kusto types (the table's `KqlSchema`
+/// does), so that they are exactly the file's columns as a scan reads them (see
+/// [`scanned_columns`]) and need no adapting.
 pub fn scan_schema(schema: &KqlSchema) -> Arc<Schema> {
-    text_as_views(&schema.to_arrow())
+    scanned_columns(&schema.to_arrow())
 }
 
-/// `schema` with its text columns as string views.
-fn text_as_views(schema: &Schema) -> Arc<Schema> {
-    let fields: Vec<Field> = schema
+/// Columns `file` as a scan reads them: text as string views, without field metadata.
+fn scanned_columns(file: &Schema) -> Arc<Schema> {
+    let fields: Vec<Field> = file
         .fields()
         .iter()
-        .map(|f| match f.data_type() {
-            DataType::Utf8 => f.as_ref().clone().with_data_type(DataType::Utf8View),
-            _ => f.as_ref().clone(),
+        .map(|f| {
+            let ty = match f.data_type() {
+                DataType::Utf8 => DataType::Utf8View,
+                other => other.clone(),
+            };
+            Field::new(f.name(), ty, f.is_nullable())
         })
         .collect();
     Arc::new(Schema::new(fields))
@@ -343,7 +348,8 @@ fn check_snapshot(
         })?;
     let file_meta = meta.file_metadata();
     // The column types as Parquet declares them; every Kusto type's Arrow type reads back from
-    // them alone, without decoding the Arrow schema embedded in the footer (the scan does that).
+    // them alone, without decoding the Arrow schema embedded in the footer (nor does the scan:
+    // it is given these columns).
     let arrow = parquet_to_arrow_schema(file_meta.schema_descr(), None)
         .map_err(|e| DataFusionError::Execution(format!("{name}: unreadable schema: {e}")))?;
     for f in &schema.fields {
@@ -370,8 +376,8 @@ fn check_snapshot(
         loaded: usize::try_from(file_meta.num_rows()).unwrap_or(0),
         ..LoadReport::new(name, SNAPSHOT)
     };
-    // The cache checks size and modification time against what the scan lists, as the local
-    // object store reports them.
+    // The cache checks size and modification time against those a scan reads again
+    // (`snapshot_files`).
     let modified = stat
         .modified()
         .map_err(|e| DataFusionError::Execution(format!("{}: cannot read: {e}", report.file)))?;
@@ -384,5 +390,5 @@ fn check_snapshot(
     };
     let entry =
         CachedFileMetadataEntry::new(object, Arc::new(CachedParquetMetaData::new(Arc::new(meta))));
-    Ok((report, entry, text_as_views(&arrow)))
+    Ok((report, entry, scanned_columns(&arrow)))
 }

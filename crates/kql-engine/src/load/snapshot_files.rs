@@ -1,9 +1,10 @@
 //! [`SnapshotFiles`]: snapshot files handed straight to DataFusion's Parquet scan.
 //!
-//! DataFusion's `ListingTable` would list the files again for every query and work out each
-//! file's Arrow schema from its footer twice per scan (once from the embedded Arrow schema, once
-//! more to read text as string views): a tenth of a short query. Opening a snapshot already read
-//! both, so each scan gets the files with their Arrow schema attached.
+//! DataFusion's `ListingTable` would list the files again for every query, and its scan would
+//! decode the Arrow schema embedded in each footer and adapt every column to the table's (their
+//! field metadata differ). Opening a snapshot already read the footer, so each scan gets the
+//! files with their columns attached as the table has them: a tenth fewer instructions for a
+//! short query.
 
 use super::offset_index::SnapshotFile;
 use async_trait::async_trait;
