@@ -91,9 +91,8 @@ impl ViewInterner {
         self.ends.is_empty()
     }
 
-    /// Appends to `groups` the group number of each row of `array`, adding new groups as needed.
+    /// Sets `groups` to the group number of each row of `array`, adding new groups as needed.
     pub fn intern(&mut self, array: &StringViewArray, groups: &mut Vec<usize>) {
-        groups.clear();
         let same_buffers = array.data_buffers().len() == self.buffers.len()
             && array
                 .data_buffers()
@@ -107,7 +106,8 @@ impl ViewInterner {
         }
         let views = array.views();
         let mut misses = 0usize;
-        // Written in place rather than pushed: no capacity check or length update per row.
+        // Written in place rather than pushed: no capacity check or length update per row. The
+        // vector is reused batch after batch, so only a longer batch's new tail is zeroed first.
         groups.resize(views.len(), 0);
         let rows = views.iter().zip(groups.iter_mut()).enumerate();
         match array.nulls().filter(|n| n.null_count() > 0) {
@@ -286,6 +286,34 @@ mod tests {
             vec![Some("None"), Some(long), None, Some(""), Some("x")]
         );
         assert!(i.is_empty());
+    }
+
+    #[test]
+    fn one_groups_vector_serves_batches_of_any_length() {
+        let mut i = ViewInterner::new();
+        let mut groups = vec![7; 3];
+        let batches = [
+            views(&[Some("a"), Some("b"), Some("a"), None, Some("c"), Some("b")]),
+            views(&[Some("c"), Some("c")]),
+            views(&[
+                Some("d"),
+                None,
+                Some("a"),
+                Some("b"),
+                Some("e"),
+                Some("c"),
+                Some("d"),
+            ]),
+        ];
+        let expected = [
+            vec![0, 1, 0, 2, 3, 1],
+            vec![3, 3],
+            vec![4, 2, 0, 1, 5, 3, 4],
+        ];
+        for (batch, want) in batches.iter().zip(expected) {
+            i.intern(batch, &mut groups);
+            assert_eq!(groups, want);
+        }
     }
 
     #[test]
