@@ -22,7 +22,9 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use datafusion::parquet::basic::Compression;
-use datafusion::parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
+use datafusion::parquet::file::metadata::{
+    PageIndexPolicy, ParquetMetaDataOptions, ParquetMetaDataReader, ParquetStatisticsPolicy,
+};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use kql_planner::{KqlSchema, KqlType};
 use std::path::Path;
@@ -326,6 +328,15 @@ fn scanned_columns(file: &Schema) -> Arc<Schema> {
     Arc::new(Schema::new(fields))
 }
 
+/// What of a snapshot's footer is decoded: all but the page encoding statistics (which pages of a
+/// column chunk use which encoding) and the size statistics (value sizes and level histograms),
+/// which no scan reads: 5 % of decoding a 1M-row snapshot's footer.
+fn footer_options() -> ParquetMetaDataOptions {
+    ParquetMetaDataOptions::new()
+        .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
+        .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll)
+}
+
 /// Reads the footer of `path` (stored as `location`), without its page index, and checks it holds
 /// every column of `schema` with its type; returns the report, the metadata cache entry and all
 /// the file's columns as a scan reads them.
@@ -342,6 +353,7 @@ fn check_snapshot(
         .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
     let meta = ParquetMetaDataReader::new()
         .with_page_index_policy(PageIndexPolicy::Skip)
+        .with_metadata_options(Some(footer_options()))
         .parse_and_finish(&file)
         .map_err(|e| {
             DataFusionError::Execution(format!("{name}: not a readable Parquet file: {e}"))
