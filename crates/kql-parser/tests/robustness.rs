@@ -12,18 +12,12 @@ use kql_parser::{Diagnostics, Span, parse_expr, parse_query, parse_script};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-/// Valid queries covering most operators and every literal form; mutated below.
-/// Valid seed queries over most operators and every literal form, shared with
-/// `examples/fuzz_parse/`: `tests/seeds.kql`, separated by `// ----` lines.
-static SEEDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(seeds);
+mod mutation_inputs;
+use mutation_inputs::TOKENS;
 
-fn seeds() -> Vec<&'static str> {
-    include_str!("seeds.kql")
-        .split("\n// ----\n")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
+/// The seed queries that mutations start from.
+static SEEDS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(mutation_inputs::seeds);
 
 /// Checks that `span` is a valid range of `src` on char boundaries.
 fn check_span(src: &str, span: Span, what: &str) -> Result<(), String> {
@@ -82,76 +76,6 @@ enum Mutation {
     Splice(Index, Index, Index),
     Replace(Index, u8),
 }
-
-/// Fragments that steer mutations into interesting parser states.
-const TOKENS: &[&str] = &[
-    "|",
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    "'",
-    "\"",
-    "@'",
-    "@\"",
-    "h'",
-    "```",
-    "\\",
-    "\\u",
-    ",",
-    ";",
-    ":",
-    "=",
-    "==",
-    "=>",
-    "..",
-    ".",
-    "$left.",
-    "$right.",
-    "//",
-    "/*",
-    "\n\n",
-    "\n",
-    " ",
-    "let ",
-    "dynamic(",
-    "datetime(",
-    "timespan(",
-    "by ",
-    "on ",
-    "with ",
-    "kind=",
-    " and ",
-    " or ",
-    "not(",
-    "-",
-    "!",
-    "*",
-    "1h",
-    "1e308",
-    "99999999999999999999",
-    "0x",
-    "é",
-    "\u{2028}",
-    "\u{feff}",
-    "\0",
-    "T | ",
-    "| where ",
-    "| summarize ",
-    "| join (",
-    "| mv-expand ",
-    "| parse ",
-    "| make-series ",
-    "| render ",
-    "datatable(",
-    "print ",
-    "typeof(",
-    "bin(",
-    "in (",
-    "has ",
-];
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![

@@ -36,6 +36,9 @@ const MAX_SAVED: usize = 50;
 /// Failures of one kind reported (and minimised) per worker; the rest are only counted.
 const REPORTS_PER_KIND: usize = 3;
 
+#[path = "../../tests/mutation_inputs/mod.rs"]
+mod mutation_inputs;
+
 mod check;
 mod failures;
 mod mutate;
