@@ -108,6 +108,64 @@ pub(crate) fn ast_spans_problem(src: &str, debug: &str) -> Option<String> {
     None
 }
 
+/// The failure kinds of one parser's checks.
+struct Kinds {
+    ast_span: &'static str,
+    roundtrip_changed: &'static str,
+    roundtrip_rejected: &'static str,
+    diagnostic_span: &'static str,
+}
+
+const QUERY: Kinds = Kinds {
+    ast_span: "query-ast-span",
+    roundtrip_changed: "query-roundtrip-changed",
+    roundtrip_rejected: "query-roundtrip-rejected",
+    diagnostic_span: "query-diagnostic-span",
+};
+
+const EXPR: Kinds = Kinds {
+    ast_span: "expr-ast-span",
+    roundtrip_changed: "expr-roundtrip-changed",
+    roundtrip_rejected: "expr-roundtrip-rejected",
+    diagnostic_span: "expr-diagnostic-span",
+};
+
+/// Parses `src` with `parse` and checks the tree's spans and that its print parses back to the
+/// same tree, or else the diagnostics' spans; whether it parsed.
+fn check_tree<T: std::fmt::Debug + std::fmt::Display + PartialEq>(
+    src: &str,
+    parse: fn(&str) -> Result<T, Diagnostics>,
+    kinds: &Kinds,
+    fail: &mut impl FnMut(&'static str, String),
+) -> bool {
+    match parse(src) {
+        Ok(tree) => {
+            if let Some(p) = ast_spans_problem(src, &format!("{tree:?}")) {
+                fail(kinds.ast_span, p);
+            }
+            let printed = tree.to_string();
+            match parse(&printed) {
+                Ok(again) if again == tree => {}
+                Ok(again) => fail(
+                    kinds.roundtrip_changed,
+                    format!("printed:  {printed:?}\nreprinted: {:?}", again.to_string()),
+                ),
+                Err(d) => fail(
+                    kinds.roundtrip_rejected,
+                    format!("printed: {printed:?}\nerror: {}", first(&d)),
+                ),
+            }
+            true
+        }
+        Err(d) => {
+            if let Some(p) = diagnostics_problem(src, &d) {
+                fail(kinds.diagnostic_span, p);
+            }
+            false
+        }
+    }
+}
+
 /// Runs the three parsers and the checks. Runs inside `catch_unwind`.
 pub(crate) fn check_input(src: &str) -> Outcome {
     let mut failure: Option<(&'static str, String)> = None;
@@ -117,32 +175,7 @@ pub(crate) fn check_input(src: &str) -> Outcome {
         }
     };
 
-    let parsed = match parse_query(src) {
-        Ok(ast) => {
-            if let Some(p) = ast_spans_problem(src, &format!("{ast:?}")) {
-                fail("query-ast-span", p);
-            }
-            let printed = ast.to_string();
-            match parse_query(&printed) {
-                Ok(again) if again == ast => {}
-                Ok(again) => fail(
-                    "query-roundtrip-changed",
-                    format!("printed:  {printed:?}\nreprinted: {:?}", again.to_string()),
-                ),
-                Err(d) => fail(
-                    "query-roundtrip-rejected",
-                    format!("printed: {printed:?}\nerror: {}", first(&d)),
-                ),
-            }
-            true
-        }
-        Err(d) => {
-            if let Some(p) = diagnostics_problem(src, &d) {
-                fail("query-diagnostic-span", p);
-            }
-            false
-        }
-    };
+    let parsed = check_tree(src, parse_query, &QUERY, &mut fail);
 
     match parse_script(src) {
         Ok(mut queries) => {
@@ -170,30 +203,7 @@ pub(crate) fn check_input(src: &str) -> Outcome {
         }
     }
 
-    match parse_expr(src) {
-        Ok(e) => {
-            if let Some(p) = ast_spans_problem(src, &format!("{e:?}")) {
-                fail("expr-ast-span", p);
-            }
-            let printed = e.to_string();
-            match parse_expr(&printed) {
-                Ok(again) if again == e => {}
-                Ok(again) => fail(
-                    "expr-roundtrip-changed",
-                    format!("printed:  {printed:?}\nreprinted: {:?}", again.to_string()),
-                ),
-                Err(d) => fail(
-                    "expr-roundtrip-rejected",
-                    format!("printed: {printed:?}\nerror: {}", first(&d)),
-                ),
-            }
-        }
-        Err(d) => {
-            if let Some(p) = diagnostics_problem(src, &d) {
-                fail("expr-diagnostic-span", p);
-            }
-        }
-    }
+    check_tree(src, parse_expr, &EXPR, &mut fail);
     Outcome { parsed, failure }
 }
 
