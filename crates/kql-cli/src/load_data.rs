@@ -13,7 +13,7 @@ const SHOWN_PER_FILE: usize = 20;
 
 /// The files of `--data` paths (files, folders, globs); a usage error when one matches nothing.
 fn expand_data(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
-    kql_engine::load::files::expand(paths).map_err(|e| {
+    kql_engine::load::walk::expand(paths).map_err(|e| {
         eprintln!("error: --data {e}");
         EXIT_USAGE
     })

@@ -281,7 +281,7 @@ fn a_file_named_twice_is_listed_once() {
         dir.join("sub/../a.json"),
         dir.join("*.json"),
     ];
-    let files = kql_engine::load::files::expand(&args).unwrap();
+    let files = kql_engine::load::walk::expand(&args).unwrap();
     assert_eq!(files, vec![dir.join("sub/b.json"), dir.join("a.json")]);
 }
 
@@ -296,7 +296,7 @@ fn pt1h_blobs_delivered_twice_load_once() {
         std::fs::create_dir_all(d).unwrap();
         std::fs::write(d.join("PT1H.json"), &text).unwrap();
     }
-    let files = kql_engine::load::files::expand(std::slice::from_ref(&dir)).unwrap();
+    let files = kql_engine::load::walk::expand(std::slice::from_ref(&dir)).unwrap();
     assert_eq!(files.len(), 2);
     let mut loader = Loader::new();
     let mut loaded = 0;

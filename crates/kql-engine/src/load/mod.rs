@@ -14,6 +14,7 @@ mod resource_raw;
 pub mod shapes;
 mod snapshot_files;
 mod snapshot_scan;
+pub mod walk;
 
 use std::fmt;
 
