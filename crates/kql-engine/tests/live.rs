@@ -160,3 +160,25 @@ async fn retention_keeps_the_newest_window() {
         "kept more than a day: {span}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunk_that_starts_with_a_damaged_line_loads_the_rest() {
+    // What a reader that joins mid-line sees: the tail of a line, then whole records.
+    for shape in [Shape::Ndjson, Shape::ResourceLog] {
+        let text = write(&sample(5, 22, 1), shape);
+        let input = format!("ail\":\"cut\"}}\n{text}");
+        let ctx = KqlContext::new();
+        let table = ctx
+            .register_live("AADProvisioningLogs", aad_provisioning_logs(), None)
+            .unwrap();
+        let (mut loaded, mut rejected) = (0, 0);
+        follow("stdin", input.as_bytes(), &table, None, |r| {
+            loaded += r.loaded;
+            rejected += r.rejected.len();
+        })
+        .await
+        .unwrap();
+        assert_eq!((loaded, rejected), (5, 1), "{shape:?}");
+        assert_eq!(counts(&ctx).await, (5, 5), "{shape:?}");
+    }
+}

@@ -7,7 +7,7 @@ use datafusion::arrow::array::{
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
 use kql_common::time;
-use kql_planner::functions::convert::{parse_bool, parse_guid, parse_long, parse_real};
+use kql_planner::functions::convert::{parse_bool, parse_guid, parse_real};
 use kql_planner::{KqlSchema, KqlType};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -169,9 +169,11 @@ fn convert(v: Option<&Value>, ty: KqlType) -> std::result::Result<Cell<'static>,
         KqlType::Dynamic => Cell::Str(v.map(|v| Cow::Owned(v.to_string()))),
         KqlType::Long | KqlType::Int => Cell::Long(match v {
             None => None,
-            Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|x| x.trunc() as i64)),
             Some(Value::String(s)) if s.trim().is_empty() => None,
-            Some(v @ Value::String(s)) => Some(parse_long(s).ok_or_else(|| bad(ty.name(), v))?),
+            Some(v @ (Value::Number(_) | Value::String(_))) => Some(
+                exact_integer(&text_of(v), ty)
+                    .map_err(|why| format!("{}{why}", bad(ty.name(), v)))?,
+            ),
             Some(Value::Bool(b)) => Some(i64::from(*b)),
             Some(other) => return Err(bad(ty.name(), other)),
         }),
@@ -203,10 +205,41 @@ fn convert(v: Option<&Value>, ty: KqlType) -> std::result::Result<Cell<'static>,
             Some(v @ Value::String(s)) => {
                 Some(kql_parser::parse_timespan_text(s).ok_or_else(|| bad("timespan", v))?)
             }
-            Some(Value::Number(n)) => n.as_i64(),
+            Some(v @ Value::Number(_)) => Some(
+                exact_integer(&text_of(v), KqlType::Long)
+                    .map_err(|why| format!("{}{why}", bad("timespan", v)))?,
+            ),
             Some(other) => return Err(bad("timespan", other)),
         }),
     })
+}
+
+/// The integer a number or numeric text stands for, for a column of type `ty` (`long` or
+/// `int`). A fraction or a value out of the type's range is an error (the suffix of the
+/// rejection's reason), never a value cut or clamped without a word.
+fn exact_integer(text: &str, ty: KqlType) -> std::result::Result<i64, &'static str> {
+    let text = text.trim();
+    let n = match text.parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => {
+            let r = parse_real(text).ok_or("")?;
+            if !r.is_finite() {
+                return Err("");
+            }
+            if r.fract() != 0.0 {
+                return Err(" (it has a fraction)");
+            }
+            // 2^63 is the first real past the end of long; every integral real below it fits.
+            if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&r) {
+                return Err(" (out of range)");
+            }
+            r as i64
+        }
+    };
+    if ty == KqlType::Int && i32::try_from(n).is_err() {
+        return Err(" (out of range)");
+    }
+    Ok(n)
 }
 
 fn shorten(s: &str) -> String {
@@ -233,7 +266,7 @@ fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell<'_>, St
         } else {
             Cow::Borrowed(raw)
         }))),
-        KqlType::Long | KqlType::Int if !quoted => match raw.parse::<i64>() {
+        KqlType::Long if !quoted => match raw.parse::<i64>() {
             Ok(n) => Ok(Cell::Long(Some(n))),
             Err(_) => convert(Some(&parse_value(raw)?), ty),
         },
@@ -252,4 +285,63 @@ fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell<'_>, St
 
 fn parse_value(raw: &str) -> std::result::Result<Value, String> {
     serde_json::from_str(raw).map_err(|e| format!("`{}` is not valid JSON: {e}", shorten(raw)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+mod tests {
+    use super::*;
+
+    fn one_column(ty: KqlType) -> RowBuilder {
+        RowBuilder::new(KqlSchema::new([("x".to_owned(), ty)]))
+    }
+
+    /// Appends `json` (as parsed and as raw text) to a column of `ty`: the outcome of both paths.
+    fn load(ty: KqlType, json: &str) -> std::result::Result<(), String> {
+        let parsed: Value = serde_json::from_str(json).unwrap();
+        let by_value = one_column(ty).append(|_| Some(&parsed));
+        let by_text = one_column(ty).append_raw(&[Some(json)]);
+        assert_eq!(
+            by_value.is_ok(),
+            by_text.is_ok(),
+            "{json}: {by_value:?} {by_text:?}"
+        );
+        by_value
+    }
+
+    #[test]
+    fn numbers_that_do_not_fit_are_rejected_not_cut() {
+        for (ty, json) in [
+            (KqlType::Long, "18446744073709551616"),
+            (KqlType::Long, "9223372036854775808"),
+            (KqlType::Long, "1.5"),
+            (KqlType::Long, "\"1.5\""),
+            (KqlType::Long, "1e300"),
+            (KqlType::Int, "2147483648"),
+            (KqlType::Int, "\"-2147483649\""),
+            (KqlType::Int, "0.25"),
+            (KqlType::Timespan, "1.5"),
+            (KqlType::Timespan, "1e30"),
+        ] {
+            let err = load(ty, json).unwrap_err();
+            assert!(err.starts_with("column `x`:"), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_fit_load() {
+        for (ty, json) in [
+            (KqlType::Long, "9223372036854775807"),
+            (KqlType::Long, "-9223372036854775808"),
+            (KqlType::Long, "1e3"),
+            (KqlType::Long, "\"42\""),
+            (KqlType::Int, "2147483647"),
+            (KqlType::Int, "-2.0"),
+            (KqlType::Timespan, "600000000"),
+        ] {
+            load(ty, json).unwrap();
+        }
+        let err = load(KqlType::Long, "1.5").unwrap_err();
+        assert!(err.contains("fraction"), "{err}");
+    }
 }

@@ -5,6 +5,7 @@
 use super::builder::RowBuilder;
 use super::ndjson::read_ndjson_stream;
 use super::shapes::{graph_to_row, record_id, resource_to_row};
+use super::sniff::{Sniffed, sniff};
 use super::{LoadReport, Rejection};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
@@ -42,39 +43,14 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Bytes at the start of a file that decide its shape.
+const PREFIX: usize = 64 << 10;
+
+/// The shape name of Log Analytics rows, one per line.
+const NDJSON_ROWS: &str = "Log Analytics rows (NDJSON)";
+
 /// Bytes of a resource-log file read at a time.
 const RESOURCE_READ: usize = 64 << 20;
-
-/// What the first line of a file is.
-enum LineKind {
-    /// A Log Analytics row.
-    Rows,
-    /// A diagnostic-settings record.
-    ResourceRecords,
-    /// Anything else (a JSON document, CSV, binary).
-    Other,
-}
-
-fn first_line_kind(prefix: &[u8]) -> LineKind {
-    let body = prefix.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(prefix);
-    let Some(start) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return LineKind::Other;
-    };
-    if body[start] != b'{' || looks_binary(body) {
-        return LineKind::Other;
-    }
-    let first_line = body[start..].split(|b| *b == b'\n').next().unwrap_or(&[]);
-    match serde_json::from_slice::<Map<String, Value>>(first_line) {
-        Ok(obj) if is_document(&obj) => LineKind::Other,
-        Ok(obj) if is_resource_record(&obj) => LineKind::ResourceRecords,
-        Ok(obj) if !obj.contains_key("properties") => LineKind::Rows,
-        _ => LineKind::Other,
-    }
-}
-
-fn is_resource_record(obj: &Map<String, Value>) -> bool {
-    obj.contains_key("properties") && (obj.contains_key("time") || obj.contains_key("category"))
-}
 
 /// Resource-log lines parsed and converted together (memory held as JSON values is bounded by it).
 const RESOURCE_BLOCK: usize = 32_768;
@@ -183,10 +159,6 @@ fn portal_download_part(body: &[u8]) -> Option<super::portal_csv::Part> {
     super::portal_csv::classify(&headers)
 }
 
-fn looks_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(4096).any(|b| *b == 0)
-}
-
 impl Loader {
     /// A loader with no records seen yet.
     pub fn new() -> Loader {
@@ -225,22 +197,34 @@ impl Loader {
             Box::new(head.chain(file))
         };
         // Look at the start to choose the shape; Log Analytics rows stream, the rest is read whole.
-        let mut prefix = vec![0u8; 64 << 10];
+        let mut prefix = vec![0u8; PREFIX];
         let got = read_up_to(&mut reader, &mut prefix)
             .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
         prefix.truncate(got);
-        match first_line_kind(&prefix) {
-            LineKind::Rows => {
+        if let Some(order) = super::utf16::detect(&prefix) {
+            // Decoded as it is read; the shape is told from the decoded text.
+            reader = Box::new(super::utf16::Utf16Reader::new(
+                std::io::Cursor::new(prefix).chain(reader),
+                order,
+            ));
+            prefix = vec![0u8; PREFIX];
+            let got = read_up_to(&mut reader, &mut prefix)
+                .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
+            prefix.truncate(got);
+        }
+        let whole = prefix.len() < PREFIX;
+        match sniff(&prefix, whole) {
+            Sniffed::Rows => {
                 let (b, mut r) =
                     read_ndjson_stream(&name, std::io::Cursor::new(prefix).chain(reader), schema)?;
-                r.shape = "Log Analytics rows (NDJSON)";
+                r.shape = NDJSON_ROWS;
                 return Ok((b, r));
             }
-            LineKind::ResourceRecords => {
+            Sniffed::ResourceRecords => {
                 let input = std::io::Cursor::new(prefix).chain(reader);
                 return self.resource_stream(&name, input, schema, RESOURCE_READ);
             }
-            LineKind::Other => {}
+            _ => {}
         }
         let mut bytes = prefix;
         reader.read_to_end(&mut bytes).map_err(|e| {
@@ -318,38 +302,30 @@ impl Loader {
         if bytes.starts_with(b"PAR1") {
             return super::parquet::read_snapshot(name, bytes, schema);
         }
-        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-        let start = body.iter().position(|b| !b.is_ascii_whitespace());
-        let Some(start) = start else {
-            return Ok((Vec::new(), report("empty")));
-        };
-        if looks_binary(body) {
-            let mut r = report("binary");
-            r.rejected.push(Rejection {
-                line: 1,
-                reason: "binary content: not a provisioning-log export".into(),
-            });
-            return Ok((Vec::new(), r));
+        if let Some(order) = super::utf16::detect(bytes) {
+            let text = super::utf16::decode(bytes, order);
+            return self.load_bytes(name, &text, schema);
         }
-        match body[start] {
-            b'[' => self.json_document(name, body, schema),
-            b'{' => {
-                let first_line = body[start..].split(|b| *b == b'\n').next().unwrap_or(&[]);
-                match serde_json::from_slice::<Map<String, Value>>(first_line) {
-                    // One object per line: a Log Analytics row or a resource-log record.
-                    Ok(obj) if !is_document(&obj) => {
-                        if is_resource_record(&obj) {
-                            self.resource_lines(name, body, schema)
-                        } else {
-                            let (b, mut r) = read_ndjson_stream(name, body, schema)?;
-                            r.shape = "Log Analytics rows (NDJSON)";
-                            Ok((b, r))
-                        }
-                    }
-                    _ => self.json_document(name, body, schema),
-                }
+        let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        let prefix = &body[..body.len().min(PREFIX)];
+        match sniff(prefix, prefix.len() == body.len()) {
+            Sniffed::Empty => Ok((Vec::new(), report("empty"))),
+            Sniffed::Rows => {
+                let (b, mut r) = read_ndjson_stream(name, body, schema)?;
+                r.shape = NDJSON_ROWS;
+                Ok((b, r))
             }
-            _ => {
+            Sniffed::ResourceRecords => self.resource_lines(name, body, schema),
+            Sniffed::Json => self.json_document(name, body, schema),
+            Sniffed::Binary => {
+                let mut r = report("binary");
+                r.rejected.push(Rejection {
+                    line: 1,
+                    reason: "binary content: not a provisioning-log export".into(),
+                });
+                Ok((Vec::new(), r))
+            }
+            Sniffed::Text => {
                 if let Some(part) = portal_download_part(body) {
                     self.portal_download.add(name, body, part);
                     return Ok((Vec::new(), report(super::portal_csv::PENDING)));
@@ -482,8 +458,11 @@ impl Loader {
         }
     }
 
-    /// A whole-file JSON document: Graph page (`value`), Event Hub body (`records`), query API
-    /// response (`tables`), or a top-level array (portal download or records).
+    /// JSON that is not one object per line: documents (a Graph page, an Event Hub body, a query
+    /// API response, a top-level array), records written over several lines each (jq's output),
+    /// or several of these one after another. A value that does not parse costs only itself: the
+    /// items of a damaged document before the damage are loaded, the rest is one rejection with
+    /// its line, and reading resumes at the next line that starts a record at the margin.
     fn json_document(
         &mut self,
         name: &str,
@@ -491,19 +470,62 @@ impl Loader {
         schema: &KqlSchema,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
         let mut report = LoadReport::new(name, "");
-        let doc: Value = match serde_json::from_slice(body) {
-            Ok(v) => v,
-            Err(e) => {
-                report.shape = "JSON";
-                report.rejected.push(Rejection {
-                    line: e.line(),
-                    reason: format!("not valid JSON: {e} (the file may be truncated)"),
-                });
-                return Ok((Vec::new(), report));
-            }
-        };
         let mut builder = RowBuilder::new(schema.clone());
-        let (items, resource): (Vec<Value>, bool) = match doc {
+        let mut batches = Vec::new();
+        let lines = super::json_values::Lines::new(body);
+        let mut pos = 0;
+        while let Some(start) = super::json_values::next_value(body, pos) {
+            let mut values =
+                serde_json::Deserializer::from_slice(&body[start..]).into_iter::<Value>();
+            match values.next() {
+                Some(Ok(value)) => {
+                    pos = start + values.byte_offset();
+                    let line = lines.line_of(start);
+                    if let Some(b) =
+                        self.json_value(value, line, schema, &mut builder, &mut report)?
+                    {
+                        batches.push(b);
+                    }
+                }
+                Some(Err(e)) => {
+                    let salvaged = super::json_values::salvage_items(body, start);
+                    let error_at = salvaged.as_ref().map_or_else(
+                        || super::json_values::error_offset(body, start, &e),
+                        |s| s.error_at,
+                    );
+                    if let Some(s) = salvaged {
+                        report.shape = s.shape;
+                        for (i, item) in s.items.into_iter().enumerate() {
+                            self.json_item(item, s.resource, i + 1, &mut builder, &mut report);
+                        }
+                    } else if report.shape.is_empty() {
+                        report.shape = "JSON";
+                    }
+                    report
+                        .rejected
+                        .push(super::json_values::rejection(body, &lines, start, error_at));
+                    pos = super::json_values::resume_after(body, start, error_at);
+                }
+                None => break,
+            }
+        }
+        if !builder.is_empty() {
+            batches.push(builder.finish()?);
+        }
+        Ok((batches, report))
+    }
+
+    /// One whole JSON value of a document or stream, starting on line `line`. Returns a batch
+    /// when the value was a query API response (whose rows come in their own batch).
+    fn json_value(
+        &mut self,
+        value: Value,
+        line: usize,
+        schema: &KqlSchema,
+        builder: &mut RowBuilder,
+        report: &mut LoadReport,
+    ) -> Result<Option<RecordBatch>> {
+        let (items, resource): (Vec<Value>, bool) = match value {
             Value::Array(a) => {
                 report.shape = "JSON array (portal download)";
                 let resource = a
@@ -521,39 +543,51 @@ impl Loader {
                     (r, true)
                 } else if let Some(Value::Array(t)) = o.remove("tables") {
                     report.shape = "Log Analytics query API response";
-                    return self.query_api(name, t, schema, report);
+                    let (b, r) = self.query_api("", t, schema, LoadReport::default())?;
+                    report.loaded += r.loaded;
+                    report.rejected.extend(r.rejected);
+                    return Ok(b.into_iter().next());
                 } else {
-                    report.shape = "JSON object";
-                    report.rejected.push(Rejection {
-                        line: 1,
-                        reason: "a JSON object with none of `value`, `records` or `tables`".into(),
-                    });
-                    return Ok((Vec::new(), report));
+                    // One record written over several lines (jq's output).
+                    if report.shape.is_empty() {
+                        report.shape = "JSON records";
+                    }
+                    let resource = super::sniff::is_resource_record(&o);
+                    self.add_record(&o, resource, line, builder, report);
+                    return Ok(None);
                 }
             }
             _ => {
                 report.rejected.push(Rejection {
-                    line: 1,
+                    line,
                     reason: "not a JSON object or array".into(),
                 });
-                return Ok((Vec::new(), report));
+                return Ok(None);
             }
         };
-        for (i, item) in items.iter().enumerate() {
-            match item.as_object() {
-                Some(rec) => self.add_record(rec, resource, i + 1, &mut builder, &mut report),
-                None => report.rejected.push(Rejection {
-                    line: i + 1,
-                    reason: "array element is not a JSON object".into(),
-                }),
-            }
+        for (i, item) in items.into_iter().enumerate() {
+            // Items of a parsed document are numbered by position (1-based).
+            self.json_item(item, resource, i + 1, builder, report);
         }
-        let batches = if builder.is_empty() {
-            Vec::new()
-        } else {
-            vec![builder.finish()?]
-        };
-        Ok((batches, report))
+        Ok(None)
+    }
+
+    /// One item of a document's array: a record, or a rejection.
+    fn json_item(
+        &mut self,
+        item: Value,
+        resource: bool,
+        line: usize,
+        builder: &mut RowBuilder,
+        report: &mut LoadReport,
+    ) {
+        match item.as_object() {
+            Some(rec) => self.add_record(rec, resource, line, builder, report),
+            None => report.rejected.push(Rejection {
+                line,
+                reason: "array element is not a JSON object".into(),
+            }),
+        }
     }
 
     /// `{"tables": [{"name", "columns": [{name, type}], "rows": [[...]]}]}`: the first table.
@@ -613,12 +647,6 @@ impl Loader {
         };
         Ok((batches, report))
     }
-}
-
-fn is_document(o: &Map<String, Value>) -> bool {
-    ["value", "records", "tables"]
-        .iter()
-        .any(|k| o.get(*k).is_some_and(Value::is_array))
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.

@@ -5,6 +5,7 @@ pub mod builder;
 pub mod csv;
 pub mod files;
 pub mod infer;
+mod json_values;
 pub(crate) mod local_files;
 pub mod ndjson;
 mod offset_index;
@@ -12,8 +13,10 @@ pub mod parquet;
 pub mod portal_csv;
 mod resource_raw;
 pub mod shapes;
+mod sniff;
 mod snapshot_files;
 mod snapshot_scan;
+mod utf16;
 pub mod walk;
 
 use std::fmt;
