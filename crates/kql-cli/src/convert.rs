@@ -1,6 +1,6 @@
 //! `kqlite convert`: load exports once, write a Parquet snapshot that later queries load fast.
 
-use crate::load_data::load_files;
+use crate::load_data::{expand_data, load_files};
 use clap::Args;
 use kql_engine::tables::aad_provisioning_logs;
 use std::path::PathBuf;
@@ -20,7 +20,11 @@ pub(crate) struct ConvertArgs {
 
 pub(crate) fn run(args: &ConvertArgs) -> u8 {
     let schema = aad_provisioning_logs();
-    let batches = match load_files(&args.data, &schema, args.strict) {
+    let files = match expand_data(&args.data) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let batches = match load_files(&files, &schema, args.strict) {
         Ok(b) => b,
         Err(code) => return code,
     };

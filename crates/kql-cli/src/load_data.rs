@@ -11,22 +11,30 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// Rejections printed per file before the rest are only counted.
 const SHOWN_PER_FILE: usize = 20;
 
-/// The files of `--data` paths (files, folders, globs); a usage error when one matches nothing.
-fn expand_data(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
-    kql_engine::load::walk::expand(paths).map_err(|e| {
-        eprintln!("error: --data {e}");
-        EXIT_USAGE
-    })
+/// The files of `--data` paths (files, folders, globs), with a warning for each thing in a
+/// folder that is not loaded; a usage error when one matches nothing or is not a file or folder.
+pub(crate) fn expand_data(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+    match kql_engine::load::walk::expand(paths) {
+        Ok(found) => {
+            for w in found.warnings() {
+                eprintln!("warning: --data: {w}");
+            }
+            Ok(found.files)
+        }
+        Err(e) => {
+            eprintln!("error: --data {e}");
+            Err(EXIT_USAGE)
+        }
+    }
 }
 
-/// Loads `paths` (files, folders, globs) into batches of `schema`. With `strict`, any rejected
+/// Loads `files` (from [`expand_data`]) into batches of `schema`. With `strict`, any rejected
 /// record fails the load. The error is the exit code (messages are already printed).
 pub(crate) fn load_files(
-    paths: &[PathBuf],
+    files: &[PathBuf],
     schema: &KqlSchema,
     strict: bool,
 ) -> Result<Vec<RecordBatch>, u8> {
-    let files = expand_data(paths)?;
     let started = std::time::Instant::now();
     let mut batches = Vec::new();
     let bytes: u64 = files
@@ -37,7 +45,7 @@ pub(crate) fn load_files(
     let read = Arc::new(AtomicU64::new(0));
     let mut loader = kql_engine::load::files::Loader::with_progress(read.clone());
     let progress = Progress::start(read, bytes);
-    for p in &files {
+    for p in files {
         let name = p.display().to_string();
         match loader.load_file(p, schema) {
             Ok((_, report)) if report.shape == kql_engine::load::portal_csv::PENDING => {}
@@ -96,14 +104,12 @@ pub(crate) fn load_files(
     Ok(batches)
 }
 
-/// The files of `paths` when every one is a Parquet snapshot (then they are queried in place).
-pub(crate) fn only_snapshots(paths: &[PathBuf]) -> Result<Option<Vec<PathBuf>>, u8> {
-    let files = expand_data(paths)?;
-    let all = !files.is_empty()
+/// Whether every one of `files` is a Parquet snapshot (then they are queried in place).
+pub(crate) fn only_snapshots(files: &[PathBuf]) -> bool {
+    !files.is_empty()
         && files
             .iter()
-            .all(|f| kql_engine::load::parquet::is_snapshot_file(f));
-    Ok(all.then_some(files))
+            .all(|f| kql_engine::load::parquet::is_snapshot_file(f))
 }
 
 /// A table over snapshot files, after checking their footers; prints the per-file counts when

@@ -236,9 +236,10 @@ impl std::fmt::Display for Phases {
 /// converted (the rest of each record is still checked).
 fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Result<(), u8> {
     let full = aad_provisioning_logs();
-    if let Some(snapshots) = crate::load_data::only_snapshots(paths)? {
+    let files = crate::load_data::expand_data(paths)?;
+    if crate::load_data::only_snapshots(&files) {
         // Snapshots are scanned in place: DataFusion reads what the query needs, when it runs.
-        let provider = crate::load_data::snapshot_provider(ctx, &snapshots, &full)?;
+        let provider = crate::load_data::snapshot_provider(ctx, &files, &full)?;
         ctx.register_provider(AAD_PROVISIONING_LOGS, full, provider);
         return Ok(());
     }
@@ -262,7 +263,7 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Resul
             .cloned()
             .collect(),
     };
-    let batches = load_files(paths, &schema, strict)?;
+    let batches = load_files(&files, &schema, strict)?;
     if let Err(e) = ctx.register_batches(AAD_PROVISIONING_LOGS, schema, batches) {
         eprintln!("error: {e}");
         return Err(1);
