@@ -10,7 +10,7 @@ use crate::planner::KqlToRel;
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
 use datafusion_common::arrow::datatypes::DataType;
-use datafusion_expr::{Expr, Operator, binary_expr, cast, lit};
+use datafusion_expr::{Expr, Operator, binary_expr, cast, lit, try_cast};
 use datafusion_functions::core::expr_fn::coalesce;
 use kql_common::{Span, codes};
 use kql_parser::ast::{self, BinaryOp, ListOp, StringOp, StringOpKind};
@@ -204,19 +204,35 @@ impl KqlToRel<'_> {
                 span,
             )
         };
+        let widen = |t: &Typed, ty: KqlType| {
+            if t.ty.is_numeric() && t.ty != ty {
+                cast(t.expr.clone(), ty.arrow())
+            } else {
+                t.expr.clone()
+            }
+        };
         let plain = |o: Operator, ty: KqlType| {
-            let widen = |t: &Typed| {
-                if t.ty.is_numeric() && t.ty != ty {
-                    cast(t.expr.clone(), ty.arrow())
-                } else {
-                    t.expr.clone()
-                }
-            };
-            Ok(Typed::new(binary_expr(widen(&left), o, widen(&right)), ty))
+            Ok(Typed::new(
+                binary_expr(widen(&left, ty), o, widen(&right, ty)),
+                ty,
+            ))
+        };
+        // Longs, timespans and datetimes are Int64 ticks; their kernels give null where the
+        // result would wrap or leave the datetime range (functions/arith.rs).
+        let checked = |kernel: &str, ty: KqlType| {
+            Ok(Typed::new(
+                call(kernel, vec![widen(&left, ty), widen(&right, ty)]),
+                ty,
+            ))
+        };
+        let numeric = |o: Operator, kernel: &str, a: KqlType, b: KqlType| match promote(a, b) {
+            Long => checked(kernel, Long),
+            ty => plain(o, ty),
         };
         let ticks_times = |ticks: &Typed, n: &Typed| {
             let e = if n.ty == Real || n.ty == Decimal {
-                cast(
+                // A product outside Int64 (or NaN) is null: try_cast, not cast, which fails.
+                try_cast(
                     Expr::ScalarFunction(datafusion_expr::expr::ScalarFunction::new_udf(
                         datafusion_functions::math::round(),
                         vec![
@@ -227,26 +243,34 @@ impl KqlToRel<'_> {
                     DataType::Int64,
                 )
             } else {
-                ticks.expr.clone() * cast(n.expr.clone(), DataType::Int64)
+                call(
+                    "kql_mul_long",
+                    vec![ticks.expr.clone(), cast(n.expr.clone(), DataType::Int64)],
+                )
             };
             Ok(Typed::new(e, Timespan))
         };
         match (op, left.ty, right.ty) {
             (BinaryOp::Add, a, b) if a.is_numeric() && b.is_numeric() => {
-                plain(Operator::Plus, promote(a, b))
+                numeric(Operator::Plus, "kql_add_long", a, b)
             }
-            (BinaryOp::Add, DateTime, Timespan) | (BinaryOp::Add, Timespan, DateTime) => {
-                plain(Operator::Plus, DateTime)
-            }
-            (BinaryOp::Add, Timespan, Timespan) => plain(Operator::Plus, Timespan),
+            (BinaryOp::Add, DateTime, Timespan) => checked("kql_add_datetime", DateTime),
+            (BinaryOp::Add, Timespan, DateTime) => Ok(Typed::new(
+                call("kql_add_datetime", vec![right.expr, left.expr]),
+                DateTime,
+            )),
+            (BinaryOp::Add, Timespan, Timespan) => checked("kql_add_long", Timespan),
             (BinaryOp::Sub, a, b) if a.is_numeric() && b.is_numeric() => {
-                plain(Operator::Minus, promote(a, b))
+                numeric(Operator::Minus, "kql_sub_long", a, b)
             }
-            (BinaryOp::Sub, DateTime, DateTime) => plain(Operator::Minus, Timespan),
-            (BinaryOp::Sub, DateTime, Timespan) => plain(Operator::Minus, DateTime),
-            (BinaryOp::Sub, Timespan, Timespan) => plain(Operator::Minus, Timespan),
+            (BinaryOp::Sub, DateTime, DateTime) => Ok(Typed::new(
+                call("kql_sub_long", vec![left.expr, right.expr]),
+                Timespan,
+            )),
+            (BinaryOp::Sub, DateTime, Timespan) => checked("kql_sub_datetime", DateTime),
+            (BinaryOp::Sub, Timespan, Timespan) => checked("kql_sub_long", Timespan),
             (BinaryOp::Mul, a, b) if a.is_numeric() && b.is_numeric() => {
-                plain(Operator::Multiply, promote(a, b))
+                numeric(Operator::Multiply, "kql_mul_long", a, b)
             }
             (BinaryOp::Mul, Timespan, n) if n.is_numeric() => ticks_times(&left, &right),
             (BinaryOp::Mul, n, Timespan) if n.is_numeric() => ticks_times(&right, &left),
@@ -287,7 +311,7 @@ impl KqlToRel<'_> {
                     Operator::Divide,
                     cast(right.expr, DataType::Float64),
                 );
-                Ok(Typed::new(cast(q, DataType::Int64), Timespan))
+                Ok(Typed::new(try_cast(q, DataType::Int64), Timespan))
             }
             (BinaryOp::Mod, a, b) if a.is_integer() && b.is_integer() => Ok(Typed::new(
                 call("kql_mod", vec![left.expr, right.expr]),
@@ -513,7 +537,7 @@ impl KqlToRel<'_> {
         let value = from_dynamic(value, lo.ty);
         // For datetimes the upper bound may be a timespan: `t between (start .. 1d)`.
         let hi_expr = if value.ty == KqlType::DateTime && hi.ty == KqlType::Timespan {
-            lo.expr.clone() + hi.expr
+            call("kql_add_saturating", vec![lo.expr.clone(), hi.expr])
         } else if comparable(value.ty, hi.ty) {
             hi.expr
         } else {

@@ -13,7 +13,7 @@ use crate::planner::{Binding, KqlToRel};
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
 use datafusion_common::arrow::datatypes::DataType;
-use datafusion_expr::{Expr, cast, lit, when};
+use datafusion_expr::{Expr, cast, lit, try_cast, when};
 use datafusion_functions::core::expr_fn as core;
 use datafusion_functions::math::expr_fn as math;
 use datafusion_functions::string::expr_fn as string;
@@ -344,7 +344,10 @@ impl KqlToRel<'_> {
                 match a.pop() {
                     Some(off) => {
                         let off = self.timespan_arg(c, 0, off)?;
-                        t(self.now_expr() + off.expr, KqlType::DateTime)
+                        t(
+                            udf("kql_add_datetime", vec![self.now_expr(), off.expr]),
+                            KqlType::DateTime,
+                        )
                     }
                     None => t(self.now_expr(), KqlType::DateTime),
                 }
@@ -353,7 +356,10 @@ impl KqlToRel<'_> {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
                 let a = self.timespan_arg(c, 0, a)?;
-                t(self.now_expr() - a.expr, KqlType::DateTime)
+                t(
+                    udf("kql_sub_datetime", vec![self.now_expr(), a.expr]),
+                    KqlType::DateTime,
+                )
             }
             "bin" | "floor" => {
                 self.arity(c, 2, 2)?;
@@ -469,7 +475,7 @@ impl KqlToRel<'_> {
                 let x =
                     self.num_arg(c, 0, a.next().unwrap_or(Typed::new(lit(0), KqlType::Long)))?;
                 let digits = match a.next() {
-                    Some(d) => cast(self.num_arg(c, 1, d)?.expr, DataType::Int64),
+                    Some(d) => try_cast(self.num_arg(c, 1, d)?.expr, DataType::Int64),
                     None => lit(0i64),
                 };
                 if x.ty.is_integer() {
@@ -531,7 +537,8 @@ impl KqlToRel<'_> {
                 };
                 let e = udf(f, vec![input]);
                 if name == "todecimal" {
-                    return t(cast(e, KqlType::Decimal.arrow()), KqlType::Decimal);
+                    // A value beyond decimal's range is null, as a failed conversion is.
+                    return t(try_cast(e, KqlType::Decimal.arrow()), KqlType::Decimal);
                 }
                 t(e, ty)
             }
@@ -740,7 +747,7 @@ impl KqlToRel<'_> {
                     a.next().unwrap_or(Typed::new(lit(0i64), KqlType::DateTime)),
                 )?;
                 let offset = match a.next() {
-                    Some(o) => cast(self.num_arg(c, 1, o)?.expr, DataType::Int64),
+                    Some(o) => try_cast(self.num_arg(c, 1, o)?.expr, DataType::Int64),
                     None => lit(0i64),
                 };
                 let (f, unit) = name.split_at(if name.starts_with("start") { 7 } else { 5 });

@@ -8,7 +8,7 @@ use crate::functions::call as udf;
 use crate::planner::KqlToRel;
 use crate::types::KqlType;
 use datafusion_common::arrow::datatypes::DataType;
-use datafusion_expr::cast;
+use datafusion_expr::{cast, try_cast};
 use kql_common::codes;
 use kql_parser::ast::Call;
 
@@ -125,7 +125,8 @@ impl KqlToRel<'_> {
             out.push(match kind {
                 A::Str => self.string_arg(c, i, a)?.expr,
                 A::Text => as_string(a).expr,
-                A::Long => cast(self.num_arg(c, i, a)?.expr, DataType::Int64),
+                // A real outside Int64 is null (try_cast), not a failed query.
+                A::Long => try_cast(self.num_arg(c, i, a)?.expr, DataType::Int64),
                 A::Real => cast(self.num_arg(c, i, a)?.expr, DataType::Float64),
                 A::DateTime => self.datetime_arg(c, i, a)?.expr,
                 A::Timespan => self.timespan_arg(c, i, a)?.expr,

@@ -57,6 +57,26 @@ pub(crate) fn column(name: &str) -> Expr {
     Expr::Column(Column::new_unqualified(name))
 }
 
+/// `-t`. A negated literal stays a literal (`-1` is one to `range` and argument checks); the
+/// negation of the smallest long, int or timespan does not fit, so it is null, as other
+/// overflows are (functions/arith.rs).
+fn negate(t: Typed) -> Typed {
+    let e = match (&t.expr, t.ty) {
+        (Expr::Literal(ScalarValue::Int64(Some(n)), _), _) => {
+            lit(ScalarValue::Int64(n.checked_neg()))
+        }
+        (Expr::Literal(ScalarValue::Int32(Some(n)), _), _) => {
+            lit(ScalarValue::Int32(n.checked_neg()))
+        }
+        (_, KqlType::Long | KqlType::Timespan) => {
+            crate::functions::call("kql_neg_long", vec![t.expr])
+        }
+        (_, KqlType::Int) => crate::functions::call("kql_neg_int", vec![t.expr]),
+        _ => Expr::Negative(Box::new(t.expr)),
+    };
+    Typed::new(e, t.ty)
+}
+
 /// A typed null of `ty`.
 pub(crate) fn null_of(ty: KqlType) -> Expr {
     lit(ScalarValue::try_from(&ty.arrow()).unwrap_or(ScalarValue::Null))
@@ -79,7 +99,7 @@ impl KqlToRel<'_> {
                     );
                 }
                 Ok(match op {
-                    ast::UnaryOp::Neg => Typed::new(Expr::Negative(Box::new(t.expr)), t.ty),
+                    ast::UnaryOp::Neg => negate(t),
                     ast::UnaryOp::Plus => t,
                 })
             }

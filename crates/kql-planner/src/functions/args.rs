@@ -5,8 +5,9 @@ use datafusion_common::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, LargeStringArray,
     StringArray, StringViewArray,
 };
-use datafusion_common::arrow::compute::cast;
+use datafusion_common::arrow::compute::{CastOptions, cast};
 use datafusion_common::arrow::datatypes::DataType;
+use datafusion_common::arrow::util::display::FormatOptions;
 use datafusion_common::{Result, ScalarValue, exec_err};
 use datafusion_expr::ColumnarValue;
 
@@ -72,13 +73,23 @@ impl Longs {
     }
 }
 
-/// Reads argument `v` as `i64` (other integer and float types are cast).
+/// Casts that give null for a value the target type cannot hold, as arrays are cast: a constant
+/// out of range must not fail where the same value in a column is null.
+const NULL_IF_OUT_OF_RANGE: CastOptions<'static> = CastOptions {
+    safe: true,
+    format_options: FormatOptions::new(),
+};
+
+/// Reads argument `v` as `i64` (other integer and float types are cast; a value out of range,
+/// or NaN, is null).
 pub fn longs(v: &ColumnarValue) -> Result<Longs> {
     Ok(match v {
-        ColumnarValue::Scalar(s) => Longs::Scalar(match s.cast_to(&DataType::Int64)? {
-            ScalarValue::Int64(x) => x,
-            _ => None,
-        }),
+        ColumnarValue::Scalar(s) => Longs::Scalar(
+            match s.cast_to_with_options(&DataType::Int64, &NULL_IF_OUT_OF_RANGE)? {
+                ScalarValue::Int64(x) => x,
+                _ => None,
+            },
+        ),
         ColumnarValue::Array(a) => Longs::Array(cast(a, &DataType::Int64)?.as_primitive().clone()),
     })
 }

@@ -12,14 +12,20 @@ use datafusion_common::{Result, ScalarValue};
 use datafusion_expr::ColumnarValue;
 use kql_common::time;
 
-/// Parses a long as `tolong()` does: integer text, or real text truncated.
+/// Parses a long as `tolong()` does: integer text, or real text truncated; null out of range.
 pub fn parse_long(t: &str) -> Option<i64> {
     let t = t.trim();
-    t.parse::<i64>().ok().or_else(|| {
-        parse_real(t)
-            .filter(|r| r.is_finite())
-            .map(|r| r.trunc() as i64)
-    })
+    t.parse::<i64>()
+        .ok()
+        .or_else(|| parse_real(t).and_then(real_to_long))
+}
+
+/// A real truncated to a long, or `None` when it is NaN, infinite or outside Int64 (a failed
+/// conversion is null: tolong-function page), never a saturated or wrapped value.
+pub fn real_to_long(x: f64) -> Option<i64> {
+    // -2^63 is a long, 2^63 is not; both are exact as f64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (x.is_finite() && (-LIMIT..LIMIT).contains(&x.trunc())).then(|| x.trunc() as i64)
 }
 
 /// Parses a real as `toreal()` does (`nan`, `inf`, `-inf` accepted).
@@ -121,18 +127,21 @@ fn numeric_input(args: &[ColumnarValue]) -> bool {
 /// `tolong(x)`.
 pub fn tolong(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     if numeric_input(args) {
-        let r = reals(arg(args, 0, "tolong")?)?;
-        let l = longs(arg(args, 0, "tolong")?)?;
         let float = args
             .first()
             .is_some_and(|a| matches!(a.data_type(), DataType::Float64 | DataType::Float32));
         let mut out = Int64Builder::with_capacity(n);
-        for i in 0..n {
-            out.append_option(if float {
-                r.get(i).filter(|x| x.is_finite()).map(|x| x.trunc() as i64)
-            } else {
-                l.get(i)
-            });
+        if float {
+            let r = reals(arg(args, 0, "tolong")?)?;
+            for i in 0..n {
+                out.append_option(r.get(i).and_then(real_to_long));
+            }
+        } else {
+            // Integers and decimals: a decimal out of range is null (a safe cast).
+            let l = longs(arg(args, 0, "tolong")?)?;
+            for i in 0..n {
+                out.append_option(l.get(i));
+            }
         }
         return done(out.finish());
     }
@@ -317,4 +326,29 @@ pub fn bin_real(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
         );
     }
     done(out.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reals_outside_int64_are_not_longs() {
+        assert_eq!(real_to_long(2.9), Some(2));
+        assert_eq!(real_to_long(-2.9), Some(-2));
+        assert_eq!(real_to_long(-9_223_372_036_854_775_808.0), Some(i64::MIN));
+        assert_eq!(real_to_long(9_223_372_036_854_775_808.0), None);
+        assert_eq!(real_to_long(1e308), None);
+        assert_eq!(real_to_long(-1e308), None);
+        assert_eq!(real_to_long(f64::NAN), None);
+        assert_eq!(real_to_long(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn long_text_out_of_range_is_null() {
+        assert_eq!(parse_long("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_long("99999999999999999999"), None);
+        assert_eq!(parse_long("1e308"), None);
+        assert_eq!(parse_long(" 12.7 "), Some(12));
+    }
 }

@@ -426,7 +426,7 @@ pub fn make_timespan(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> 
     let mut out = Int64Builder::with_capacity(n);
     for i in 0..n {
         let v: Option<Vec<f64>> = parts.iter().map(|p| p.get(i)).collect();
-        let r = v.map(|v| {
+        let r = v.and_then(|v| {
             let (d, h, m, s) = match v.as_slice() {
                 [h, m] => (0.0, *h, *m, 0.0),
                 [h, m, s] => (0.0, *h, *m, *s),
@@ -434,7 +434,8 @@ pub fn make_timespan(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> 
                 _ => (0.0, 0.0, 0.0, 0.0),
             };
             let secs = ((d * 24.0 + h) * 60.0 + m) * 60.0 + s;
-            (secs * TICKS_PER_SEC as f64).round() as i64
+            // Beyond Int64 ticks is null, not a saturated timespan.
+            super::convert::real_to_long((secs * TICKS_PER_SEC as f64).round())
         });
         out.append_option(r);
     }

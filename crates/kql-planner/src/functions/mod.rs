@@ -3,13 +3,17 @@
 //!
 //! Files: `json.rs` (the dynamic-value text scanner), `dynamic.rs` (property access, `gettype`,
 //! conversions), `strings.rs` (`has`, `contains`, ... with Kusto's case and term rules),
-//! `datetime.rs` (tick arithmetic, `bin`, parts, formatting), `convert.rs` (`tostring`, `tolong`, ...).
+//! `datetime.rs` (tick arithmetic, `bin`, parts, formatting), `convert.rs` (`tostring`, `tolong`, ...),
+//! `arith.rs` (`+`, `-`, `*` on longs, timespans and datetimes: null where Int64 or the datetime
+//! range would overflow), `range.rs` (the count and values of `range`).
 
 mod args;
+pub mod arith;
 pub mod convert;
 pub mod datetime;
 pub mod dynamic;
 pub mod json;
+pub mod range;
 pub mod strings;
 
 use datafusion_common::Result;
@@ -193,6 +197,20 @@ fn udfs() -> Vec<(&'static str, DataType, Kernel)> {
             datetime::unixtime_todatetime,
         ),
         ("kql_mod", DataType::Int64, convert::euclid_mod),
+        ("kql_add_long", DataType::Int64, arith::add_long),
+        ("kql_sub_long", DataType::Int64, arith::sub_long),
+        ("kql_mul_long", DataType::Int64, arith::mul_long),
+        ("kql_neg_long", DataType::Int64, arith::neg_long),
+        ("kql_neg_int", DataType::Int32, arith::neg_int),
+        ("kql_add_datetime", DataType::Int64, arith::add_datetime),
+        ("kql_sub_datetime", DataType::Int64, arith::sub_datetime),
+        ("kql_add_saturating", DataType::Int64, arith::add_saturating),
+        (
+            "kql_range_last_index",
+            DataType::Int64,
+            range::range_last_index,
+        ),
+        ("kql_range_value", DataType::Int64, range::range_value),
         ("kql_div", DataType::Int64, convert::int_div),
         ("kql_bin_long", DataType::Int64, convert::bin_long),
         ("kql_bin_real", DataType::Float64, convert::bin_real),

@@ -29,6 +29,19 @@ fn constant_sign(e: &Expr) -> Option<bool> {
     }
 }
 
+/// Whether constant `e` is zero (a `range` step that never reaches its stop).
+fn constant_zero(e: &Expr) -> bool {
+    use datafusion_common::ScalarValue as S;
+    match e {
+        Expr::Literal(S::Int64(Some(n)), _) => *n == 0,
+        Expr::Literal(S::Int32(Some(n)), _) => *n == 0,
+        Expr::Literal(S::Float64(Some(n)), _) => *n == 0.0,
+        Expr::Negative(inner) => constant_zero(inner),
+        Expr::Cast(c) => constant_zero(&c.expr),
+        _ => false,
+    }
+}
+
 impl KqlToRel<'_> {
     fn one_row(&self, span: kql_common::Span) -> R<Tab> {
         let plan = LogicalPlanBuilder::empty(true)
@@ -94,16 +107,32 @@ impl KqlToRel<'_> {
         } else {
             from.ty
         };
+        if constant_zero(&step.expr) {
+            return err(
+                codes::INVALID_VALUE,
+                "the step of `range` is 0, so the range has no end",
+                r.step.span(),
+            );
+        }
         let f64_of = |e: Expr| cast(e, DataType::Float64);
-        // Number of values: floor((to - from) / step) + 1, none when the step goes the wrong way.
-        let count = cast(
-            datafusion_functions::math::expr_fn::floor(
-                (f64_of(to.expr.clone()) - f64_of(from.expr.clone())) / f64_of(step.expr.clone()),
-            ),
-            DataType::Int64,
-        );
+        let i64_of = |e: Expr| cast(e, DataType::Int64);
+        let bounds = if ty == KqlType::Real {
+            vec![
+                f64_of(from.expr.clone()),
+                f64_of(to.expr.clone()),
+                f64_of(step.expr.clone()),
+            ]
+        } else {
+            vec![
+                i64_of(from.expr.clone()),
+                i64_of(to.expr.clone()),
+                i64_of(step.expr.clone()),
+            ]
+        };
+        // The last index, counted exactly (functions/range.rs); -1 when the step goes the wrong way.
+        let last = crate::functions::call("kql_range_last_index", bounds);
         let list =
-            datafusion_functions_nested::expr_fn::range(lit(0i64), count + lit(1i64), lit(1i64));
+            datafusion_functions_nested::expr_fn::range(lit(0i64), last + lit(1i64), lit(1i64));
         let index = column(RANGE_INDEX);
         let plan = base
             .builder()
@@ -119,8 +148,16 @@ impl KqlToRel<'_> {
         let step_sign = constant_sign(&step.expr);
         let negative_step =
             cast(step.expr.clone(), numeric.clone()).lt(cast(lit(0i64), numeric.clone()));
-        let value = cast(from.expr, numeric.clone())
-            + cast(index, numeric.clone()) * cast(step.expr, numeric.clone());
+        let value = if ty == KqlType::Real {
+            cast(from.expr, numeric.clone())
+                + cast(index, numeric.clone()) * cast(step.expr, numeric.clone())
+        } else {
+            // start + index * step in i128: index * step may pass Int64 when the value does not.
+            crate::functions::call(
+                "kql_range_value",
+                vec![i64_of(from.expr), index, i64_of(step.expr)],
+            )
+        };
         let tab = Tab::new(plan, KqlSchema::default());
         let name = r.column.name.clone();
         let out = project_columns(&tab, vec![(name.clone(), Typed::new(value, ty))], r.span)?;
