@@ -1,7 +1,10 @@
 //! `kqlite convert`: load exports once, write a Parquet snapshot that later queries load fast.
 
+use crate::EXIT_USAGE;
+use crate::files::describe;
 use crate::load_data::{expand_data, load_files};
 use clap::Args;
+use kql_engine::DataFusionError;
 use kql_engine::tables::aad_provisioning_logs;
 use std::path::PathBuf;
 
@@ -20,6 +23,12 @@ pub(crate) struct ConvertArgs {
 
 pub(crate) fn run(args: &ConvertArgs) -> u8 {
     let schema = aad_provisioning_logs();
+    // Before loading, which may take long: a target that will be refused is said at once.
+    if let Err(e) = kql_engine::output_file::check_target(&args.out) {
+        eprintln!("error: --out {}: {}", args.out.display(), describe(&e));
+        return EXIT_USAGE;
+    }
+    crate::interrupt::remove_outputs_on_signal();
     let files = match expand_data(&args.data) {
         Ok(f) => f,
         Err(code) => return code,
@@ -33,6 +42,10 @@ pub(crate) fn run(args: &ConvertArgs) -> u8 {
         Ok(()) => {
             eprintln!("wrote {rows} records to {}", args.out.display());
             0
+        }
+        Err(DataFusionError::IoError(e)) => {
+            eprintln!("error: {}: {}", args.out.display(), describe(&e));
+            1
         }
         Err(e) => {
             eprintln!("error: {}: {e}", args.out.display());

@@ -1,8 +1,10 @@
 //! `kqlite generate`: deterministic demo provisioning logs.
 
 use crate::EXIT_USAGE;
+use crate::files::describe;
 use clap::{Args, ValueEnum};
 use kql_engine::generate::{GenOptions, RowStream, Shape, row_stream, write_to};
+use kql_engine::output_file::OutputFile;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -62,6 +64,13 @@ pub(crate) fn run(args: &GenerateArgs) -> u8 {
         start,
         days: args.days.max(1),
     };
+    if args.out.as_os_str() != "-" {
+        if let Err(e) = kql_engine::output_file::check_target(&args.out) {
+            eprintln!("error: --out {}: {}", args.out.display(), describe(&e));
+            return EXIT_USAGE;
+        }
+        crate::interrupt::remove_outputs_on_signal();
+    }
     // Rows are made and written one at a time: memory stays bounded whatever --rows is.
     let generated = row_stream(&opts);
     let shape = match args.format {
@@ -84,9 +93,11 @@ fn write_out(out: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<(
         let mut w = std::io::BufWriter::new(std::io::stdout().lock());
         write(&mut w).and_then(|()| w.flush())
     } else {
-        std::fs::File::create(out).and_then(|f| {
+        // A failure drops the file unfinished, which removes it.
+        OutputFile::create(out).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
-            write(&mut w).and_then(|()| w.flush())
+            write(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.commit()
         })
     };
     match written {
@@ -94,7 +105,7 @@ fn write_out(out: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<(
         // The reader stopped early (`kqlite generate --out - ... | head`): not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe && out.as_os_str() == "-" => 0,
         Err(e) => {
-            eprintln!("error: {}: {}", out.display(), crate::files::describe(&e));
+            eprintln!("error: {}: {}", out.display(), describe(&e));
             1
         }
     }
@@ -120,27 +131,31 @@ fn write_portal_csv(generated: RowStream, out: &Path) -> u8 {
     ];
     let mut files = Vec::with_capacity(3);
     for p in &paths {
-        match std::fs::File::create(p) {
+        match OutputFile::create(p) {
             Ok(f) => files.push(std::io::BufWriter::new(f)),
             Err(e) => {
-                eprintln!("error: {}: {}", p.display(), crate::files::describe(&e));
+                eprintln!("error: {}: {}", p.display(), describe(&e));
                 return 1;
             }
         }
     }
     let written = match files.as_mut_slice() {
-        [a, b, c] => kql_engine::generate::write_portal_csv(generated, CHUNK_ROWS, [a, b, c])
-            .and_then(|()| files.iter_mut().try_for_each(Write::flush)),
+        [a, b, c] => kql_engine::generate::write_portal_csv(generated, CHUNK_ROWS, [a, b, c]),
         _ => Ok(()),
     };
+    // The three appear together only if all were written; otherwise none is kept.
+    let written = written.and_then(|()| {
+        let finished = files
+            .into_iter()
+            .map(|w| w.into_inner().map_err(|e| e.into_error()))
+            .collect::<std::io::Result<Vec<OutputFile>>>()?;
+        finished.into_iter().try_for_each(OutputFile::commit)
+    });
     match written {
         Ok(()) => 0,
         Err(e) => {
             let [a, b, c] = paths.map(|p| p.display().to_string());
-            eprintln!(
-                "error: writing {a}, {b} or {c}: {}",
-                crate::files::describe(&e)
-            );
+            eprintln!("error: writing {a}, {b} or {c}: {}", describe(&e));
             1
         }
     }

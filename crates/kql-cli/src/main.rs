@@ -6,6 +6,7 @@ mod convert;
 mod files;
 mod follow;
 mod generate;
+mod interrupt;
 mod load_data;
 mod output;
 mod parse_rate;

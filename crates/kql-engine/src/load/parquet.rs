@@ -7,6 +7,7 @@
 use super::LoadReport;
 use super::offset_index::{OffsetIndexes, SnapshotFile};
 use super::snapshot_files::SnapshotFiles;
+use crate::output_file::OutputFile;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
@@ -31,8 +32,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Writes `batches` of `schema` to `path` as one Parquet file, in time order. The file appears
-/// whole or not at all (written next to it, then renamed), so a failed convert never leaves half
-/// a snapshot.
+/// whole or not at all (written next to it, synced, then renamed), so a failed convert never
+/// leaves half a snapshot.
 pub fn write_snapshot(path: &Path, schema: &KqlSchema, batches: &[RecordBatch]) -> Result<()> {
     let mut w = SnapshotWriter::create(path, schema)?;
     for b in in_time_order(schema, batches)? {
@@ -51,24 +52,17 @@ const ROW_GROUP_ROWS: usize = 65_536;
 /// A snapshot written batch by batch, for rows that already come in time order (as `kqlite
 /// generate` makes them): memory stays bounded whatever the number of rows. Out-of-order rows
 /// give the same answers, only less pruning. The file appears at [`SnapshotWriter::finish`]; a
-/// writer dropped before that removes its partial file.
+/// writer dropped before that leaves nothing behind (see [`crate::output_file`]).
 pub struct SnapshotWriter {
-    path: std::path::PathBuf,
-    partial: std::path::PathBuf,
     arrow: Arc<Schema>,
-    writer: Option<ArrowWriter<std::fs::File>>,
-    /// Moved into place: the partial name is no longer ours.
-    done: bool,
+    writer: ArrowWriter<OutputFile>,
 }
 
 impl SnapshotWriter {
-    /// Starts a snapshot of `schema` at `path` (written as `path.partial` until finished).
+    /// Starts a snapshot of `schema` at `path` (a temporary file beside it until finished).
     pub fn create(path: &Path, schema: &KqlSchema) -> Result<SnapshotWriter> {
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = std::path::PathBuf::from(partial);
         let arrow = schema.to_arrow();
-        let file = std::fs::File::create(&partial).map_err(DataFusionError::IoError)?;
+        let file = OutputFile::create(path).map_err(DataFusionError::IoError)?;
         // Uncompressed: snapshots are read far more often than written, and decoding plain or
         // dictionary pages straight from the page cache is the fastest read there is.
         // Page statistics (the column index) on every column but text, for readers that use
@@ -84,48 +78,22 @@ impl SnapshotWriter {
                     .set_column_statistics_enabled(f.name.as_str().into(), EnabledStatistics::Page);
             }
         }
-        let writer = ArrowWriter::try_new(file, arrow.clone(), Some(props.build()));
-        // Made before the writer is checked, so that a failure drops it and removes the file.
-        let mut w = SnapshotWriter {
-            path: path.to_path_buf(),
-            partial,
-            arrow,
-            writer: None,
-            done: false,
-        };
-        w.writer = Some(writer?);
-        Ok(w)
+        // A failure drops the file, which removes it.
+        let writer = ArrowWriter::try_new(file, arrow.clone(), Some(props.build()))?;
+        Ok(SnapshotWriter { arrow, writer })
     }
 
     /// Appends the rows of `batch` (whose columns are the schema's).
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let Some(w) = self.writer.as_mut() else {
-            return Err(DataFusionError::Internal(
-                "snapshot already finished".into(),
-            ));
-        };
-        w.write(&batch.clone().with_schema(self.arrow.clone())?)?;
+        let batch = batch.clone().with_schema(self.arrow.clone())?;
+        self.writer.write(&batch)?;
         Ok(())
     }
 
-    /// Writes the footer and moves the file into place.
-    pub fn finish(mut self) -> Result<()> {
-        if let Some(w) = self.writer.take() {
-            w.close()?;
-        }
-        std::fs::rename(&self.partial, &self.path).map_err(DataFusionError::IoError)?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for SnapshotWriter {
-    fn drop(&mut self) {
-        if !self.done {
-            // Not finished (an error on the way): close the file and leave nothing behind.
-            drop(self.writer.take());
-            let _ = std::fs::remove_file(&self.partial);
-        }
+    /// Writes the footer and puts the file in place (synced to disk first).
+    pub fn finish(self) -> Result<()> {
+        let file = self.writer.into_inner()?;
+        file.commit().map_err(DataFusionError::IoError)
     }
 }
 
@@ -179,6 +147,23 @@ pub fn read_snapshot_file(
     path: &Path,
     schema: &KqlSchema,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+    read_whole_snapshot(path, schema).map_err(|e| {
+        let reason = super::files::reason(&e);
+        match e {
+            // The file's own columns, or the file system: said as it is.
+            DataFusionError::Execution(_) | DataFusionError::IoError(_) => {
+                DataFusionError::Execution(reason)
+            }
+            // The Parquet reader found the file damaged.
+            _ => DataFusionError::Execution(format!(
+                "{}: a damaged Parquet snapshot: {reason}",
+                path.display()
+            )),
+        }
+    })
+}
+
+fn read_whole_snapshot(path: &Path, schema: &KqlSchema) -> Result<(Vec<RecordBatch>, LoadReport)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(DataFusionError::IoError)?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;

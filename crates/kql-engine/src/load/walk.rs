@@ -102,7 +102,7 @@ fn identity(path: &Path, _: &Metadata) -> Identity {
 }
 
 /// What a file that is neither regular nor a folder is, in words (`None` for those two).
-fn not_regular(meta: &Metadata) -> Option<&'static str> {
+pub(crate) fn not_regular(meta: &Metadata) -> Option<&'static str> {
     let ty = meta.file_type();
     if ty.is_file() || ty.is_dir() {
         return None;
