@@ -9,8 +9,9 @@ use crate::diag::{R, err, not_supported};
 use crate::functions::call as udf;
 use crate::planner::KqlToRel;
 use crate::types::KqlType;
+use datafusion_common::ScalarValue;
 use datafusion_common::arrow::datatypes::DataType;
-use datafusion_expr::{Expr, ExprFunctionExt, cast, lit};
+use datafusion_expr::{Expr, ExprFunctionExt, cast, lit, try_cast};
 use datafusion_functions::core::expr_fn::coalesce;
 use datafusion_functions_aggregate::expr_fn as agg;
 use kql_common::codes;
@@ -172,7 +173,16 @@ impl KqlToRel<'_> {
                     KqlType::Int | KqlType::Long => KqlType::Long,
                     other => other,
                 };
-                let base = agg::sum(x.expr);
+                // Longs and timespans are summed as 128-bit decimals, which no Int64 inputs
+                // overflow, so a total past Int64 is null (as overflowing arithmetic is), not
+                // DataFusion's wrapped Int64 sum.
+                let wide = matches!(ty, KqlType::Long | KqlType::Timespan);
+                let total = DataType::Decimal128(38, 0);
+                let base = agg::sum(if wide {
+                    cast(x.expr, total.clone())
+                } else {
+                    x.expr
+                });
                 let e = if name == "sumif" {
                     build(base.filter(pred(1)?))?
                 } else {
@@ -180,6 +190,7 @@ impl KqlToRel<'_> {
                 };
                 let zero = match ty {
                     KqlType::Real => lit(0.0f64),
+                    _ if wide => lit(ScalarValue::Decimal128(Some(0), 38, 0)),
                     _ => lit(0i64),
                 };
                 let cast_to = ty.arrow();
@@ -187,7 +198,13 @@ impl KqlToRel<'_> {
                 (
                     e,
                     Box::new(move |e| {
-                        Typed::new(coalesce(vec![cast(e, cast_to.clone()), zero.clone()]), ty)
+                        let sum = coalesce(vec![e, zero.clone()]);
+                        let e = if wide {
+                            try_cast(sum, cast_to.clone())
+                        } else {
+                            cast(sum, cast_to.clone())
+                        };
+                        Typed::new(e, ty)
                     }),
                 )
             }
