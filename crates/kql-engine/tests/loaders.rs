@@ -550,3 +550,33 @@ fn portal_csv_download_steps_without_an_entry_are_rejected() {
         steps.lines().count() - 1
     );
 }
+
+#[test]
+fn a_snapshot_with_a_damaged_embedded_arrow_schema_loads_from_its_parquet_schema() {
+    // Found by fuzz_load: zeroed bytes in the footer's ARROW:schema made the Arrow IPC decoder
+    // panic ("Type NONE not supported") when a snapshot was loaded beside other exports.
+    let dir = scratch("damaged_arrow_schema");
+    let path = dir.join("s.parquet");
+    let table = sample(50, 16, 1);
+    let (batches, _) = Loader::new()
+        .load_bytes(
+            "rows",
+            write(&table, Shape::Ndjson).as_bytes(),
+            &aad_provisioning_logs(),
+        )
+        .unwrap();
+    write_snapshot(&path, &aad_provisioning_logs(), &batches).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let key = bytes
+        .windows(12)
+        .rposition(|w| w == b"ARROW:schema")
+        .expect("an embedded Arrow schema");
+    // The base64 value follows its length; zero bits ('A') over a stretch of it.
+    bytes[key + 40..key + 400]
+        .iter_mut()
+        .for_each(|b| *b = b'A');
+    std::fs::write(&path, &bytes).unwrap();
+    let (loaded, report) = load(&path);
+    assert_eq!(report.loaded, 50);
+    assert_eq!(canonical(&loaded), canonical(&batches));
+}

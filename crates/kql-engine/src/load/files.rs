@@ -173,13 +173,24 @@ impl Loader {
         }
     }
 
-    /// Loads one file into batches of `schema`.
+    /// Loads one file into batches of `schema`. An error names the file.
     pub fn load_file(
         &mut self,
         path: &Path,
         schema: &KqlSchema,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
         let name = path.display().to_string();
+        self.read_file(path, &name, schema)
+            .map_err(|e| naming_the_file(&name, e))
+    }
+
+    fn read_file(
+        &mut self,
+        path: &Path,
+        name: &str,
+        schema: &KqlSchema,
+    ) -> Result<(Vec<RecordBatch>, LoadReport)> {
+        let name = name.to_owned();
         let file = std::fs::File::open(path).map_err(DataFusionError::IoError)?;
         let mut file = Counting {
             inner: file,
@@ -478,6 +489,15 @@ impl Loader {
             let mut values =
                 serde_json::Deserializer::from_slice(&body[start..]).into_iter::<Value>();
             match values.next() {
+                Some(Ok(value)) if !(value.is_object() || value.is_array()) => {
+                    // A lone string or number: what is left of a damaged document.
+                    let end = start + values.byte_offset();
+                    report.rejected.push(Rejection {
+                        line: lines.line_of(start),
+                        reason: "not a JSON object or array".into(),
+                    });
+                    pos = super::json_values::resume_after(body, start, end);
+                }
                 Some(Ok(value)) => {
                     pos = start + values.byte_offset();
                     let line = lines.line_of(start);
@@ -647,6 +667,36 @@ impl Loader {
         };
         Ok((batches, report))
     }
+}
+
+/// `e` as an error that names the file.
+fn naming_the_file(name: &str, e: DataFusionError) -> DataFusionError {
+    let reason = reason(&e);
+    if reason.contains(name) {
+        DataFusionError::Execution(reason)
+    } else {
+        DataFusionError::Execution(format!("{name}: {reason}"))
+    }
+}
+
+/// What went wrong, without DataFusion's layers of error kinds ("Execution error: Parquet
+/// error: ...") before it.
+pub(crate) fn reason(e: &DataFusionError) -> String {
+    const LAYERS: &[&str] = &[
+        "Execution error: ",
+        "Parquet error: ",
+        "Arrow error: ",
+        "Parquet argument error: ",
+        "External error: ",
+        "External: ",
+        "IO error: ",
+    ];
+    let text = e.to_string();
+    let mut reason = text.as_str();
+    while let Some(rest) = LAYERS.iter().find_map(|l| reason.strip_prefix(l)) {
+        reason = rest;
+    }
+    reason.to_owned()
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.

@@ -13,9 +13,9 @@ pub mod parquet;
 pub mod portal_csv;
 mod resource_raw;
 pub mod shapes;
-mod sniff;
 mod snapshot_files;
 mod snapshot_scan;
+mod sniff;
 mod utf16;
 pub mod walk;
 
@@ -74,5 +74,14 @@ impl fmt::Display for LoadReport {
             write!(f, " (read as {})", self.shape)?;
         }
         Ok(())
+    }
+}
+
+/// The text of an (already decompressed) export as the loaders read it: UTF-16 decoded to
+/// UTF-8, anything else as it is. For tools that check what a load reports against the input.
+pub fn as_loaded_text(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    match utf16::detect(bytes) {
+        Some(order) => std::borrow::Cow::Owned(utf16::decode(bytes, order)),
+        None => std::borrow::Cow::Borrowed(bytes),
     }
 }

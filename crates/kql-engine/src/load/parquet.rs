@@ -20,7 +20,9 @@ use datafusion::execution::cache::cache_manager::{CachedFileMetadataEntry, FileM
 use datafusion::object_store::ObjectMeta;
 use datafusion::object_store::path::Path as ObjectPath;
 use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::arrow_reader::{
+    ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::metadata::{
@@ -166,7 +168,10 @@ pub fn read_snapshot_file(
 fn read_whole_snapshot(path: &Path, schema: &KqlSchema) -> Result<(Vec<RecordBatch>, LoadReport)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(DataFusionError::IoError)?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+    // Columns are typed from the Parquet schema alone: the embedded Arrow schema says nothing
+    // more for kqlite's snapshots, and a damaged one makes the IPC decoder panic.
+    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?;
     let file_schema = builder.schema().clone();
     let mut indexes = Vec::new();
     for f in &schema.fields {

@@ -65,9 +65,13 @@ pub(crate) fn sniff(prefix: &[u8], whole: bool) -> Sniffed {
             None => others += 1,
         }
     }
+    // A CSV header never holds JSON's `":` or `{"`: such a first line is the rest of a cut
+    // JSON document.
+    let json_first_line = memchr::memmem::find(first, b"\":").is_some()
+        || memchr::memmem::find(first, b"{\"").is_some();
     match kind {
         Some(kind) if objects >= others => kind,
-        _ if body[0] == b'{' => Sniffed::Json,
+        _ if body[0] == b'{' || json_first_line => Sniffed::Json,
         _ if looks_binary(body) => Sniffed::Binary,
         _ => Sniffed::Text,
     }
@@ -190,6 +194,11 @@ mod tests {
     fn csv_binary_and_empty() {
         let csv = "TimeGenerated [UTC],ResultType\n2026-11-20,Success\n2026-11-21,Failure\n";
         assert_eq!(sniff(csv.as_bytes(), true), Sniffed::Text);
+        let dynamic = "TimeGenerated [UTC],Details\n2026-11-20,\"{\"\"a\"\":1}\"\n";
+        assert_eq!(sniff(dynamic.as_bytes(), true), Sniffed::Text);
+        // The tail of a cut query API response.
+        let cut = "\"Result\",\"type\":\"string\"}],\"rows\":[[1,2]]}]}";
+        assert_eq!(sniff(cut.as_bytes(), true), Sniffed::Json);
         assert_eq!(sniff(b"\x00\x01\x02garbage\n\x00", true), Sniffed::Binary);
         assert_eq!(sniff(b" \n\t\n", true), Sniffed::Empty);
         assert_eq!(sniff(b"\xEF\xBB\xBF", true), Sniffed::Empty);
