@@ -1,12 +1,13 @@
 //! `kqlite query --follow PATH|-`: records stream into a live `AADProvisioningLogs` while the
 //! query re-runs whenever new records have landed (at most once a second). A pipe ends the run at
-//! its end; a file is followed until the process is stopped.
+//! its end; a file is followed by name until the process is stopped (as `tail -F`: through
+//! truncation, rotation and re-creation).
 
 use crate::load_data::print_rejections;
 use crate::print_format::{PrintFormat, print_result};
 use kql_common::render::{Style, render};
 use kql_engine::KqlContext;
-use kql_engine::live::{LiveTable, follow};
+use kql_engine::live::{LiveTable, follow, follow_file};
 use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
 use std::path::Path;
 use std::time::Duration;
@@ -129,16 +130,21 @@ async fn spawn_follower(source: &Path, name: String, table: LiveTable) -> Result
                 .map_err(|e| e.to_string())
         }))
     } else {
-        let file = tokio::fs::File::open(source)
+        // A file that cannot be opened is an error at once, not once the query has run.
+        tokio::fs::File::open(source)
             .await
-            .map_err(|e| format!("{name}: {e}"))?;
+            .map_err(|e| format!("{name}: {}", crate::files::describe(&e)))?;
+        let path = source.to_path_buf();
         Ok(tokio::spawn(async move {
-            follow(
-                &name,
-                file,
+            // Followed by name: a rotated, truncated or re-created file is read on.
+            follow_file(
+                &path,
                 &table,
-                Some(Duration::from_millis(250)),
+                Duration::from_millis(250),
                 report,
+                |notice| {
+                    eprintln!("--follow: {notice}");
+                },
             )
             .await
             .map_err(|e| e.to_string())

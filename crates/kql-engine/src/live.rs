@@ -13,7 +13,7 @@ use datafusion::datasource::memory::PartitionData;
 use datafusion::error::{DataFusionError, Result};
 use kql_planner::{KqlSchema, KqlType};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
 
 /// A handle to append to a table registered with [`crate::KqlContext::register_live`].
 #[derive(Clone)]
@@ -100,17 +100,16 @@ fn keep_since(b: RecordBatch, col: usize, cutoff: i64) -> Result<RecordBatch> {
 /// Reads JSON Lines from `input` into `table` until the input ends (a pipe) or forever (a file
 /// being appended to, with `poll` between reads at its end). Only complete lines are loaded; a
 /// line still being written waits for its newline. `on_report` gets one report per chunk, with
-/// lines numbered from the start of the input.
+/// lines numbered from the start of the input. A file that may be rotated is better followed by
+/// name: [`follow_file`].
 pub async fn follow<R: AsyncRead + Unpin>(
     name: &str,
     mut input: R,
     table: &LiveTable,
     poll: Option<std::time::Duration>,
-    mut on_report: impl FnMut(&LoadReport),
+    on_report: impl FnMut(&LoadReport),
 ) -> Result<()> {
-    let mut loader = Loader::new();
-    let mut pending: Vec<u8> = Vec::new();
-    let mut lines_done = 0usize;
+    let mut lines = Lines::new(name, table, on_report);
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = input
@@ -126,29 +125,157 @@ pub async fn follow<R: AsyncRead + Unpin>(
                 None => break,
             }
         }
-        pending.extend_from_slice(&buf[..n]);
-        let Some(last_newline) = pending.iter().rposition(|b| *b == b'\n') else {
+        lines.push(&buf[..n]).await?;
+    }
+    lines.end().await
+}
+
+/// Follows the file at `path` by name, as `tail -F` does, until the task is dropped: at its end,
+/// every `poll`, the path is looked at again. A file truncated in place (logrotate's
+/// copytruncate) is read again from its start; a new file at the path (logrotate's create mode,
+/// or removed and made again) is read from its start once the old one is read to its end; while
+/// the path is missing, the old file is still read and the path awaited. `on_notice` is told of
+/// each (`FILE was truncated; reading from its start`). Lines are numbered from the start of
+/// each file. Records in a truncated file's end that were not read before the truncation are
+/// not seen (copytruncate's own window), nor are records a writer adds to a replaced file after
+/// the new one was opened.
+pub async fn follow_file(
+    path: &std::path::Path,
+    table: &LiveTable,
+    poll: std::time::Duration,
+    on_report: impl FnMut(&LoadReport),
+    mut on_notice: impl FnMut(&str),
+) -> Result<()> {
+    let name = path.display().to_string();
+    let failed = |e: std::io::Error| DataFusionError::Execution(format!("{name}: {e}"));
+    let mut file = tokio::fs::File::open(path).await.map_err(failed)?;
+    let mut identity = file_identity(&file.metadata().await.map_err(failed)?);
+    let mut offset = 0u64;
+    let mut missing = false;
+    let mut lines = Lines::new(&name, table, on_report);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).await.map_err(failed)?;
+        if n > 0 {
+            offset += n as u64;
+            lines.push(&buf[..n]).await?;
             continue;
+        }
+        let now = match tokio::fs::metadata(path).await {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !missing {
+                    on_notice(&format!("{name} was removed; waiting for it to come back"));
+                    missing = true;
+                }
+                tokio::time::sleep(poll).await;
+                continue;
+            }
+            Err(e) => return Err(failed(e)),
         };
-        let rest = pending.split_off(last_newline + 1);
-        let chunk = std::mem::replace(&mut pending, rest);
-        load_chunk(name, &chunk, lines_done, &mut loader, table, &mut on_report).await?;
-        lines_done += memchr::memchr_iter(b'\n', &chunk).count();
+        if file_identity(&now) != identity {
+            // Whatever the writer added to the old file before the new one came is read first.
+            loop {
+                let n = file.read(&mut buf).await.map_err(failed)?;
+                if n == 0 {
+                    break;
+                }
+                lines.push(&buf[..n]).await?;
+            }
+            lines.end().await?;
+            file = tokio::fs::File::open(path).await.map_err(failed)?;
+            identity = file_identity(&file.metadata().await.map_err(failed)?);
+            offset = 0;
+            missing = false;
+            on_notice(&format!("{name} was replaced; reading the new file"));
+        } else if now.is_file() && now.len() < offset {
+            // The end of a line cut by the truncation is reported, not kept waiting forever.
+            lines.end().await?;
+            file.seek(std::io::SeekFrom::Start(0))
+                .await
+                .map_err(failed)?;
+            offset = 0;
+            on_notice(&format!("{name} was truncated; reading from its start"));
+        } else if !now.is_file() || now.len() == offset {
+            // At the end (a FIFO has no length to compare): wait for more.
+            tokio::time::sleep(poll).await;
+        }
     }
-    if !pending.iter().all(u8::is_ascii_whitespace) {
-        // The input ended without a final newline: the last line is complete.
-        pending.push(b'\n');
-        load_chunk(
+}
+
+/// What tells two files apart at one path: (device, inode) on Unix; elsewhere the creation
+/// time and size are the best available (a replaced file is new, a truncated one shrinks).
+#[cfg(unix)]
+fn file_identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_identity(meta: &std::fs::Metadata) -> Option<std::time::SystemTime> {
+    meta.created().ok()
+}
+
+/// JSON Lines arriving in pieces: complete lines are loaded into the table as they come.
+struct Lines<'a, F> {
+    name: &'a str,
+    table: &'a LiveTable,
+    loader: Loader,
+    /// The start of a line still being written.
+    pending: Vec<u8>,
+    /// Lines loaded from the current input (to number rejections).
+    lines_done: usize,
+    on_report: F,
+}
+
+impl<'a, F: FnMut(&LoadReport)> Lines<'a, F> {
+    fn new(name: &'a str, table: &'a LiveTable, on_report: F) -> Self {
+        Lines {
             name,
-            &pending,
-            lines_done,
-            &mut loader,
             table,
-            &mut on_report,
-        )
-        .await?;
+            loader: Loader::new(),
+            pending: Vec::new(),
+            lines_done: 0,
+            on_report,
+        }
     }
-    Ok(())
+
+    /// Adds bytes read; loads the lines they complete.
+    async fn push(&mut self, bytes: &[u8]) -> Result<()> {
+        self.pending.extend_from_slice(bytes);
+        let Some(last_newline) = self.pending.iter().rposition(|b| *b == b'\n') else {
+            return Ok(());
+        };
+        let rest = self.pending.split_off(last_newline + 1);
+        let chunk = std::mem::replace(&mut self.pending, rest);
+        self.load(&chunk).await?;
+        self.lines_done += memchr::memchr_iter(b'\n', &chunk).count();
+        Ok(())
+    }
+
+    /// The input ended: a last line without a newline is complete. Lines are numbered afresh
+    /// for a next input.
+    async fn end(&mut self) -> Result<()> {
+        let mut last = std::mem::take(&mut self.pending);
+        if !last.iter().all(u8::is_ascii_whitespace) {
+            last.push(b'\n');
+            self.load(&last).await?;
+        }
+        self.lines_done = 0;
+        Ok(())
+    }
+
+    async fn load(&mut self, chunk: &[u8]) -> Result<()> {
+        load_chunk(
+            self.name,
+            chunk,
+            self.lines_done,
+            &mut self.loader,
+            self.table,
+            &mut self.on_report,
+        )
+        .await
+    }
 }
 
 /// Loads complete lines; a line holding a whole document (an Event Hub body) is loaded alone.
