@@ -167,6 +167,14 @@ pub(crate) fn load_named_table(ctx: &KqlContext, spec: &str, strict: bool) -> Re
         eprintln!("error: --table `{spec}`: `{name}` is not a table name (letters, digits, _)");
         return Err(EXIT_USAGE);
     }
+    // The file is read to its end: a FIFO (`<(jq ...)`) ends, `/dev/zero` never does.
+    if let Ok(meta) = std::fs::metadata(path)
+        && let Some(kind) = kql_engine::load::walk::not_regular(&meta)
+        && kind != kql_engine::load::walk::FIFO
+    {
+        eprintln!("error: --table {name}: {path}: not a regular file ({kind})");
+        return Err(EXIT_USAGE);
+    }
     let (schema, batches, report) =
         match kql_engine::load::infer::load_inferred(std::path::Path::new(path)) {
             Ok(loaded) => loaded,

@@ -92,3 +92,42 @@ fn a_device_given_as_data_is_refused_without_reading_it() {
         "error: --data /dev/zero: not a regular file (a character device)\n"
     );
 }
+
+#[test]
+fn a_device_given_as_a_table_is_refused_and_a_fifo_is_read() {
+    let o = kqlite(&["query", "--table", "T=/dev/zero", "T | count"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "error: --table T: /dev/zero: not a regular file (a character device)\n"
+    );
+    // `--table T=<(command)`: a pipe is read once, to its end.
+    let dir = scratch("table-fifo");
+    let fifo = dir.join("t.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, "{\"a\": 1}\n{\"a\": 2}\n").unwrap())
+    };
+    let o = kqlite(&[
+        "query",
+        "--format",
+        "csv",
+        "--table",
+        &format!("T={}", fifo.display()),
+        "T | summarize s = sum(a)",
+    ]);
+    writer.join().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "s\n3\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

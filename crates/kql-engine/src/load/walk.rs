@@ -101,8 +101,11 @@ fn identity(path: &Path, _: &Metadata) -> Identity {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// What [`not_regular`] calls a FIFO.
+pub const FIFO: &str = "a FIFO";
+
 /// What a file that is neither regular nor a folder is, in words (`None` for those two).
-pub(crate) fn not_regular(meta: &Metadata) -> Option<&'static str> {
+pub fn not_regular(meta: &Metadata) -> Option<&'static str> {
     let ty = meta.file_type();
     if ty.is_file() || ty.is_dir() {
         return None;
@@ -111,7 +114,7 @@ pub(crate) fn not_regular(meta: &Metadata) -> Option<&'static str> {
     {
         use std::os::unix::fs::FileTypeExt;
         if ty.is_fifo() {
-            return Some("a FIFO");
+            return Some(FIFO);
         }
         if ty.is_socket() {
             return Some("a socket");
