@@ -131,3 +131,27 @@ fn a_pattern_that_matches_nothing_is_an_error() {
     let err = expand(std::slice::from_ref(&pattern)).unwrap_err();
     assert_eq!(err, format!("{}: no file matches", pattern.display()));
 }
+
+#[test]
+fn what_is_passed_over_is_said_once_and_not_when_loaded_by_another_path() {
+    let dir = folder_with_links("passed-over");
+    let logs = dir.join("logs");
+    std::fs::write(logs.join("notes.txt"), "notes").unwrap();
+    mkfifo(&logs.join("x.json"));
+    // `**` reaches notes.txt and x.json through logs/sub/again too, and matches notes.txt.
+    let found = expand(&[logs.join("**")]).unwrap();
+    assert_eq!(
+        found.files,
+        vec![
+            logs.join("a.json"),
+            logs.join("notes.txt"),
+            logs.join("sub/b.json")
+        ]
+    );
+    assert!(found.unknown_ending.is_empty(), "{found:?}");
+    assert_eq!(found.not_regular.len(), 1, "{found:?}");
+    // Through the folder and a link to it: each said once.
+    let found = expand(&[logs.join("sub/again"), logs.clone()]).unwrap();
+    assert_eq!(found.unknown_ending.len(), 1, "{found:?}");
+    assert_eq!(found.not_regular.len(), 1, "{found:?}");
+}

@@ -81,7 +81,7 @@ pub fn expand(args: &[PathBuf]) -> Result<Expansion, String> {
         }
         walk.add(a, &meta)?;
     }
-    Ok(walk.found)
+    Ok(walk.finish())
 }
 
 /// What identifies a file or folder whatever path leads to it.
@@ -146,11 +146,29 @@ struct Walk {
     found: Expansion,
     /// Folders and files already reached.
     visited: HashSet<Identity>,
+    /// Entries passed over (what they are, or `None` for a file without a known ending); the
+    /// same file may be reached by several paths, and may be loaded through another.
+    passed_over: Vec<(PathBuf, Option<&'static str>, Identity)>,
     /// Paths the glob patterns matched so far (counted, even when already listed).
     matched: usize,
 }
 
 impl Walk {
+    /// The files, and each entry passed over once, unless it was loaded by another path.
+    fn finish(mut self) -> Expansion {
+        let mut said = HashSet::new();
+        for (path, kind, id) in std::mem::take(&mut self.passed_over) {
+            if self.visited.contains(&id) || !said.insert(id) {
+                continue;
+            }
+            match kind {
+                Some(kind) => self.found.not_regular.push((path, kind)),
+                None => self.found.unknown_ending.push(path),
+            }
+        }
+        self.found
+    }
+
     /// Adds a regular file or a folder (recursively) named by the user or matched by a pattern.
     fn add(&mut self, path: &Path, meta: &Metadata) -> Result<(), String> {
         if meta.is_dir() {
@@ -173,11 +191,13 @@ impl Walk {
                 continue;
             }
             if let Some(kind) = not_regular(&meta) {
-                self.found.not_regular.push((path, kind));
+                let id = identity(&path, &meta);
+                self.passed_over.push((path, Some(kind), id));
             } else if meta.is_dir() {
                 self.folder(&path, &meta)?;
             } else if !has_known_ending(&path) {
-                self.found.unknown_ending.push(path);
+                let id = identity(&path, &meta);
+                self.passed_over.push((path, None, id));
             } else if self.visited.insert(identity(&path, &meta)) {
                 self.found.files.push(path);
             }
@@ -230,7 +250,8 @@ impl Walk {
             if pattern.matches_path_with(&path, options) {
                 self.matched += 1;
                 if let Some(kind) = not_regular(&meta) {
-                    self.found.not_regular.push((path, kind));
+                    let id = identity(&path, &meta);
+                    self.passed_over.push((path, Some(kind), id));
                 } else {
                     self.add(&path, &meta)?;
                 }
