@@ -81,6 +81,7 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(kql_engine::QUERY_STACK_SIZE)
         .build()
     {
         Ok(r) => Some(r),

@@ -66,6 +66,8 @@ codes! {
     AGGREGATE_CONTEXT = "KS011", "aggregate in the wrong place";
     /// A tabular expression where a scalar is needed, or the reverse.
     WRONG_KIND = "KS012", "tabular and scalar expressions mixed up";
+    /// A query whose plan is deeper than kqlite runs (a very long chain of operators).
+    TOO_COMPLEX = "KS013", "query too complex";
     /// An internal planner or engine error: a bug in kqlite.
     INTERNAL = "KE001", "internal error";
     /// A failure while running the query.

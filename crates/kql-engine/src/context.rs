@@ -64,6 +64,12 @@ impl Catalog for Snapshot {
     }
 }
 
+/// The stack each thread that runs queries needs (set it on the tokio runtime with
+/// `thread_stack_size`): DataFusion optimizes, plans and executes a plan by recursion, about a
+/// stack frame per plan node and per level of a nested expression, and a plan may be up to
+/// [`kql_planner::MAX_PLAN_DEPTH`] nodes deep. Only the pages a query touches are ever mapped.
+pub const QUERY_STACK_SIZE: usize = 64 << 20;
+
 /// The current time in 100 ns ticks.
 pub fn now_ticks() -> i64 {
     let since = std::time::SystemTime::now()

@@ -21,7 +21,7 @@ pub mod schema;
 pub mod types;
 
 pub use catalog::{Catalog, SchemaCatalog, TableEntry};
-pub use planner::{KqlToRel, PlannedQuery, PlannerOptions};
+pub use planner::{KqlToRel, MAX_PLAN_DEPTH, PlannedQuery, PlannerOptions};
 pub use render::RenderSpec;
 pub use schema::{KqlField, KqlSchema};
 pub use types::KqlType;

@@ -82,6 +82,28 @@ impl Scope {
     }
 }
 
+/// How many plan nodes deep a query may grow (operators chained, across `let`s and function
+/// calls). DataFusion optimizes, plans and runs a plan by recursion; deeper plans get a
+/// diagnostic rather than risking the stack of the threads that run them (see
+/// `kql_engine::QUERY_STACK_SIZE`).
+pub const MAX_PLAN_DEPTH: usize = 2000;
+
+/// The stack planning runs on, enough for [`MAX_PLAN_DEPTH`] in a debug build.
+const PLAN_STACK: usize = 64 << 20;
+
+/// Whether `plan` has a path from its root more than `limit` nodes long.
+fn deeper_than(plan: &LogicalPlan, limit: usize) -> bool {
+    // A loop, not recursion: the point is to judge plans too deep to recurse over.
+    let mut todo = vec![(plan, 1)];
+    while let Some((p, depth)) = todo.pop() {
+        if depth > limit {
+            return true;
+        }
+        todo.extend(p.inputs().into_iter().map(|i| (i, depth + 1)));
+    }
+    false
+}
+
 /// Plans KQL against a [`Catalog`].
 pub struct KqlToRel<'a> {
     pub(crate) catalog: &'a dyn Catalog,
@@ -101,7 +123,9 @@ impl<'a> KqlToRel<'a> {
 
     /// Plans a whole query: `let`s and other statements, then the final tabular expression.
     pub fn query_to_plan(&self, q: &ast::Query) -> Result<PlannedQuery, Diagnostics> {
-        self.plan_query(q).map_err(Diagnostics::from)
+        // DataFusion's plan builder recurses over the plan built so far; a stack of known size
+        // (whatever thread calls) makes MAX_PLAN_DEPTH enough, as a debug build's frames need.
+        stacker::grow(PLAN_STACK, || self.plan_query(q)).map_err(Diagnostics::from)
     }
 
     fn plan_query(&self, q: &ast::Query) -> R<PlannedQuery> {
@@ -426,6 +450,14 @@ impl<'a> KqlToRel<'a> {
                 continue;
             }
             tab = self.operator(tab, op, scope)?;
+            if deeper_than(&tab.plan, MAX_PLAN_DEPTH) {
+                return err(
+                    codes::TOO_COMPLEX,
+                    format!("the query's plan is more than {MAX_PLAN_DEPTH} operators deep"),
+                    op.span(),
+                )
+                .map_err(|d| d.with_help("combine consecutive `where`s and `extend`s into one"));
+            }
         }
         Ok(tab)
     }

@@ -1,0 +1,68 @@
+//! Queries at the edges of what kqlite runs (very long operator chains, huge counts, failing
+//! output): each gives rows or a clear error, never an abort. The real binary, as users run it.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests report failures by panicking"
+)]
+
+use std::process::{Command, Output};
+
+fn kqlite(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run kqlite")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `print x=1` followed by `n` copies of `op`, one per line.
+fn chain(op: &str, n: usize) -> String {
+    let mut q = String::from("print x=1\n");
+    for _ in 0..n {
+        q.push_str(op);
+        q.push('\n');
+    }
+    q
+}
+
+fn query_csv(q: &str) -> Output {
+    kqlite(&["query", "--format", "csv", q])
+}
+
+#[test]
+fn a_chain_of_1200_wheres_runs() {
+    // It used to overflow a worker's stack (DataFusion hashes the merged 1,200-deep predicate).
+    let o = query_csv(&chain("| where true", 1200));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "x\n1\n");
+}
+
+#[test]
+fn a_chain_of_1200_extends_runs() {
+    let o = query_csv(&chain("| extend a = x + 1", 1200));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "x,a\n1,2\n");
+}
+
+#[test]
+fn a_chain_deeper_than_the_limit_is_a_diagnostic() {
+    let q = chain("| where true", 2001);
+    let o = query_csv(&q);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    insta::assert_snapshot!(text(&o.stderr), @r"
+    error[KS013]: the query's plan is more than 2000 operators deep
+        --> query:2000:3
+         |
+    2000 | | where true
+         |   ^^^^^^^^^^
+         |
+         = help: combine consecutive `where`s and `extend`s into one
+    ");
+}
