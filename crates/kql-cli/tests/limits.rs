@@ -66,3 +66,22 @@ fn a_chain_deeper_than_the_limit_is_a_diagnostic() {
          = help: combine consecutive `where`s and `extend`s into one
     ");
 }
+
+#[test]
+fn top_of_groups_with_a_huge_count_gives_every_group() {
+    // DataFusion's grouped top-K reserved 10 * N groups: 19 GB (abort) for N = 100,000,000,
+    // an overflow panic for N near i64::MAX.
+    for n in ["100000000", "9223372036854775807"] {
+        let q = format!("range x from 1 to 20 step 1 | distinct x | top {n} by x asc");
+        let o = query_csv(&q);
+        assert_eq!(o.status.code(), Some(0), "{q}: {}", text(&o.stderr));
+        let want: String = (1..=20).map(|i| format!("{i}\n")).collect();
+        assert_eq!(text(&o.stdout), format!("x\n{want}"), "{q}");
+        let q = format!(
+            "range x from 1 to 20 step 1 | summarize m = max(x) by k = x % 3 | top {n} by m"
+        );
+        let o = query_csv(&q);
+        assert_eq!(o.status.code(), Some(0), "{q}: {}", text(&o.stderr));
+        assert_eq!(text(&o.stdout), "k,m\n2,20\n1,19\n0,18\n", "{q}");
+    }
+}

@@ -3,11 +3,13 @@
 //! Each rule runs after DataFusion's own rules and swaps one operator for another that computes
 //! the same output faster for a case kqlite meets often.
 
+mod bounded_limits;
 mod count_rows;
 mod view_group_exec;
 mod view_group_rule;
 mod view_interner;
 
+pub use bounded_limits::{BoundedLimits, MAX_AGGREGATE_LIMIT};
 pub use view_group_exec::ViewGroupExec;
 pub use view_group_rule::ViewGroupRule;
 
@@ -30,6 +32,7 @@ pub fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + 
         .position(|r| r.name() == "SanityCheckPlan")
         .unwrap_or(rules.len());
     rules.insert(at, Arc::new(ViewGroupRule));
+    rules.insert(at, Arc::new(BoundedLimits));
     rules
 }
 
