@@ -260,6 +260,27 @@ fn minimise(
     }
 }
 
+/// What tells one bug from another: the kind, and for errors and panics their message with the
+/// numbers and quoted text left out (so that one bug found an hour long does not hide the others).
+fn signature(failure: &Failure) -> String {
+    if !matches!(
+        failure.kind,
+        "internal error" | "panic" | "inconsistent refusal"
+    ) {
+        return failure.kind.to_owned();
+    }
+    let mut message = String::new();
+    let mut quoted = false;
+    for c in failure.detail.chars().take(160) {
+        match c {
+            '"' | '`' | '\'' => quoted = !quoted,
+            c if quoted || c.is_ascii_digit() => {}
+            c => message.push(c),
+        }
+    }
+    format!("{}: {}", failure.kind, message.trim())
+}
+
 fn predicate_of(c: &mut Case) -> &mut String {
     &mut c.predicate
 }
@@ -311,7 +332,7 @@ fn fuzz(o: &Options) -> ExitCode {
     let started = Instant::now();
     let (mut inputs, mut failures, mut held) = (0u64, 0u64, 0u64);
     let mut refused: BTreeMap<String, (u64, String)> = BTreeMap::new();
-    let mut kinds_seen: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut kinds_seen: BTreeMap<String, u64> = BTreeMap::new();
     while started.elapsed().as_secs_f64() < o.seconds {
         let case = generate::case(&mut rng, &tables);
         inputs += 1;
@@ -327,7 +348,7 @@ fn fuzz(o: &Options) -> ExitCode {
             }
             Err(failure) => {
                 failures += 1;
-                let seen = kinds_seen.entry(failure.kind).or_insert(0);
+                let seen = kinds_seen.entry(signature(&failure)).or_insert(0);
                 *seen += 1;
                 if engine.hung {
                     let min = case.clone();
@@ -337,7 +358,7 @@ fn fuzz(o: &Options) -> ExitCode {
                     break;
                 }
                 if *seen > 3 {
-                    // Reported (and minimised) three times per kind; the rest are counted.
+                    // Reported (and minimised) three times per signature; the rest are counted.
                     continue;
                 }
                 let kind = failure.kind;
@@ -358,6 +379,9 @@ fn fuzz(o: &Options) -> ExitCode {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    for (signature, n) in &kinds_seen {
+        println!("fuzz_engine: {n} x {signature}");
+    }
     for (code, (n, example)) in &refused {
         println!("fuzz_engine: refused {n} x {code} (last: {example})");
     }
