@@ -362,7 +362,10 @@ fn fuzz(o: &Options) -> ExitCode {
                     continue;
                 }
                 let kind = failure.kind;
-                let deadline = Instant::now() + Duration::from_secs(20);
+                // 20 s a failure, and no more than 10 s past the end of the run (CI's budget).
+                let run_end = started + Duration::from_secs_f64(o.seconds.max(0.0));
+                let deadline = (Instant::now() + Duration::from_secs(20))
+                    .min(run_end + Duration::from_secs(10));
                 let mut still_fails =
                     |c: &Case| !engine.hung && engine.check(c).is_err_and(|f| f.kind == kind);
                 let mut min = case.clone();
