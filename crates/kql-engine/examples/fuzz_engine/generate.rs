@@ -269,6 +269,10 @@ const STRING_OPS: &[&str] = &[
     "endswith",
     "!endswith",
     "endswith_cs",
+    "hasprefix_cs",
+    "!hasprefix",
+    "hassuffix_cs",
+    "!hassuffix",
 ];
 const COMPARE_OPS: &[&str] = &["==", "!=", "<", "<=", ">", ">="];
 const DATE_PARTS: &[&str] = &["year", "month", "day", "hour", "minute", "second", "week"];
@@ -424,6 +428,20 @@ impl Gen<'_> {
                 };
                 let n = 1 + self.rng.below(3);
                 let items: Vec<String> = (0..n).map(|_| self.literal(ty)).collect();
+                if ty == Ty::Long && self.rng.chance(3) {
+                    // A dynamic array's elements are the list.
+                    let json: Vec<&str> = items
+                        .iter()
+                        .map(|i| {
+                            if i.contains("null") {
+                                "null"
+                            } else {
+                                i.as_str()
+                            }
+                        })
+                        .collect();
+                    return format!("{} {op} (dynamic([{}]))", self.expr(ty, d), json.join(", "));
+                }
                 format!("{} {op} ({})", self.expr(ty, d), items.join(", "))
             }
             7 => {
@@ -449,6 +467,13 @@ impl Gen<'_> {
                     .pick(&["isnull", "isnotnull", "isempty", "isnotempty"]);
                 let ty = self.any_type();
                 format!("{f}({})", self.expr(ty, d))
+            }
+            9 if self.rng.chance(3) => {
+                let op = self.rng.pick(&["has_any", "has_all"]);
+                let items: Vec<String> = (0..1 + self.rng.below(3))
+                    .map(|_| self.string_lit())
+                    .collect();
+                format!("{} {op} ({})", self.expr(Ty::Str, d), items.join(", "))
             }
             9 => format!(
                 "({}) and ({})",
