@@ -1,10 +1,12 @@
 //! Result output: an aligned table (default, capped at `--max-rows`), CSV, JSON (an array of row
 //! objects in column order), NDJSON and Markdown. Values follow the Log Analytics query API.
+//! Every format but the table is written batch by batch as the rows arrive, so a large result is
+//! never held whole; the table keeps the rows it shows (to align them) and counts the rest.
 
 use clap::ValueEnum;
-use kql_engine::KqlResult;
 use kql_engine::value::{json_value, text_value, write_json_value};
-use std::io::Write;
+use kql_engine::{KqlResult, KqlSchema, RecordBatch, RenderSpec};
+use std::io::{self, Write};
 
 /// How query results are printed.
 #[derive(Clone, Copy, ValueEnum)]
@@ -21,29 +23,218 @@ pub(crate) enum PrintFormat {
     Markdown,
 }
 
-fn rows(result: &KqlResult) -> impl Iterator<Item = (&kql_engine::RecordBatch, usize)> {
-    result
-        .batches
-        .iter()
-        .flat_map(|b| (0..b.num_rows()).map(move |r| (b, r)))
+/// Writes a result in one format as its batches arrive: [`ResultWriter::new`] (the header),
+/// [`ResultWriter::batch`] for each batch, then [`ResultWriter::finish`].
+pub(crate) struct ResultWriter<W: Write> {
+    out: W,
+    format: PrintFormat,
+    schema: KqlSchema,
+    max_rows: usize,
+    /// Rows seen so far.
+    rows: usize,
+    /// The table format's rows to show, as text.
+    shown: Vec<Vec<String>>,
+    /// NDJSON: `{"Name":` (or `,"Name":`) per column, escaped once.
+    keys: Vec<String>,
 }
 
-fn json_row(result: &KqlResult, b: &kql_engine::RecordBatch, r: usize) -> serde_json::Value {
-    let mut obj = serde_json::Map::new();
-    for (i, f) in result.schema.fields.iter().enumerate() {
-        obj.insert(f.name.clone(), json_value(b.column(i), r, f.ty));
+impl<W: Write> ResultWriter<W> {
+    /// A writer of rows of `schema` to `out`; writes the header of formats that have one.
+    pub(crate) fn new(
+        mut out: W,
+        format: PrintFormat,
+        schema: &KqlSchema,
+        max_rows: usize,
+    ) -> io::Result<ResultWriter<W>> {
+        let names = schema.fields.iter().map(|f| f.name.as_str());
+        match format {
+            PrintFormat::Csv => {
+                let header: Vec<String> = names.map(csv_field).collect();
+                writeln!(out, "{}", header.join(","))?;
+            }
+            PrintFormat::Markdown => {
+                let header: Vec<String> = names.map(markdown_cell).collect();
+                writeln!(out, "| {} |", header.join(" | "))?;
+                let rule = vec!["---"; schema.fields.len()];
+                writeln!(out, "|{}|", rule.join("|"))?;
+            }
+            PrintFormat::Table | PrintFormat::Json | PrintFormat::Ndjson => {}
+        }
+        let keys = schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let sep = if i == 0 { "{" } else { "," };
+                format!("{sep}{}:", serde_json::Value::from(f.name.as_str()))
+            })
+            .collect();
+        Ok(ResultWriter {
+            out,
+            format,
+            schema: schema.clone(),
+            max_rows,
+            rows: 0,
+            shown: Vec::new(),
+            keys,
+        })
     }
-    serde_json::Value::Object(obj)
-}
 
-fn cells(result: &KqlResult, b: &kql_engine::RecordBatch, r: usize) -> Vec<Option<String>> {
-    result
-        .schema
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| text_value(b.column(i), r, f.ty))
-        .collect()
+    /// Writes (or, for the table, keeps) the rows of `b`.
+    pub(crate) fn batch(&mut self, b: &RecordBatch) -> io::Result<()> {
+        for r in 0..b.num_rows() {
+            match self.format {
+                PrintFormat::Csv => {
+                    let line: Vec<String> = self
+                        .cells(b, r)
+                        .map(|c| csv_field(&c.unwrap_or_default()))
+                        .collect();
+                    writeln!(self.out, "{}", line.join(","))?;
+                }
+                PrintFormat::Markdown => {
+                    let line: Vec<String> = self
+                        .cells(b, r)
+                        .map(|c| markdown_cell(&c.unwrap_or_default()))
+                        .collect();
+                    writeln!(self.out, "| {} |", line.join(" | "))?;
+                }
+                PrintFormat::Ndjson => self.ndjson_row(b, r)?,
+                PrintFormat::Json => self.json_row(b, r)?,
+                PrintFormat::Table => {
+                    if self.shown.len() < self.max_rows {
+                        let row = self
+                            .cells(b, r)
+                            .map(|c| clip(&c.unwrap_or_else(|| "null".to_owned())))
+                            .collect();
+                        self.shown.push(row);
+                    }
+                }
+            }
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes what follows the rows (the table itself, the end of the JSON array) and flushes.
+    pub(crate) fn finish(mut self, render: Option<&RenderSpec>) -> io::Result<()> {
+        match self.format {
+            PrintFormat::Json if self.rows == 0 => writeln!(self.out, "[]")?,
+            PrintFormat::Json => writeln!(self.out, "\n]")?,
+            PrintFormat::Table => self.table(render)?,
+            PrintFormat::Csv | PrintFormat::Ndjson | PrintFormat::Markdown => {}
+        }
+        self.out.flush()
+    }
+
+    fn cells<'a>(
+        &'a self,
+        b: &'a RecordBatch,
+        r: usize,
+    ) -> impl Iterator<Item = Option<String>> + 'a {
+        self.schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(move |(i, f)| text_value(b.column(i), r, f.ty))
+    }
+
+    /// One JSON object per line, written cell by cell (no row object is built).
+    fn ndjson_row(&mut self, b: &RecordBatch, r: usize) -> io::Result<()> {
+        for (i, f) in self.schema.fields.iter().enumerate() {
+            self.out.write_all(self.keys[i].as_bytes())?;
+            write_json_value(&mut self.out, b.column(i), r, f.ty)?;
+        }
+        self.out.write_all(if self.keys.is_empty() {
+            b"{}\n"
+        } else {
+            b"}\n"
+        })
+    }
+
+    /// One element of the pretty-printed array, laid out as `serde_json` lays out the whole.
+    fn json_row(&mut self, b: &RecordBatch, r: usize) -> io::Result<()> {
+        let mut obj = serde_json::Map::new();
+        for (i, f) in self.schema.fields.iter().enumerate() {
+            obj.insert(f.name.clone(), json_value(b.column(i), r, f.ty));
+        }
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(obj))
+            .map_err(io::Error::other)?;
+        self.out
+            .write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
+        for (n, line) in text.lines().enumerate() {
+            if n > 0 {
+                self.out.write_all(b"\n")?;
+            }
+            write!(self.out, "  {line}")?;
+        }
+        Ok(())
+    }
+
+    fn table(&mut self, render: Option<&RenderSpec>) -> io::Result<()> {
+        let names: Vec<String> = self.schema.fields.iter().map(|f| f.name.clone()).collect();
+        let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
+        for row in &self.shown {
+            for (w, c) in widths.iter_mut().zip(row) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let numeric: Vec<bool> = self
+            .schema
+            .fields
+            .iter()
+            .map(|f| f.ty.is_numeric())
+            .collect();
+        let line = |cells: &[String], out: &mut W| {
+            let parts: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .zip(&numeric)
+                .map(|((c, w), num)| {
+                    if *num {
+                        format!("{c:>w$}")
+                    } else {
+                        format!("{c:<w$}")
+                    }
+                })
+                .collect();
+            writeln!(out, "{}", parts.join("  ").trim_end())
+        };
+        line(&names, &mut self.out)?;
+        let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+        writeln!(self.out, "{}", rule.join("  "))?;
+        for row in &self.shown {
+            line(row, &mut self.out)?;
+        }
+        let total = self.rows;
+        let noun = if total == 1 { "row" } else { "rows" };
+        if total > self.shown.len() {
+            writeln!(
+                self.out,
+                "{total} {noun} ({} shown; use --max-rows or another --format for all)",
+                self.shown.len()
+            )?;
+        } else {
+            writeln!(self.out, "{total} {noun}")?;
+        }
+        if let Some(r) = render {
+            let props: Vec<String> = r
+                .properties
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let extra = if props.is_empty() {
+                String::new()
+            } else {
+                format!(" with ({})", props.join(", "))
+            };
+            writeln!(
+                self.out,
+                "render: {}{extra} (charts arrive with the REPL)",
+                r.visualization
+            )?;
+        }
+        Ok(())
+    }
 }
 
 fn csv_field(s: &str) -> String {
@@ -54,176 +245,41 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// One JSON object per row, written cell by cell (no row object is built).
-fn write_ndjson(out: &mut impl Write, result: &KqlResult) -> std::io::Result<()> {
-    // `{"Name":` once per column, escaped once.
-    let keys: Vec<String> = result
-        .schema
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let sep = if i == 0 { "{" } else { "," };
-            format!("{sep}{}:", serde_json::Value::from(f.name.as_str()))
-        })
-        .collect();
-    for (b, r) in rows(result) {
-        for (i, f) in result.schema.fields.iter().enumerate() {
-            out.write_all(keys[i].as_bytes())?;
-            write_json_value(out, b.column(i), r, f.ty)?;
-        }
-        out.write_all(if keys.is_empty() { b"{}\n" } else { b"}\n" })?;
-    }
-    Ok(())
+fn markdown_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
 }
 
-pub(crate) fn print_result(result: &KqlResult, format: PrintFormat, max_rows: usize) {
-    let stdout = std::io::stdout();
-    // Standard output flushes at every line; rows go out in large writes instead.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let names: Vec<&str> = result
-        .schema
-        .fields
-        .iter()
-        .map(|f| f.name.as_str())
-        .collect();
-    match format {
-        PrintFormat::Json => {
-            let all: Vec<serde_json::Value> =
-                rows(result).map(|(b, r)| json_row(result, b, r)).collect();
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&serde_json::Value::Array(all)).unwrap_or_default()
-            );
-        }
-        PrintFormat::Ndjson => {
-            let _ = write_ndjson(&mut out, result);
-        }
-        PrintFormat::Csv => {
-            let _ = writeln!(
-                out,
-                "{}",
-                names
-                    .iter()
-                    .map(|n| csv_field(n))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
-            for (b, r) in rows(result) {
-                let line: Vec<String> = cells(result, b, r)
-                    .into_iter()
-                    .map(|c| csv_field(&c.unwrap_or_default()))
-                    .collect();
-                let _ = writeln!(out, "{}", line.join(","));
-            }
-        }
-        PrintFormat::Markdown => {
-            let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-            let _ = writeln!(
-                out,
-                "| {} |",
-                names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(" | ")
-            );
-            let _ = writeln!(
-                out,
-                "|{}|",
-                names.iter().map(|_| "---").collect::<Vec<_>>().join("|")
-            );
-            for (b, r) in rows(result) {
-                let line: Vec<String> = cells(result, b, r)
-                    .into_iter()
-                    .map(|c| esc(&c.unwrap_or_default()))
-                    .collect();
-                let _ = writeln!(out, "| {} |", line.join(" | "));
-            }
-        }
-        PrintFormat::Table => print_table(&mut out, result, &names, max_rows),
-    }
-}
-
-fn print_table(out: &mut impl Write, result: &KqlResult, names: &[&str], max_rows: usize) {
-    let total = result.row_count();
-    let shown: Vec<Vec<String>> = rows(result)
-        .take(max_rows)
-        .map(|(b, r)| {
-            cells(result, b, r)
-                .into_iter()
-                .map(|c| c.unwrap_or_else(|| "null".to_owned()))
-                .collect()
-        })
-        .collect();
-    let clip = |s: &str| -> String {
-        let one_line = s.replace('\n', " ");
-        if one_line.chars().count() > 60 {
-            format!("{}…", one_line.chars().take(59).collect::<String>())
-        } else {
-            one_line
-        }
-    };
-    let shown: Vec<Vec<String>> = shown
-        .into_iter()
-        .map(|r| r.iter().map(|c| clip(c)).collect())
-        .collect();
-    let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
-    for row in &shown {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let numeric: Vec<bool> = result
-        .schema
-        .fields
-        .iter()
-        .map(|f| f.ty.is_numeric())
-        .collect();
-    let line = |cells: &[String], out: &mut dyn Write| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .zip(&numeric)
-            .map(|((c, w), num)| {
-                if *num {
-                    format!("{c:>w$}")
-                } else {
-                    format!("{c:<w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
-    };
-    let header: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-    line(&header, out);
-    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-    let _ = writeln!(out, "{}", rule.join("  "));
-    for row in &shown {
-        line(row, out);
-    }
-    let noun = if total == 1 { "row" } else { "rows" };
-    if total > shown.len() {
-        let _ = writeln!(
-            out,
-            "{total} {noun} ({} shown; use --max-rows or another --format for all)",
-            shown.len()
-        );
+/// A table cell on one line, at most 60 characters.
+fn clip(s: &str) -> String {
+    let one_line = s.replace('\n', " ");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(59).collect::<String>())
     } else {
-        let _ = writeln!(out, "{total} {noun}");
+        one_line
     }
-    if let Some(r) = &result.render {
-        let props: Vec<String> = r
-            .properties
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let extra = if props.is_empty() {
-            String::new()
-        } else {
-            format!(" with ({})", props.join(", "))
-        };
-        let _ = writeln!(
-            out,
-            "render: {}{extra} (charts arrive with the REPL)",
-            r.visualization
-        );
+}
+
+/// Standard output for results: flushed in large writes, not at every line.
+pub(crate) fn stdout_writer() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::with_capacity(1 << 16, io::stdout().lock())
+}
+
+/// Writes a whole result to `out`.
+pub(crate) fn write_result(
+    out: impl Write,
+    result: &KqlResult,
+    format: PrintFormat,
+    max_rows: usize,
+) -> io::Result<()> {
+    let mut w = ResultWriter::new(out, format, &result.schema, max_rows)?;
+    for b in &result.batches {
+        w.batch(b)?;
     }
+    w.finish(result.render.as_ref())
+}
+
+/// Prints a whole result on standard output; a failed write ends the printing (`--follow`,
+/// which prints a result per change, goes on with the next).
+pub(crate) fn print_result(result: &KqlResult, format: PrintFormat, max_rows: usize) {
+    let _ = write_result(stdout_writer(), result, format, max_rows);
 }

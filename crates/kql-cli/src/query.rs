@@ -2,7 +2,7 @@
 
 use crate::load_data::load_files;
 use crate::output::use_color;
-use crate::print_format::{PrintFormat, print_result};
+use crate::print_format::{PrintFormat, ResultWriter, stdout_writer};
 use crate::{ColorChoice, EXIT_USAGE};
 use clap::Args;
 use kql_common::render::{Style, render};
@@ -137,7 +137,7 @@ fn run_once(
                 kql_common::time::format_datetime(kql_engine::generate::DEMO_END)
             );
         }
-    } else if let Err(code) = load(ctx, &args.data, &text, args.strict) {
+    } else if let Err(code) = load(ctx, &args.data, &text, now, args.strict) {
         return code;
     }
     for spec in &args.tables {
@@ -174,18 +174,24 @@ fn run_once(
         };
         return crate::follow::run(runtime, ctx, &run);
     }
-    let result = ctx.plan(&text, now).and_then(|planned| {
+    let started = ctx.plan(&text, now).and_then(|planned| {
         clock.lap("plan");
-        runtime.block_on(ctx.run(planned, text.len()))
+        runtime.block_on(ctx.start(planned, text.len()))
     });
-    let code = match result {
-        Ok(result) => {
-            clock.lap("run");
-            print_result(&result, args.format, args.max_rows);
-            clock.lap("print");
-            0
+    let printed = started.map(|rows| {
+        let mut writing = Duration::ZERO;
+        let printed = print_rows(runtime, rows, args.format, args.max_rows, &mut writing);
+        clock.lap_parts("run", "print", writing);
+        printed
+    });
+    let code = match printed {
+        Ok(Printed::All) => 0,
+        Ok(Printed::Closed) => 0,
+        Ok(Printed::WriteFailed(e)) => {
+            eprintln!("error: writing the result: {}", crate::files::describe(&e));
+            1
         }
-        Err(diags) => {
+        Err(diags) | Ok(Printed::Failed(diags)) => {
             for d in &diags.0 {
                 eprintln!("{}", render(d, &name, &text, style));
             }
@@ -196,6 +202,61 @@ fn run_once(
         eprintln!("{clock}");
     }
     code
+}
+
+/// How printing a query's rows ended.
+enum Printed {
+    /// Every row is out.
+    All,
+    /// The reader went away (a closed pipe, as `| head` does): a quiet end, as other tools have.
+    Closed,
+    /// Standard output failed (a full disk, say).
+    WriteFailed(std::io::Error),
+    /// The query failed while running (rows before the failure are out).
+    Failed(kql_common::Diagnostics),
+}
+
+/// Writes the rows of a started query to standard output as they arrive; `writing` adds up
+/// the time spent writing (the rest is running).
+fn print_rows(
+    runtime: &tokio::runtime::Runtime,
+    rows: kql_engine::KqlBatches,
+    format: PrintFormat,
+    max_rows: usize,
+    writing: &mut Duration,
+) -> Printed {
+    match write_rows(runtime, rows, format, max_rows, writing) {
+        Ok(None) => Printed::All,
+        Ok(Some(d)) => Printed::Failed(d),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Printed::Closed,
+        Err(e) => Printed::WriteFailed(e),
+    }
+}
+
+/// [`print_rows`]: a write error, or the diagnostics of a query that failed while running.
+fn write_rows(
+    runtime: &tokio::runtime::Runtime,
+    mut rows: kql_engine::KqlBatches,
+    format: PrintFormat,
+    max_rows: usize,
+    writing: &mut Duration,
+) -> std::io::Result<Option<kql_common::Diagnostics>> {
+    let t = Instant::now();
+    let mut w = ResultWriter::new(stdout_writer(), format, &rows.schema, max_rows)?;
+    *writing += t.elapsed();
+    while let Some(batch) = runtime.block_on(rows.next()) {
+        let b = match batch {
+            Ok(b) => b,
+            Err(d) => return Ok(Some(d)),
+        };
+        let t = Instant::now();
+        w.batch(&b)?;
+        *writing += t.elapsed();
+    }
+    let t = Instant::now();
+    w.finish(rows.render.as_ref())?;
+    *writing += t.elapsed();
+    Ok(None)
 }
 
 /// Wall time of each phase of a query, for `--timing`.
@@ -212,6 +273,16 @@ impl Phases {
             last: started,
             laps: Vec::new(),
         }
+    }
+
+    /// Ends two phases at once, the second of which took `second_took` of the time since the
+    /// last lap (running and printing interleave when rows stream out).
+    fn lap_parts(&mut self, first: &'static str, second: &'static str, second_took: Duration) {
+        let now = Instant::now();
+        let both = now - self.last;
+        self.laps.push((first, both.saturating_sub(second_took)));
+        self.laps.push((second, second_took.min(both)));
+        self.last = now;
     }
 
     fn lap(&mut self, phase: &'static str) {
@@ -232,9 +303,15 @@ impl std::fmt::Display for Phases {
     }
 }
 
-/// Loads every `--data` file into `AADProvisioningLogs`. Only the columns the query reads are
-/// converted (the rest of each record is still checked).
-fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Result<(), u8> {
+/// Loads every `--data` file into `AADProvisioningLogs`. Only the columns the query (run with
+/// `now()` at `now`) reads are converted (the rest of each record is still checked).
+fn load(
+    ctx: &KqlContext,
+    paths: &[PathBuf],
+    query: &str,
+    now: i64,
+    strict: bool,
+) -> Result<(), u8> {
     let full = aad_provisioning_logs();
     let files = crate::load_data::expand_data(paths)?;
     if crate::load_data::only_snapshots(&files) {
@@ -248,7 +325,7 @@ fn load(ctx: &KqlContext, paths: &[PathBuf], query: &str, strict: bool) -> Resul
     let needed = if paths.is_empty() {
         None
     } else {
-        ctx.columns_needed(query, AAD_PROVISIONING_LOGS, &full)
+        ctx.columns_needed(query, now, AAD_PROVISIONING_LOGS, &full)
     };
     let mut names = needed.unwrap_or_else(|| full.names().map(str::to_owned).collect());
     if names.is_empty() {

@@ -85,3 +85,49 @@ fn top_of_groups_with_a_huge_count_gives_every_group() {
         assert_eq!(text(&o.stdout), "k,m\n2,20\n1,19\n0,18\n", "{q}");
     }
 }
+
+/// `kqlite query` with its standard output sent to `out`.
+fn query_to(out: std::process::Stdio, q: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(["query", "--format", "csv", q])
+        .env("NO_COLOR", "1")
+        .stdout(out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kqlite")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error_not_a_truncated_result() {
+    for q in ["range x from 1 to 100000 step 1", "print x = 1"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = query_to(full.into(), q).wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{q}");
+        assert_eq!(
+            text(&o.stderr),
+            "error: writing the result: No space left on device\n",
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_query_quietly() {
+    use std::io::BufRead;
+    let mut child = query_to(
+        std::process::Stdio::piped(),
+        "range x from 1 to 200000 step 1",
+    );
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    lines.read_line(&mut first).unwrap();
+    assert_eq!(first, "x\n");
+    drop(lines);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(text(&o.stderr), "");
+}

@@ -3,8 +3,8 @@
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::{MemTable, provider_as_source};
-use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::cache::cache_manager::FileMetadataCache;
+use datafusion::execution::{SendableRecordBatchStream, SessionStateBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use kql_common::{Diagnostic, Diagnostics, Span, codes};
 use kql_planner::{
@@ -197,12 +197,15 @@ impl KqlContext {
         KqlToRel::new(&snapshot, PlannerOptions { now }).query_to_plan(&query)
     }
 
-    /// The columns of `table` (whose full schema is `schema`) that `kql` reads, in schema order, as
-    /// DataFusion's optimizer prunes them; `None` when the query cannot be planned. Loading only
-    /// these columns is what makes one-shot queries over large exports fast.
+    /// The columns of `table` (whose full schema is `schema`) that `kql`, run with `now()` at
+    /// `now`, reads, in schema order, as DataFusion's optimizer prunes them; `None` when the
+    /// query cannot be planned. Loading only these columns is what makes one-shot queries over
+    /// large exports fast. (The optimizer folds constants such as `ago(1d)`, so the plan must be
+    /// the one that runs: with another `now()` a filter may fold to false and prune every column.)
     pub fn columns_needed(
         &self,
         kql: &str,
+        now: i64,
         table: &str,
         schema: &KqlSchema,
     ) -> Option<Vec<String>> {
@@ -210,7 +213,7 @@ impl KqlContext {
         let query = kql_parser::parse_query(kql).ok()?;
         let mut catalog = kql_planner::SchemaCatalog::new();
         catalog.add(table, schema.clone());
-        let planned = KqlToRel::new(&catalog, PlannerOptions { now: 0 })
+        let planned = KqlToRel::new(&catalog, PlannerOptions { now })
             .query_to_plan(&query)
             .ok()?;
         let optimized = self.session.state().optimize(&planned.plan).ok()?;
@@ -270,48 +273,100 @@ impl KqlContext {
         planned: PlannedQuery,
         text_len: usize,
     ) -> Result<KqlResult, Diagnostics> {
+        let mut running = self.start(planned, text_len).await?;
+        let mut batches = Vec::new();
+        while let Some(batch) = running.next().await {
+            batches.push(batch?);
+        }
+        Ok(KqlResult {
+            schema: running.schema,
+            batches,
+            render: running.render,
+        })
+    }
+
+    /// Starts a query planned by [`KqlContext::plan`]; its rows come batch by batch from
+    /// [`KqlBatches::next`], so a caller can write them out without holding them all.
+    pub async fn start(
+        &self,
+        planned: PlannedQuery,
+        text_len: usize,
+    ) -> Result<KqlBatches, Diagnostics> {
         let span = Span::new(0, text_len);
-        // Run on a task so that a panic inside DataFusion becomes an error, not a crash.
         let session = self.session.clone();
         let plan = planned.plan;
+        // On a task, so that a panic inside DataFusion becomes an error, not a crash.
         let task = tokio::spawn(async move {
-            use futures::StreamExt;
-            type Batches = datafusion::error::Result<Vec<RecordBatch>>;
-            let mut stream = session
+            session
                 .execute_logical_plan(plan)
                 .await?
                 .execute_stream()
-                .await?;
-            let mut batches = Vec::new();
-            // Each batch is made canonical as it arrives, so the pages that string views point
-            // into are released batch by batch, not held until the whole result is in.
-            while let Some(batch) = stream.next().await {
-                batches.push(canonical_types(&batch?)?);
-            }
-            Batches::Ok(batches)
+                .await
         });
-        let batches = match task.await {
-            Ok(Ok(b)) => b,
-            Ok(Err(e)) => {
-                let msg = format!("the query failed while running: {e}");
-                return Err(Diagnostic::error(codes::EXECUTION, msg, span).into());
-            }
-            Err(e) => {
-                let d = Diagnostic::error(
-                    codes::INTERNAL,
-                    format!("internal error while running the query: {e}"),
-                    span,
-                )
-                .with_note("this is a bug in kqlite; please report the query");
-                return Err(d.into());
-            }
+        let stream = match task.await {
+            Ok(stream) => stream.map_err(|e| failed(&e, span))?,
+            Err(e) => return Err(panicked(&e, span)),
         };
-        Ok(KqlResult {
+        Ok(KqlBatches {
             schema: planned.schema,
-            batches,
             render: planned.render,
+            stream: Some(stream),
+            span,
         })
     }
+}
+
+/// The rows of a running query, in Kusto's types, one batch at a time.
+pub struct KqlBatches {
+    /// Kusto names and types of the columns.
+    pub schema: KqlSchema,
+    /// The visualization requested by `render`, if any.
+    pub render: Option<RenderSpec>,
+    stream: Option<SendableRecordBatchStream>,
+    span: Span,
+}
+
+impl KqlBatches {
+    /// The next batch; `None` once the rows are all out or after an error.
+    pub async fn next(&mut self) -> Option<Result<RecordBatch, Diagnostics>> {
+        use futures::StreamExt;
+        let mut stream = self.stream.take()?;
+        // Each batch is pulled on a task, so that a panic inside DataFusion becomes an error.
+        let task = tokio::spawn(async move {
+            let batch = stream.next().await;
+            (stream, batch)
+        });
+        let (stream, batch) = match task.await {
+            Ok(pulled) => pulled,
+            Err(e) => return Some(Err(panicked(&e, self.span))),
+        };
+        // Each batch is made canonical as it arrives, so the pages that string views point
+        // into are released batch by batch.
+        match batch?.and_then(|b| canonical_types(&b)) {
+            Ok(b) => {
+                self.stream = Some(stream);
+                Some(Ok(b))
+            }
+            Err(e) => Some(Err(failed(&e, self.span))),
+        }
+    }
+}
+
+/// A DataFusion error while running: the query failed (KE002).
+fn failed(e: &datafusion::error::DataFusionError, span: Span) -> Diagnostics {
+    let msg = format!("the query failed while running: {e}");
+    Diagnostic::error(codes::EXECUTION, msg, span).into()
+}
+
+/// A panic while running: a bug in kqlite (KE001).
+fn panicked(e: &tokio::task::JoinError, span: Span) -> Diagnostics {
+    Diagnostic::error(
+        codes::INTERNAL,
+        format!("internal error while running the query: {e}"),
+        span,
+    )
+    .with_note("this is a bug in kqlite; please report the query")
+    .into()
 }
 
 /// `batch` with string views (how snapshots are scanned) turned into plain strings, so that every
@@ -351,8 +406,21 @@ mod tests {
         let schema = crate::tables::aad_provisioning_logs();
         let q = "AADProvisioningLogs\n| where ResultType == \"Failure\"\n| summarize Failures = count() by ErrorCode = ResultSignature";
         let cols = ctx
-            .columns_needed(q, "AADProvisioningLogs", &schema)
+            .columns_needed(q, 0, "AADProvisioningLogs", &schema)
             .expect("plans");
         assert_eq!(cols, vec!["ResultType", "ResultSignature"]);
+    }
+
+    #[test]
+    fn columns_needed_plans_with_the_query_s_now() {
+        let ctx = KqlContext::new();
+        let schema = crate::tables::aad_provisioning_logs();
+        let q =
+            "AADProvisioningLogs | where TimeGenerated > ago(1d) | where ResultType == 'Failure'";
+        let now = kql_common::time::parse_datetime("2026-11-25").expect("a datetime");
+        let cols = ctx
+            .columns_needed(q, now, "AADProvisioningLogs", &schema)
+            .expect("plans");
+        assert!(cols.iter().any(|c| c == "ResultType"), "{cols:?}");
     }
 }
