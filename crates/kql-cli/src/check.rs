@@ -70,8 +70,15 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
         .iter()
         .filter(|r| r.diagnostic.severity == Severity::Error)
         .count();
-    print_diagnostics(&results, args.format, color, files.len());
-    u8::from(errors > 0)
+    match print_diagnostics(&results, args.format, color, files.len()) {
+        Ok(()) => u8::from(errors > 0),
+        // A reader that went away (`| head`) is a quiet end, as for `kqlite query`.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => u8::from(errors > 0),
+        Err(e) => {
+            eprintln!("error: writing the result: {}", files::describe(&e));
+            1
+        }
+    }
 }
 
 fn unreadable(file: &str, why: &str) -> FileDiagnostic {

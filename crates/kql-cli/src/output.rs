@@ -41,18 +41,19 @@ pub(crate) fn use_color(choice: ColorChoice, tty: bool) -> bool {
     }
 }
 
+/// Prints the diagnostics of a check on standard output; the error is a failed write.
 pub(crate) fn print_diagnostics(
     results: &[FileDiagnostic],
     format: OutputFormat,
     color: ColorChoice,
     files: usize,
-) {
+) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
         OutputFormat::Json => {
             let rows: Vec<serde_json::Value> = results.iter().map(json_row).collect();
-            let _ = writeln!(out, "{}", serde_json::Value::Array(rows));
+            writeln!(out, "{}", serde_json::Value::Array(rows))?;
         }
         OutputFormat::Human => {
             let style = if use_color(color, std::io::stdout().is_terminal()) {
@@ -61,11 +62,11 @@ pub(crate) fn print_diagnostics(
                 Style::plain()
             };
             for r in results {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "{}",
                     render::render(&r.diagnostic, &r.file, &r.source, style)
-                );
+                )?;
             }
             let errors = results
                 .iter()
@@ -81,18 +82,19 @@ pub(crate) fn print_diagnostics(
                 }
             };
             if errors == 0 {
-                let _ = writeln!(out, "checked {}: no errors", plural(files, "file"));
+                writeln!(out, "checked {}: no errors", plural(files, "file"))?;
             } else {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "checked {}: {} in {}",
                     plural(files, "file"),
                     plural(errors, "error"),
                     plural(bad.len(), "file")
-                );
+                )?;
             }
         }
     }
+    out.flush()
 }
 
 fn json_row(r: &FileDiagnostic) -> serde_json::Value {

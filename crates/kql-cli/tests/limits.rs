@@ -131,3 +131,23 @@ fn a_reader_that_goes_away_ends_the_query_quietly() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(text(&o.stderr), "");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn check_reports_a_full_disk_too() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let queries = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/queries");
+    let o = Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(["check", queries])
+        .stdout(full)
+        .output()
+        .expect("run kqlite");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        text(&o.stderr),
+        "error: writing the result: No space left on device\n"
+    );
+}
