@@ -315,7 +315,15 @@ pub(crate) fn number_lit(i: Input) -> PResult<Literal> {
             return no_match(&i);
         };
         let amount: f64 = digits.parse().unwrap_or(0.0);
-        LiteralValue::Timespan((amount * ticks).round() as i64)
+        match ticks_of(amount, ticks) {
+            Some(t) => LiteralValue::Timespan(t),
+            None => {
+                return fail(out_of_range(
+                    span,
+                    rest.get(..n + unit_len).unwrap_or(digits),
+                ));
+            }
+        }
     } else if let Some(hex) = digits
         .strip_prefix("0x")
         .or_else(|| digits.strip_prefix("0X"))
@@ -336,6 +344,14 @@ pub(crate) fn number_lit(i: Input) -> PResult<Literal> {
     let len = n + unit_len;
     let text = rest.get(..len).unwrap_or("").to_owned();
     Ok((i.take_from(len), Literal { value, text, span }))
+}
+
+/// `amount` units of `per` ticks, rounded; `None` past Int64 ticks (never a saturated value).
+fn ticks_of(amount: f64, per: f64) -> Option<i64> {
+    // -2^63 is a tick count, 2^63 is not; both are exact as f64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    let t = (amount * per).round();
+    (-LIMIT..LIMIT).contains(&t).then_some(t as i64)
 }
 
 fn out_of_range(span: Span, text: &str) -> Diagnostic {
@@ -554,9 +570,13 @@ pub fn parse_timespan_text(s: &str) -> Option<i64> {
         } else {
             unit_ticks(unit)?
         };
-        (amount * per).round() as i64
+        ticks_of(amount, per)?
     };
-    Some(if neg { -ticks } else { ticks })
+    if neg {
+        ticks.checked_neg()
+    } else {
+        Some(ticks)
+    }
 }
 
 /// `[d.]hh:mm[:ss[.fffffff]]` to ticks.
@@ -592,7 +612,15 @@ fn clock_ticks(s: &str) -> Option<i64> {
     } else {
         format!("{frac:0<7}").parse().ok()?
     };
-    Some((((days * 24 + hours) * 60 + minutes) * 60 + secs) * 10_000_000 + frac_ticks)
+    // Checked: a day count past Int64 ticks is no timespan.
+    days.checked_mul(24)?
+        .checked_add(hours)?
+        .checked_mul(60)?
+        .checked_add(minutes)?
+        .checked_mul(60)?
+        .checked_add(secs)?
+        .checked_mul(10_000_000)?
+        .checked_add(frac_ticks)
 }
 
 /// `true` / `false` (Kusto also accepts `True`, `TRUE`, ...).
@@ -620,6 +648,18 @@ mod tests {
         assert_eq!(parse_timespan_text("0.5h"), Some(18_000_000_000));
         assert_eq!(parse_timespan_text("-1d"), Some(-864_000_000_000));
         assert_eq!(parse_timespan_text("00:00:00.1"), Some(1_000_000));
+        // Past Int64 ticks: no timespan, never a wrapped or saturated one.
+        assert_eq!(parse_timespan_text("99999999.00:00:00"), None);
+        assert_eq!(
+            parse_timespan_text("10675199.02:48:05.4775807"),
+            Some(i64::MAX)
+        );
+        assert_eq!(
+            parse_timespan_text("-10675199.02:48:05.4775807"),
+            Some(-i64::MAX)
+        );
+        assert_eq!(parse_timespan_text("1e300d"), None);
+        assert_eq!(parse_timespan_text("20000000d"), None);
         assert_eq!(parse_timespan_text("1w"), None);
         assert_eq!(parse_timespan_text("72:00:00"), Some(72 * 36_000_000_000));
         assert_eq!(parse_timespan_text("1.25:00:00"), None);

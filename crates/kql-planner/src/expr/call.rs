@@ -463,7 +463,13 @@ impl KqlToRel<'_> {
             }
             "abs" => {
                 let a = self.num1(c, cx)?;
-                t(math::abs(a.expr), a.ty)
+                // Integer abs of the smallest value does not fit: null (functions/arith.rs),
+                // where DataFusion's abs fails the query.
+                match a.ty {
+                    KqlType::Long => t(udf("kql_abs_long", vec![a.expr]), a.ty),
+                    KqlType::Int => t(udf("kql_abs_int", vec![a.expr]), a.ty),
+                    _ => t(math::abs(a.expr), a.ty),
+                }
             }
             "sign" => {
                 let a = self.num1(c, cx)?;
@@ -479,10 +485,11 @@ impl KqlToRel<'_> {
                     None => lit(0i64),
                 };
                 if x.ty.is_integer() {
+                    // Exact, in integers: through a real the low digits of large longs are lost.
                     return t(
-                        cast(
-                            math::round(vec![cast(x.expr, DataType::Float64), digits]),
-                            DataType::Int64,
+                        udf(
+                            "kql_round_long",
+                            vec![cast(x.expr, DataType::Int64), digits],
                         ),
                         KqlType::Long,
                     );

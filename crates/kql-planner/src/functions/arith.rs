@@ -94,6 +94,50 @@ pub fn neg_int(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     done(out.finish())
 }
 
+/// `abs(x)` for longs (`abs` of the smallest long does not fit).
+pub fn abs_long(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let a = longs(arg(args, 0, "abs")?)?;
+    let mut out = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        out.append_option(a.get(i).and_then(i64::checked_abs));
+    }
+    done(out.finish())
+}
+
+/// `abs(x)` for ints.
+pub fn abs_int(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let a = arg(args, 0, "abs")?.to_array(n)?;
+    let a = datafusion_common::arrow::compute::cast(&a, &DataType::Int32)?;
+    let a = a.as_primitive::<Int32Type>();
+    let mut out = Int32Builder::with_capacity(n);
+    for i in 0..n {
+        out.append_option(a.is_valid(i).then(|| a.value(i)).and_then(i32::checked_abs));
+    }
+    done(out.finish())
+}
+
+/// A long rounded to `digits` decimal places, halves away from zero: itself for `digits >= 0`,
+/// a multiple of 10^-digits otherwise; `None` when that multiple passes Int64. Exact where a
+/// round trip through a real would lose the low digits of large longs.
+pub fn round_long(x: i64, digits: i64) -> Option<i64> {
+    if digits >= 0 {
+        return Some(x);
+    }
+    // |x| < 10^19, so 10^20 and beyond round every long to 0.
+    let Ok(places @ 1..=20) = u32::try_from(digits.unsigned_abs()) else {
+        return Some(0);
+    };
+    let p = 10i128.pow(places);
+    let (q, r) = (i128::from(x) / p, i128::from(x) % p);
+    let q = if 2 * r.abs() >= p { q + r.signum() } else { q };
+    i64::try_from(q * p).ok()
+}
+
+/// `round(x, digits)` for longs (see [`round_long`]).
+pub fn round_long_kernel(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    binary(args, n, "round", round_long)
+}
+
 #[cfg(test)]
 #[allow(
     clippy::panic,
@@ -138,6 +182,26 @@ mod tests {
         assert_eq!(run(sub_datetime, 0, 1), None);
         assert_eq!(run(sub_datetime, day, day), Some(0));
         assert_eq!(run(add_datetime, 5, i64::MAX), None);
+    }
+
+    #[test]
+    fn rounding_longs_is_exact() {
+        assert_eq!(round_long(i64::MAX, 0), Some(i64::MAX));
+        assert_eq!(round_long(i64::MAX, 2), Some(i64::MAX));
+        assert_eq!(round_long(1249, -2), Some(1200));
+        assert_eq!(round_long(1250, -2), Some(1300));
+        assert_eq!(round_long(-1250, -2), Some(-1300));
+        assert_eq!(round_long(-1249, -2), Some(-1200));
+        assert_eq!(round_long(9223372036854775807, -2), Some(9223372036854775800));
+        assert_eq!(round_long(9223372036854775807, -1), None);
+        assert_eq!(
+            round_long(9223372036854775749, -2),
+            Some(9223372036854775700)
+        );
+        assert_eq!(round_long(5, -19), Some(0));
+        assert_eq!(round_long(i64::MAX, -19), None);
+        assert_eq!(round_long(i64::MAX, -20), Some(0));
+        assert_eq!(round_long(i64::MIN, i64::MIN), Some(0));
     }
 
     #[test]

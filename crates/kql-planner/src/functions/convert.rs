@@ -298,7 +298,11 @@ fn binary_longs(
 
 /// `a % b` for integers: `0 <= result < abs(b)`; null when `b` is 0.
 pub fn euclid_mod(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
-    binary_longs(args, n, |x, y| x.checked_rem_euclid(y))
+    // checked_rem_euclid is None for i64::MIN % -1 too, whose remainder is 0.
+    binary_longs(args, n, |x, y| match y {
+        -1 => Some(0),
+        _ => x.checked_rem_euclid(y),
+    })
 }
 
 /// `a / b` for integers: truncates; null when `b` is 0.
@@ -309,7 +313,10 @@ pub fn int_div(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
 /// `bin(x, size)` for longs (also datetime and timespan ticks): rounds down to a multiple.
 pub fn bin_long(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     binary_longs(args, n, |x, size| {
-        (size > 0).then(|| x.div_euclid(size) * size)
+        // The bin of a value near i64::MIN may start below it: null, not a wrapped bin.
+        (size > 0)
+            .then(|| x.div_euclid(size).checked_mul(size))
+            .flatten()
     })
 }
 

@@ -22,7 +22,7 @@ fn tokens(fmt: &str) -> Vec<(char, usize)> {
     out
 }
 
-fn fraction(ticks_in_sec: i64, n: usize, trim: bool) -> String {
+fn fraction(ticks_in_sec: u64, n: usize, trim: bool) -> String {
     let digits = format!("{ticks_in_sec:07}");
     let f = &digits[..n.min(7)];
     if trim {
@@ -59,9 +59,9 @@ pub fn format_datetime_with(ticks: i64, fmt: &str) -> String {
             ('m', _) => mi.to_string(),
             ('s', 2..) => format!("{s:02}"),
             ('s', _) => s.to_string(),
-            ('f', k) => fraction(frac, k, false),
+            ('f', k) => fraction(frac.unsigned_abs(), k, false),
             ('F', k) => {
-                let f = fraction(frac, k, true);
+                let f = fraction(frac.unsigned_abs(), k, true);
                 // .NET drops the separator before an all-zero `F` fraction ("09", not "09.").
                 if f.is_empty() && out.ends_with('.') {
                     out.pop();
@@ -82,13 +82,15 @@ pub fn format_datetime_with(ticks: i64, fmt: &str) -> String {
 /// Formats a timespan with `d… h hh H HH m mm s ss f… F…`.
 pub fn format_timespan_with(ticks: i64, fmt: &str) -> String {
     let neg = ticks < 0;
-    let t = ticks.unsigned_abs() as i64;
+    // Unsigned: the magnitude of i64::MIN ticks is no i64.
+    let t = ticks.unsigned_abs();
+    let per = |unit: i64| unit.unsigned_abs();
     let (days, h, mi, s, frac) = (
-        t / TICKS_PER_DAY,
-        t / TICKS_PER_HOUR % 24,
-        t / TICKS_PER_MINUTE % 60,
-        t / TICKS_PER_SEC % 60,
-        t % TICKS_PER_SEC,
+        t / per(TICKS_PER_DAY),
+        t / per(TICKS_PER_HOUR) % 24,
+        t / per(TICKS_PER_MINUTE) % 60,
+        t / per(TICKS_PER_SEC) % 60,
+        t % per(TICKS_PER_SEC),
     );
     let mut out = String::new();
     if neg {
@@ -190,7 +192,10 @@ pub fn datetime_part(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> 
 
 fn add_months(ticks: i64, months: i64) -> Option<i64> {
     let (y, mo, d, h, mi, s, frac) = time::to_parts(ticks);
-    let total = y * 12 + i64::from(mo) - 1 + months;
+    let total = y
+        .checked_mul(12)?
+        .checked_add(i64::from(mo) - 1)?
+        .checked_add(months)?;
     let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
     let mut day = d;
     loop {

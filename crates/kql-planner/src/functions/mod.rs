@@ -205,6 +205,9 @@ fn udfs() -> Vec<(&'static str, DataType, Kernel)> {
         ("kql_add_datetime", DataType::Int64, arith::add_datetime),
         ("kql_sub_datetime", DataType::Int64, arith::sub_datetime),
         ("kql_add_saturating", DataType::Int64, arith::add_saturating),
+        ("kql_abs_long", DataType::Int64, arith::abs_long),
+        ("kql_abs_int", DataType::Int32, arith::abs_int),
+        ("kql_round_long", DataType::Int64, arith::round_long_kernel),
         (
             "kql_range_last_index",
             DataType::Int64,
