@@ -151,3 +151,19 @@ fn check_reports_a_full_disk_too() {
         "error: writing the result: No space left on device\n"
     );
 }
+
+#[test]
+fn twenty_thousand_lets_plan_in_linear_time() {
+    // Each function `let` used to copy the whole scope: O(n²) time and memory, an abort at
+    // about 20,000.
+    let mut q = String::new();
+    for i in 0..20_000 {
+        q.push_str(&format!("let f{i} = () {{ {i} }};\nlet a{i} = f{i}();\n"));
+    }
+    q.push_str("print a19999, f0()\n");
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("lets.kql");
+    std::fs::write(&file, q).unwrap();
+    let o = kqlite(&["query", "--format", "csv", "-f", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "print_0,print_1\n19999,0\n");
+}
