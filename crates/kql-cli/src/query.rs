@@ -45,6 +45,11 @@ pub(crate) struct QueryArgs {
     /// Rows shown by the table format (all other formats print every row).
     #[arg(long, default_value_t = 40, value_name = "N")]
     max_rows: usize,
+    /// Memory the query may use for sorting, grouping and the like (the loaded data is not
+    /// counted), e.g. 512MB, 2GB (units of 1024); a query that needs more fails with KE003.
+    /// Default: half of the machine's memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    memory_limit: Option<usize>,
     /// Print how long each phase took (start, load, plan, run, print) to standard error.
     #[arg(long, conflicts_with = "follow")]
     timing: bool,
@@ -75,7 +80,10 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 
     let mut code = 0;
     for run in 0..args.repeat {
         let started = if run == 0 { started } else { Instant::now() };
-        let ctx = KqlContext::new();
+        let ctx = KqlContext::with_memory_limit(
+            args.memory_limit
+                .unwrap_or_else(kql_engine::default_memory_limit),
+        );
         code = run_once(args, color, &runtime, &ctx, started);
         if code != 0 || run + 1 == args.repeat {
             // The process ends next: tearing down the last session (its tables and cached
@@ -346,4 +354,45 @@ fn load(
         return Err(1);
     }
     Ok(())
+}
+
+/// A size such as `2GB`, `512M`, `1.5GiB` or `1000000` (bytes); units are powers of 1024.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let digits = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{text}`: use a size such as 512MB or 2GB")),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}`: use a size such as 512MB or 2GB"))?;
+    let bytes = value * (1u64 << shift) as f64;
+    if !(bytes >= 1.0 && bytes < usize::MAX as f64) {
+        return Err(format!("`{text}`: the size must be at least one byte"));
+    }
+    Ok(bytes as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_units_of_1024() {
+        assert_eq!(parse_size("2GB"), Ok(2 << 30));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("2 parsecs").is_err());
+        assert!(parse_size("").is_err());
+    }
 }

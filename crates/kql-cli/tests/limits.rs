@@ -167,3 +167,21 @@ fn twenty_thousand_lets_plan_in_linear_time() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout), "print_0,print_1\n19999,0\n");
 }
+
+#[test]
+fn a_query_over_its_memory_limit_is_ke003() {
+    let q = "range x from 1 to 300000 step 1 | summarize count() by x | count";
+    let o = kqlite(&["query", "--memory-limit", "1MB", "--format", "csv", q]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("error[KE003]: the query needs more memory than its limit\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: raise the limit with --memory-limit"),
+        "{err}"
+    );
+    let o = kqlite(&["query", "--memory-limit", "1GB", "--format", "csv", q]);
+    assert_eq!(text(&o.stdout), "Count\n300000\n", "{}", text(&o.stderr));
+}

@@ -72,6 +72,8 @@ codes! {
     INTERNAL = "KE001", "internal error";
     /// A failure while running the query.
     EXECUTION = "KE002", "execution failed";
+    /// A query that needs more memory than its limit (`--memory-limit`).
+    OUT_OF_MEMORY = "KE003", "memory limit reached";
 }
 
 /// Looks a code up by its id.

@@ -4,6 +4,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::{MemTable, provider_as_source};
 use datafusion::execution::cache::cache_manager::FileMetadataCache;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::{SendableRecordBatchStream, SessionStateBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use kql_common::{Diagnostic, Diagnostics, Span, codes};
@@ -78,9 +79,30 @@ pub fn now_ticks() -> i64 {
     kql_common::time::UNIX_EPOCH_TICKS + i64::try_from(since.as_nanos() / 100).unwrap_or(0)
 }
 
+/// The memory queries may use by default: half of the machine's memory (from `/proc/meminfo`
+/// on Linux), or 4 GiB where that cannot be read.
+pub fn default_memory_limit() -> usize {
+    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
+    });
+    match total_kib {
+        Some(kib) if kib > 0 => kib.saturating_mul(1024) / 2,
+        _ => 4 << 30,
+    }
+}
+
 impl KqlContext {
-    /// An empty context.
+    /// An empty context whose queries may use [`default_memory_limit`].
     pub fn new() -> KqlContext {
+        KqlContext::with_memory_limit(default_memory_limit())
+    }
+
+    /// An empty context whose queries may use `bytes` for their sorts, groups and other working
+    /// state (the tables themselves are not counted); a query that needs more fails with KE003
+    /// (or spills to temporary files, where DataFusion's operator can).
+    pub fn with_memory_limit(bytes: usize) -> KqlContext {
         let config = SessionConfig::new()
             .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()))
             // Table statistics (per-column min, max and null counts summed over every row group
@@ -93,8 +115,13 @@ impl KqlContext {
         // No function registry or file formats: the planner builds DataFusion plans with the
         // functions themselves and the tables' sources, so nothing is looked up by name, and
         // leaving out ~400 registrations makes every start and plan cheaper.
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_limit(bytes, 1.0)
+            .build_arc()
+            .unwrap_or_default();
         let state = SessionStateBuilder::new()
             .with_config(config)
+            .with_runtime_env(runtime)
             .with_physical_optimizer_rules(crate::physical::physical_optimizer_rules())
             .build();
         let session = SessionContext::new_with_state(state);
@@ -352,8 +379,23 @@ impl KqlBatches {
     }
 }
 
-/// A DataFusion error while running: the query failed (KE002).
+/// A DataFusion error while running: the query failed (KE002), or needed more memory than its
+/// limit (KE003).
 fn failed(e: &datafusion::error::DataFusionError, span: Span) -> Diagnostics {
+    use datafusion::error::DataFusionError;
+    if let DataFusionError::ResourcesExhausted(why) = e.find_root() {
+        return Diagnostic::error(
+            codes::OUT_OF_MEMORY,
+            "the query needs more memory than its limit",
+            span,
+        )
+        .with_note(why.clone())
+        .with_help(
+            "raise the limit with --memory-limit, or have the query keep less (filter earlier, \
+             fewer columns or groups)",
+        )
+        .into();
+    }
     let msg = format!("the query failed while running: {e}");
     Diagnostic::error(codes::EXECUTION, msg, span).into()
 }

@@ -20,7 +20,10 @@ pub mod physical;
 pub mod tables;
 pub mod value;
 
-pub use context::{KqlBatches, KqlContext, KqlResult, QUERY_STACK_SIZE, now_ticks as context_now};
+pub use context::{
+    KqlBatches, KqlContext, KqlResult, QUERY_STACK_SIZE, default_memory_limit,
+    now_ticks as context_now,
+};
 pub use datafusion::arrow::record_batch::RecordBatch;
 pub use datafusion::catalog::TableProvider;
 pub use datafusion::error::DataFusionError;
