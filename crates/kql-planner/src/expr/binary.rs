@@ -225,8 +225,11 @@ impl KqlToRel<'_> {
                 ty,
             ))
         };
-        let numeric = |o: Operator, kernel: &str, a: KqlType, b: KqlType| match promote(a, b) {
-            Long => checked(kernel, Long),
+        // Decimals keep 18 places and give null past 38 digits (functions/decimal.rs).
+        let numeric = |o: Operator, kernels: [&str; 2], a: KqlType, b: KqlType| match promote(a, b)
+        {
+            Long => checked(kernels[0], Long),
+            Decimal => checked(kernels[1], Decimal),
             ty => plain(o, ty),
         };
         let ticks_times = |ticks: &Typed, n: &Typed| {
@@ -252,7 +255,7 @@ impl KqlToRel<'_> {
         };
         match (op, left.ty, right.ty) {
             (BinaryOp::Add, a, b) if a.is_numeric() && b.is_numeric() => {
-                numeric(Operator::Plus, "kql_add_long", a, b)
+                numeric(Operator::Plus, ["kql_add_long", "kql_decimal_add"], a, b)
             }
             (BinaryOp::Add, DateTime, Timespan) => checked("kql_add_datetime", DateTime),
             (BinaryOp::Add, Timespan, DateTime) => Ok(Typed::new(
@@ -261,7 +264,7 @@ impl KqlToRel<'_> {
             )),
             (BinaryOp::Add, Timespan, Timespan) => checked("kql_add_long", Timespan),
             (BinaryOp::Sub, a, b) if a.is_numeric() && b.is_numeric() => {
-                numeric(Operator::Minus, "kql_sub_long", a, b)
+                numeric(Operator::Minus, ["kql_sub_long", "kql_decimal_sub"], a, b)
             }
             (BinaryOp::Sub, DateTime, DateTime) => Ok(Typed::new(
                 call("kql_sub_long", vec![left.expr, right.expr]),
@@ -269,9 +272,12 @@ impl KqlToRel<'_> {
             )),
             (BinaryOp::Sub, DateTime, Timespan) => checked("kql_sub_datetime", DateTime),
             (BinaryOp::Sub, Timespan, Timespan) => checked("kql_sub_long", Timespan),
-            (BinaryOp::Mul, a, b) if a.is_numeric() && b.is_numeric() => {
-                numeric(Operator::Multiply, "kql_mul_long", a, b)
-            }
+            (BinaryOp::Mul, a, b) if a.is_numeric() && b.is_numeric() => numeric(
+                Operator::Multiply,
+                ["kql_mul_long", "kql_decimal_mul"],
+                a,
+                b,
+            ),
             (BinaryOp::Mul, Timespan, n) if n.is_numeric() => ticks_times(&left, &right),
             (BinaryOp::Mul, n, Timespan) if n.is_numeric() => ticks_times(&right, &left),
             (BinaryOp::Div, a, b) if a.is_integer() && b.is_integer() => Ok(Typed::new(
@@ -280,6 +286,9 @@ impl KqlToRel<'_> {
             )),
             (BinaryOp::Div, a, b) if a.is_numeric() && b.is_numeric() => {
                 let ty = promote(a, b);
+                if ty == Decimal {
+                    return checked("kql_decimal_div", Decimal);
+                }
                 let (x, y) = if ty == Real {
                     (
                         cast(left.expr.clone(), DataType::Float64),

@@ -5,12 +5,14 @@
 //! conversions), `strings.rs` (`has`, `contains`, ... with Kusto's case and term rules),
 //! `datetime.rs` (tick arithmetic, `bin`, parts, formatting), `convert.rs` (`tostring`, `tolong`, ...),
 //! `arith.rs` (`+`, `-`, `*` on longs, timespans and datetimes: null where Int64 or the datetime
-//! range would overflow), `range.rs` (the count and values of `range`).
+//! range would overflow), `decimal.rs` (the same for decimals), `range.rs` (the count and values
+//! of `range`).
 
 mod args;
 pub mod arith;
 pub mod convert;
 pub mod datetime;
+pub mod decimal;
 pub mod dynamic;
 pub mod json;
 pub mod range;
@@ -205,6 +207,26 @@ fn udfs() -> Vec<(&'static str, DataType, Kernel)> {
         ("kql_add_datetime", DataType::Int64, arith::add_datetime),
         ("kql_sub_datetime", DataType::Int64, arith::sub_datetime),
         ("kql_add_saturating", DataType::Int64, arith::add_saturating),
+        (
+            "kql_decimal_add",
+            DataType::Decimal128(38, 18),
+            decimal::add_kernel,
+        ),
+        (
+            "kql_decimal_sub",
+            DataType::Decimal128(38, 18),
+            decimal::sub_kernel,
+        ),
+        (
+            "kql_decimal_mul",
+            DataType::Decimal128(38, 18),
+            decimal::mul_kernel,
+        ),
+        (
+            "kql_decimal_div",
+            DataType::Decimal128(38, 18),
+            decimal::div_kernel,
+        ),
         ("kql_abs_long", DataType::Int64, arith::abs_long),
         ("kql_abs_int", DataType::Int32, arith::abs_int),
         ("kql_round_long", DataType::Int64, arith::round_long_kernel),
