@@ -23,7 +23,7 @@ pub(crate) enum PrintFormat {
     Markdown,
 }
 
-/// Writes a result in one format as its batches arrive: [`ResultWriter::new`] (the header),
+/// Writes a result in one format as its batches arrive: [`ResultWriter::new`],
 /// [`ResultWriter::batch`] for each batch, then [`ResultWriter::finish`].
 pub(crate) struct ResultWriter<W: Write> {
     out: W,
@@ -32,6 +32,8 @@ pub(crate) struct ResultWriter<W: Write> {
     max_rows: usize,
     /// Rows seen so far.
     rows: usize,
+    /// Whether the header is out.
+    started: bool,
     /// The table format's rows to show, as text.
     shown: Vec<Vec<String>>,
     /// NDJSON: `{"Name":` (or `,"Name":`) per column, escaped once.
@@ -39,27 +41,14 @@ pub(crate) struct ResultWriter<W: Write> {
 }
 
 impl<W: Write> ResultWriter<W> {
-    /// A writer of rows of `schema` to `out`; writes the header of formats that have one.
+    /// A writer of rows of `schema` to `out`. Nothing is written until the first batch (or
+    /// the end), so a query that fails before its first row prints nothing.
     pub(crate) fn new(
-        mut out: W,
+        out: W,
         format: PrintFormat,
         schema: &KqlSchema,
         max_rows: usize,
     ) -> io::Result<ResultWriter<W>> {
-        let names = schema.fields.iter().map(|f| f.name.as_str());
-        match format {
-            PrintFormat::Csv => {
-                let header: Vec<String> = names.map(csv_field).collect();
-                writeln!(out, "{}", header.join(","))?;
-            }
-            PrintFormat::Markdown => {
-                let header: Vec<String> = names.map(markdown_cell).collect();
-                writeln!(out, "| {} |", header.join(" | "))?;
-                let rule = vec!["---"; schema.fields.len()];
-                writeln!(out, "|{}|", rule.join("|"))?;
-            }
-            PrintFormat::Table | PrintFormat::Json | PrintFormat::Ndjson => {}
-        }
         let keys = schema
             .fields
             .iter()
@@ -75,13 +64,36 @@ impl<W: Write> ResultWriter<W> {
             schema: schema.clone(),
             max_rows,
             rows: 0,
+            started: false,
             shown: Vec::new(),
             keys,
         })
     }
 
+    /// Writes the header of formats that have one, once.
+    fn start(&mut self) -> io::Result<()> {
+        if std::mem::replace(&mut self.started, true) {
+            return Ok(());
+        }
+        let names = self.schema.fields.iter().map(|f| f.name.as_str());
+        match self.format {
+            PrintFormat::Csv => {
+                let header: Vec<String> = names.map(csv_field).collect();
+                writeln!(self.out, "{}", header.join(","))
+            }
+            PrintFormat::Markdown => {
+                let header: Vec<String> = names.map(markdown_cell).collect();
+                writeln!(self.out, "| {} |", header.join(" | "))?;
+                let rule = vec!["---"; self.schema.fields.len()];
+                writeln!(self.out, "|{}|", rule.join("|"))
+            }
+            PrintFormat::Table | PrintFormat::Json | PrintFormat::Ndjson => Ok(()),
+        }
+    }
+
     /// Writes (or, for the table, keeps) the rows of `b`.
     pub(crate) fn batch(&mut self, b: &RecordBatch) -> io::Result<()> {
+        self.start()?;
         for r in 0..b.num_rows() {
             match self.format {
                 PrintFormat::Csv => {
@@ -117,6 +129,7 @@ impl<W: Write> ResultWriter<W> {
 
     /// Writes what follows the rows (the table itself, the end of the JSON array) and flushes.
     pub(crate) fn finish(mut self, render: Option<&RenderSpec>) -> io::Result<()> {
+        self.start()?;
         match self.format {
             PrintFormat::Json if self.rows == 0 => writeln!(self.out, "[]")?,
             PrintFormat::Json => writeln!(self.out, "\n]")?,

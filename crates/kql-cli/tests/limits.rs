@@ -173,6 +173,8 @@ fn a_query_over_its_memory_limit_is_ke003() {
     let q = "range x from 1 to 300000 step 1 | summarize count() by x | count";
     let o = kqlite(&["query", "--memory-limit", "1MB", "--format", "csv", q]);
     assert_eq!(o.status.code(), Some(1));
+    // Rows stream out, but the header waits for the first of them: a failure prints nothing.
+    assert_eq!(text(&o.stdout), "");
     let err = text(&o.stderr);
     assert!(
         err.starts_with("error[KE003]: the query needs more memory than its limit\n"),
