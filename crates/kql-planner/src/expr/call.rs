@@ -826,8 +826,13 @@ impl KqlToRel<'_> {
             Some(start) => {
                 let s = self.scalar(&start.value, cx)?;
                 let s = self.num_arg(c, 0, s)?;
+                // Checked: a start near i64::MAX gives null, not wrapped numbers.
+                let first = udf(
+                    "kql_sub_long",
+                    vec![cast(s.expr, DataType::Int64), lit(1i64)],
+                );
                 Ok(Typed::new(
-                    n + cast(s.expr, DataType::Int64) - lit(1i64),
+                    udf("kql_add_long", vec![n, first]),
                     KqlType::Long,
                 ))
             }
@@ -866,9 +871,22 @@ impl KqlToRel<'_> {
                 c.span,
             );
         }
-        let shifted = x.expr - at.expr.clone();
+        if kernel == "kql_bin_real" {
+            let shifted = x.expr - at.expr.clone();
+            return Ok(Typed::new(
+                udf(kernel, vec![shifted, size.expr]) + at.expr,
+                ty,
+            ));
+        }
+        // Integers in i128: `x - at` may pass Int64 where the bin does not (functions/convert.rs).
+        let kernel = if ty == KqlType::DateTime {
+            "kql_bin_at_datetime"
+        } else {
+            "kql_bin_at"
+        };
+        let long = |e: Expr| cast(e, DataType::Int64);
         Ok(Typed::new(
-            udf(kernel, vec![shifted, size.expr]) + at.expr,
+            udf(kernel, vec![long(x.expr), long(size.expr), long(at.expr)]),
             ty,
         ))
     }

@@ -320,6 +320,44 @@ pub fn bin_long(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     })
 }
 
+/// `bin_at(x, size, at)` for longs, datetimes and timespans: the bin of `x` among bins of `size`
+/// that start at `at`, in i128 (`x - at` may pass Int64); `None` when that bin does not fit.
+pub fn bin_at_ticks(x: i64, size: i64, at: i64) -> Option<i64> {
+    if size <= 0 {
+        return None;
+    }
+    let (x, size, at) = (i128::from(x), i128::from(size), i128::from(at));
+    i64::try_from((x - at).div_euclid(size) * size + at).ok()
+}
+
+fn ternary_longs(
+    args: &[ColumnarValue],
+    n: usize,
+    f: impl Fn(i64, i64, i64) -> Option<i64>,
+) -> Result<ColumnarValue> {
+    let a = longs(arg(args, 0, "bin_at")?)?;
+    let b = longs(arg(args, 1, "bin_at")?)?;
+    let c = longs(arg(args, 2, "bin_at")?)?;
+    let mut out = Int64Builder::with_capacity(n);
+    for i in 0..n {
+        let v = a.get(i).zip(b.get(i)).zip(c.get(i));
+        out.append_option(v.and_then(|((x, size), at)| f(x, size, at)));
+    }
+    done(out.finish())
+}
+
+/// `kql_bin_at(x, size, at)` for longs and timespans.
+pub fn bin_at(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    ternary_longs(args, n, bin_at_ticks)
+}
+
+/// `kql_bin_at_datetime(x, size, at)`: a bin that starts before 0001-01-01 is null.
+pub fn bin_at_datetime(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    ternary_longs(args, n, |x, size, at| {
+        bin_at_ticks(x, size, at).filter(|t| time::in_range(*t))
+    })
+}
+
 /// `bin(x, size)` for reals.
 pub fn bin_real(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     let a = reals(arg(args, 0, "bin")?)?;
@@ -349,6 +387,17 @@ mod tests {
         assert_eq!(real_to_long(-1e308), None);
         assert_eq!(real_to_long(f64::NAN), None);
         assert_eq!(real_to_long(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn bins_at_an_anchor_past_int64() {
+        assert_eq!(bin_at_ticks(5, 3, i64::MAX), Some(4));
+        // i64::MAX - i64::MIN is 2^64 - 1, whose bin of 10 ends 5 below it.
+        assert_eq!(bin_at_ticks(i64::MAX, 10, i64::MIN), Some(i64::MAX - 5));
+        // i64::MAX is a multiple of 7, so the bins are too.
+        assert_eq!(bin_at_ticks(-1, 7, i64::MAX), Some(-7));
+        assert_eq!(bin_at_ticks(i64::MIN, 10, 5), None);
+        assert_eq!(bin_at_ticks(7, 0, 0), None);
     }
 
     #[test]

@@ -239,6 +239,12 @@ fn udfs() -> Vec<(&'static str, DataType, Kernel)> {
         ("kql_div", DataType::Int64, convert::int_div),
         ("kql_bin_long", DataType::Int64, convert::bin_long),
         ("kql_bin_real", DataType::Float64, convert::bin_real),
+        ("kql_bin_at", DataType::Int64, convert::bin_at),
+        (
+            "kql_bin_at_datetime",
+            DataType::Int64,
+            convert::bin_at_datetime,
+        ),
         (
             "kql_parse_json_scalar",
             DataType::Utf8,

@@ -271,7 +271,12 @@ pub fn indexof(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
             continue;
         }
         let span = length.as_ref().and_then(|x| x.get(i)).unwrap_or(-1);
-        let end = if span < 0 { len } else { (s + span).min(len) };
+        // Saturating: a length near i64::MAX means "to the end", not an overflow.
+        let end = if span < 0 {
+            len
+        } else {
+            s.saturating_add(span).min(len)
+        };
         let window: String = chars[s as usize..end as usize].iter().collect();
         let occ = occurrence
             .as_ref()
