@@ -192,7 +192,10 @@ mod tests {
         assert_eq!(round_long(1250, -2), Some(1300));
         assert_eq!(round_long(-1250, -2), Some(-1300));
         assert_eq!(round_long(-1249, -2), Some(-1200));
-        assert_eq!(round_long(9223372036854775807, -2), Some(9223372036854775800));
+        assert_eq!(
+            round_long(9223372036854775807, -2),
+            Some(9223372036854775800)
+        );
         assert_eq!(round_long(9223372036854775807, -1), None);
         assert_eq!(
             round_long(9223372036854775749, -2),
