@@ -61,7 +61,8 @@ pub(crate) fn load_files(
             }
             Err(e) => {
                 drop(progress);
-                eprintln!("error: {name}: {e}");
+                // The loaders' errors name the file.
+                eprintln!("error: {}", kql_engine::load::files::reason(&e));
                 return Err(1);
             }
         }

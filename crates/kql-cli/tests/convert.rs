@@ -255,3 +255,64 @@ fn generate_to_a_reader_that_stops_early_is_not_an_error() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_damaged_snapshot_is_an_error_not_other_answers() {
+    // Zeroed bytes inside the column chunks (a damaged disk block) changed answers without a
+    // word before snapshots carried checksums; now every read of the chunks checks them.
+    let dir = scratch("damaged_snapshot");
+    let snapshot = dir.join("s.parquet");
+    let o = kqlite(&[
+        "generate",
+        "--rows",
+        "3000",
+        "--format",
+        "parquet",
+        "--out",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let intact = query(&snapshot);
+    let mut bytes = std::fs::read(&snapshot).unwrap();
+    // Every 4 KiB, 64 bytes zeroed between the magic number and the footer: some of every
+    // column's chunk, whichever the query reads.
+    let end = bytes.len() * 9 / 10;
+    for at in (4..end).step_by(4096) {
+        bytes[at..(at + 64).min(end)].fill(0);
+    }
+    std::fs::write(&snapshot, &bytes).unwrap();
+    let other = dir.join("other.ndjson");
+    std::fs::write(&other, "").unwrap();
+    // In place (a snapshot alone) and loaded into memory (beside another export).
+    for data in [
+        vec!["--data", snapshot.to_str().unwrap()],
+        vec![
+            "--data",
+            snapshot.to_str().unwrap(),
+            "--data",
+            other.to_str().unwrap(),
+        ],
+    ] {
+        let mut args = vec!["query", "--format", "csv"];
+        args.extend(&data);
+        args.push(SUMMARY);
+        let o = kqlite(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{data:?}: {stderr}\n{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert!(
+            stderr.contains("s.parquet") && stderr.contains("damaged"),
+            "{data:?}: {stderr}"
+        );
+        assert!(!String::from_utf8_lossy(&o.stdout).contains(&intact[..20]) || o.stdout.is_empty());
+    }
+}

@@ -680,8 +680,8 @@ fn naming_the_file(name: &str, e: DataFusionError) -> DataFusionError {
 }
 
 /// What went wrong, without DataFusion's layers of error kinds ("Execution error: Parquet
-/// error: ...") before it.
-pub(crate) fn reason(e: &DataFusionError) -> String {
+/// error: ...") before it: what a loader's error says to a user.
+pub fn reason(e: &DataFusionError) -> String {
     const LAYERS: &[&str] = &[
         "Execution error: ",
         "Parquet error: ",

@@ -7,6 +7,7 @@
 //! kqlite reads local files only, a few large ranges per query, so reads here run on the thread
 //! that asks for them. Writing, listing and the rest go to the local file system unchanged.
 
+use super::checksums::ChunkChecksums;
 use async_trait::async_trait;
 use bytes::Bytes;
 use datafusion::object_store::local::LocalFileSystem;
@@ -19,6 +20,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// The local file system, read synchronously.
 #[derive(Debug, Default)]
@@ -46,6 +48,34 @@ fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
             source: format!("{}: {e}", path.display()).into(),
         }
     }
+}
+
+/// `range` of `file` (at `path`), read whole; the column chunks it touches are checked against
+/// their checksums when the file is a snapshot that has them (read whole for that).
+fn read_checked(
+    file: &std::fs::File,
+    path: &std::path::Path,
+    sums: Option<&ChunkChecksums>,
+    range: Range<u64>,
+) -> Result<Bytes> {
+    let Some(sums) = sums else {
+        return read_range(file, path, range);
+    };
+    let covered = sums.cover(range.clone());
+    let bytes = read_range(file, path, covered.clone())?;
+    sums.verify(covered.start, &bytes)
+        .map_err(|e| Error::Generic {
+            store: STORE,
+            source: format!("{}: {e}", path.display()).into(),
+        })?;
+    let from = (range.start - covered.start) as usize;
+    Ok(bytes.slice(from..from + (range.end - range.start) as usize))
+}
+
+/// The checksums of the snapshot `file` (at `path`), if it was opened as one and is unchanged.
+fn checksums_of(file: &std::fs::File, path: &std::path::Path) -> Option<Arc<ChunkChecksums>> {
+    let stat = file.metadata().ok()?;
+    super::checksums::of(path, stat.len(), stat.modified().ok()?)
 }
 
 /// `range` of `file` (at `path`), read whole.
@@ -114,7 +144,8 @@ impl ObjectStore for LocalFiles {
         let bytes = if options.head {
             Bytes::new()
         } else {
-            read_range(&file, &path, range.clone())?
+            let sums = super::checksums::of(&path, stat.len(), modified);
+            read_checked(&file, &path, sums.as_deref(), range.clone())?
         };
         Ok(GetResult {
             payload: GetResultPayload::Stream(futures::stream::once(async { Ok(bytes) }).boxed()),
@@ -127,9 +158,10 @@ impl ObjectStore for LocalFiles {
     async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
         let path = self.inner.path_to_filesystem(location)?;
         let file = std::fs::File::open(&path).map_err(|e| io_error(&path, e))?;
+        let sums = checksums_of(&file, &path);
         ranges
             .iter()
-            .map(|r| read_range(&file, &path, r.clone()))
+            .map(|r| read_checked(&file, &path, sums.as_deref(), r.clone()))
             .collect()
     }
 

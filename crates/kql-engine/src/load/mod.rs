@@ -2,6 +2,7 @@
 //! file, line and reason: [`LoadReport`] counts add up.
 
 pub mod builder;
+mod checksums;
 pub mod csv;
 pub mod files;
 pub mod infer;

@@ -5,6 +5,7 @@
 //! pushed-down filters (skipping their pages that hold none), and splits the file across cores.
 
 use super::LoadReport;
+use super::checksums::{self, Summing};
 use super::offset_index::{OffsetIndexes, SnapshotFile};
 use super::snapshot_files::SnapshotFiles;
 use crate::output_file::OutputFile;
@@ -26,7 +27,8 @@ use datafusion::parquet::arrow::arrow_reader::{
 use datafusion::parquet::arrow::parquet_to_arrow_schema;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::metadata::{
-    PageIndexPolicy, ParquetMetaDataOptions, ParquetMetaDataReader, ParquetStatisticsPolicy,
+    KeyValue, PageIndexPolicy, ParquetMetaDataOptions, ParquetMetaDataReader,
+    ParquetStatisticsPolicy,
 };
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use kql_planner::{KqlSchema, KqlType};
@@ -57,7 +59,9 @@ const ROW_GROUP_ROWS: usize = 65_536;
 /// writer dropped before that leaves nothing behind (see [`crate::output_file`]).
 pub struct SnapshotWriter {
     arrow: Arc<Schema>,
-    writer: ArrowWriter<OutputFile>,
+    writer: ArrowWriter<Summing<OutputFile>>,
+    /// Row groups whose chunks are summed (see [`super::checksums`]).
+    summed: usize,
 }
 
 impl SnapshotWriter {
@@ -81,20 +85,40 @@ impl SnapshotWriter {
             }
         }
         // A failure drops the file, which removes it.
-        let writer = ArrowWriter::try_new(file, arrow.clone(), Some(props.build()))?;
-        Ok(SnapshotWriter { arrow, writer })
+        let writer = ArrowWriter::try_new(Summing::new(file), arrow.clone(), Some(props.build()))?;
+        Ok(SnapshotWriter {
+            arrow,
+            writer,
+            summed: 0,
+        })
     }
 
     /// Appends the rows of `batch` (whose columns are the schema's).
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         let batch = batch.clone().with_schema(self.arrow.clone())?;
         self.writer.write(&batch)?;
+        // Sum finished row groups now, so that the bytes held for summing stay about one.
+        let groups = self.writer.flushed_row_groups()[self.summed..].to_vec();
+        self.summed += self.writer.inner_mut().sum(&groups);
         Ok(())
     }
 
-    /// Writes the footer and puts the file in place (synced to disk first).
+    /// Writes the footer, with the column chunks' checksums, and puts the file in place (synced
+    /// to disk first).
     pub fn finish(self) -> Result<()> {
-        let file = self.writer.into_inner()?;
+        let (mut file_writer, _) = self.writer.into_serialized_writer()?;
+        // Everything but the footer reaches the summing writer.
+        file_writer.flush().map_err(DataFusionError::IoError)?;
+        let groups = file_writer.flushed_row_groups()[self.summed..].to_vec();
+        let summing = file_writer.inner_mut();
+        if summing.sum(&groups) != groups.len() {
+            return Err(DataFusionError::Internal(
+                "a snapshot's row groups were not all written before its footer".to_owned(),
+            ));
+        }
+        let sums = summing.value();
+        file_writer.append_key_value_metadata(KeyValue::new(checksums::KEY.to_owned(), sums));
+        let file = file_writer.into_inner()?.into_inner();
         file.commit().map_err(DataFusionError::IoError)
     }
 }
@@ -172,6 +196,8 @@ fn read_whole_snapshot(path: &Path, schema: &KqlSchema) -> Result<(Vec<RecordBat
     // more for kqlite's snapshots, and a damaged one makes the IPC decoder panic.
     let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
     let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?;
+    checksums::verify_file(path, builder.metadata())
+        .map_err(|e| DataFusionError::Execution(format!("{name}: {e}")))?;
     let file_schema = builder.schema().clone();
     let mut indexes = Vec::new();
     for f in &schema.fields {
@@ -348,6 +374,16 @@ fn check_snapshot(
         .map_err(|e| {
             DataFusionError::Execution(format!("{name}: not a readable Parquet file: {e}"))
         })?;
+    match checksums::ChunkChecksums::from_metadata(&meta) {
+        Some(Ok(sums)) => {
+            let modified = stat
+                .modified()
+                .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
+            checksums::remember(path, stat.len(), modified, sums);
+        }
+        Some(Err(e)) => return Err(DataFusionError::Execution(format!("{name}: {e}"))),
+        None => {}
+    }
     let file_meta = meta.file_metadata();
     // The column types as Parquet declares them; every Kusto type's Arrow type reads back from
     // them alone, without decoding the Arrow schema embedded in the footer (nor does the scan:
