@@ -81,7 +81,7 @@ pub(crate) fn load_files(
             batches.extend(b);
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", kql_engine::load::files::reason(&e));
             return Err(1);
         }
     }
@@ -135,7 +135,7 @@ pub(crate) fn snapshot_provider(
             Ok(provider)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", kql_engine::load::files::reason(&e));
             Err(1)
         }
     }

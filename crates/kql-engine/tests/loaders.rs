@@ -580,3 +580,33 @@ fn a_snapshot_with_a_damaged_embedded_arrow_schema_loads_from_its_parquet_schema
     assert_eq!(report.loaded, 50);
     assert_eq!(canonical(&loaded), canonical(&batches));
 }
+
+#[test]
+fn damaged_snapshots_that_made_the_parquet_reader_panic_are_errors_naming_the_file() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/damaged-snapshots");
+    for n in [3, 8, 10] {
+        let path = dir.join(format!("fuzz-{n}.parquet"));
+        let outcome = Loader::new().load_file(&path, &aad_provisioning_logs());
+        let Err(e) = outcome else {
+            panic!("fuzz-{n}: a damaged snapshot loaded");
+        };
+        let message = kql_engine::load::files::reason(&e);
+        assert!(
+            message.starts_with(&path.display().to_string()) && message.contains("damaged"),
+            "fuzz-{n}: {message}"
+        );
+    }
+}
+
+#[test]
+fn the_cut_tail_of_an_export_is_rejected_not_read_as_an_empty_csv() {
+    // Found by fuzz_load: one line left of a file, no newline, was a CSV header naming a column
+    // or two and no rows: 0 loaded, 0 rejected.
+    for tail in [
+        &b":\"create\",\"ProvisioningStatusInfo"[..],
+        b"@contoso-demo.example\"\"},\"\"Id",
+    ] {
+        let r = load_bytes(tail);
+        assert_eq!((r.loaded, r.rejected.len()), (0, 1), "{r:?}");
+    }
+}

@@ -35,6 +35,19 @@ pub fn read_portal_csv(
             return Ok((Vec::new(), report));
         }
     };
+    // A header of column names only: anything else (the cut tail of another export) holds no
+    // records this reader can count, and is rejected whole.
+    let is_name = |h: &String| !h.is_empty() && h.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if let Some(bad) = headers.iter().find(|h| !is_name(h)) {
+        report.rejected.push(Rejection {
+            line: 1,
+            reason: format!(
+                "not a CSV header: `{}` is not a column name",
+                bad.chars().take(60).collect::<String>()
+            ),
+        });
+        return Ok((Vec::new(), report));
+    }
     if !schema.names().any(|c| headers.iter().any(|h| h == c)) {
         report.rejected.push(Rejection {
             line: 1,

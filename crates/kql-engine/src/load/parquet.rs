@@ -173,7 +173,7 @@ pub fn read_snapshot_file(
     path: &Path,
     schema: &KqlSchema,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
-    read_whole_snapshot(path, schema).map_err(|e| {
+    reader_panics_as_errors(path, || read_whole_snapshot(path, schema)).map_err(|e| {
         let reason = super::files::reason(&e);
         match e {
             // The file's own columns, or the file system: said as it is.
@@ -290,7 +290,8 @@ pub fn snapshot_table(
         })?;
         // No glob: a file name with `*` or `[` is a name, not a pattern.
         let url = ListingTableUrl::try_new(url, None)?;
-        let (report, entry, arrow) = check_snapshot(path, url.prefix(), schema)?;
+        let (report, entry, arrow) =
+            reader_panics_as_errors(path, || check_snapshot(path, url.prefix(), schema))?;
         files.push(SnapshotFile {
             path: absolute,
             object: entry.meta.clone(),
@@ -356,6 +357,48 @@ fn footer_options() -> ParquetMetaDataOptions {
 /// Reads the footer of `path` (stored as `location`), without its page index, and checks it holds
 /// every column of `schema` with its type; returns the report, the metadata cache entry and all
 /// the file's columns as a scan reads them.
+/// Checks that every column chunk the footer lists lies within the file: a damaged footer's
+/// negative or too large offsets otherwise reach the Parquet reader, which asserts on them.
+fn chunks_within(
+    meta: &datafusion::parquet::file::metadata::ParquetMetaData,
+    file_len: u64,
+) -> std::result::Result<(), String> {
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        for c in rg.columns() {
+            let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+            let end = start.checked_add(c.compressed_size());
+            let inside = start >= 0
+                && c.compressed_size() >= 0
+                && end.is_some_and(|e| u64::try_from(e).is_ok_and(|e| e <= file_len));
+            if !inside {
+                return Err(format!(
+                    "a damaged Parquet snapshot: row group {g}, column {} lies outside the file",
+                    c.column_path()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `read` on a snapshot, turning a panic of the Parquet reader into an error: on some
+/// damaged footers and pages (negative chunk lengths, bit widths past 64, buffers shorter than
+/// their offsets) it asserts instead of returning an error. Checksums catch damaged pages of
+/// kqlite's own snapshots before decoding; this covers footers and other writers' files.
+fn reader_panics_as_errors<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(DataFusionError::Execution(format!(
+            "{}: a damaged Parquet snapshot (the Parquet reader failed: {why})",
+            path.display()
+        )))
+    })
+}
+
 fn check_snapshot(
     path: &Path,
     location: &ObjectPath,
@@ -374,6 +417,8 @@ fn check_snapshot(
         .map_err(|e| {
             DataFusionError::Execution(format!("{name}: not a readable Parquet file: {e}"))
         })?;
+    chunks_within(&meta, stat.len())
+        .map_err(|e| DataFusionError::Execution(format!("{name}: {e}")))?;
     match checksums::ChunkChecksums::from_metadata(&meta) {
         Some(Ok(sums)) => {
             let modified = stat
