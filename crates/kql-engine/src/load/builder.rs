@@ -266,9 +266,15 @@ fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell<'_>, St
         } else {
             Cow::Borrowed(raw)
         }))),
-        KqlType::Long if !quoted => match raw.parse::<i64>() {
-            Ok(n) => Ok(Cell::Long(Some(n))),
-            Err(_) => convert(Some(&parse_value(raw)?), ty),
+        KqlType::Long | KqlType::Int if !quoted => match raw.parse::<i64>() {
+            Ok(n) if ty == KqlType::Long => Ok(Cell::Long(Some(n))),
+            // Numbers are judged on their text as written (a float's text would round them).
+            _ if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+                exact_integer(raw, ty)
+                    .map(|n| Cell::Long(Some(n)))
+                    .map_err(|why| format!("`{}` is not a {}{why}", shorten(raw), ty.name()))
+            }
+            _ => convert(Some(&parse_value(raw)?), ty),
         },
         KqlType::DateTime if quoted => {
             let text = string_text(raw)
@@ -343,5 +349,13 @@ mod tests {
         }
         let err = load(KqlType::Long, "1.5").unwrap_err();
         assert!(err.contains("fraction"), "{err}");
+        // The number as written, not as a float would print it.
+        let err = one_column(KqlType::Long)
+            .append_raw(&[Some("18446744073709551616")])
+            .unwrap_err();
+        assert!(
+            err.contains("`18446744073709551616` is not a long (out of range)"),
+            "{err}"
+        );
     }
 }
