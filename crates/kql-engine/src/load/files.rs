@@ -202,7 +202,8 @@ impl Loader {
             return super::parquet::read_snapshot_file(path, schema);
         }
         let head = std::io::Cursor::new(magic[..n].to_vec());
-        let mut reader: Box<dyn Read + Send> = if magic[..n.min(2)] == [0x1f, 0x8b] {
+        let gzip = magic[..n.min(2)] == [0x1f, 0x8b];
+        let mut reader: Box<dyn Read + Send> = if gzip {
             Box::new(flate2::read::MultiGzDecoder::new(head.chain(file)))
         } else {
             Box::new(head.chain(file))
@@ -233,14 +234,14 @@ impl Loader {
             }
             Sniffed::ResourceRecords => {
                 let input = std::io::Cursor::new(prefix).chain(reader);
-                return self.resource_stream(&name, input, schema, RESOURCE_READ);
+                return self.resource_stream(&name, input, gzip, schema, RESOURCE_READ);
             }
             _ => {}
         }
         let mut bytes = prefix;
-        reader.read_to_end(&mut bytes).map_err(|e| {
-            DataFusionError::Execution(format!("{name}: cannot read (a truncated gzip file?): {e}"))
-        })?;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| read_failed(&name, gzip, &e))?;
         self.load_bytes(&name, &bytes, schema)
     }
 
@@ -256,6 +257,7 @@ impl Loader {
         &mut self,
         name: &str,
         input: impl Read + Send,
+        gzip: bool,
         schema: &KqlSchema,
         read_size: usize,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
@@ -273,11 +275,7 @@ impl Loader {
             let (full_rx, empty_tx) = (full_rx, empty_tx);
             let mut first = true;
             for block in &full_rx {
-                let mut pending = block.map_err(|e| {
-                    DataFusionError::Execution(format!(
-                        "{name}: cannot read (a truncated gzip file?): {e}"
-                    ))
-                })?;
+                let mut pending = block.map_err(|e| read_failed(name, gzip, &e))?;
                 let mut pending_ref: &[u8] = &pending;
                 if first {
                     pending_ref = pending_ref
@@ -669,6 +667,18 @@ impl Loader {
     }
 }
 
+/// A read that failed; a gzip stream that fails is damaged or cut short (a plain file's read
+/// fails for other reasons, and gets no such hint).
+fn read_failed(name: &str, gzip: bool, e: &std::io::Error) -> DataFusionError {
+    if gzip {
+        DataFusionError::Execution(format!(
+            "{name}: the gzip stream is damaged or cut short: {e}"
+        ))
+    } else {
+        DataFusionError::Execution(format!("{name}: cannot read: {e}"))
+    }
+}
+
 /// `e` as an error that names the file.
 fn naming_the_file(name: &str, e: DataFusionError) -> DataFusionError {
     let reason = reason(&e);
@@ -736,7 +746,7 @@ mod tests {
         // Blocks far smaller than a line, and a little larger: the same outcome.
         for read_size in [1_000, 3_000, 1 << 20] {
             let (batches, report) = Loader::new()
-                .resource_stream("PT1H.json", text.as_bytes(), &schema, read_size)
+                .resource_stream("PT1H.json", text.as_bytes(), false, &schema, read_size)
                 .unwrap();
             let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
             assert_eq!(
