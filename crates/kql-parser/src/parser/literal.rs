@@ -557,7 +557,8 @@ pub fn parse_timespan_text(s: &str) -> Option<i64> {
         Some(b) => (true, b.trim_start()),
         None => (false, s),
     };
-    let ticks = if body.contains(':') {
+    // In i128, signed before narrowing: the smallest timespan's magnitude is past i64::MAX.
+    let ticks: i128 = if body.contains(':') {
         clock_ticks(body)?
     } else {
         let num_len = body
@@ -570,17 +571,13 @@ pub fn parse_timespan_text(s: &str) -> Option<i64> {
         } else {
             unit_ticks(unit)?
         };
-        ticks_of(amount, per)?
+        i128::from(ticks_of(amount, per)?)
     };
-    if neg {
-        ticks.checked_neg()
-    } else {
-        Some(ticks)
-    }
+    i64::try_from(if neg { -ticks } else { ticks }).ok()
 }
 
-/// `[d.]hh:mm[:ss[.fffffff]]` to ticks.
-fn clock_ticks(s: &str) -> Option<i64> {
+/// `[d.]hh:mm[:ss[.fffffff]]` to ticks (unsigned magnitude; the caller narrows to Int64).
+fn clock_ticks(s: &str) -> Option<i128> {
     let mut parts = s.split(':');
     let head = parts.next()?;
     let (days, hours) = match head.split_once('.') {
@@ -612,15 +609,16 @@ fn clock_ticks(s: &str) -> Option<i64> {
     } else {
         format!("{frac:0<7}").parse().ok()?
     };
-    // Checked: a day count past Int64 ticks is no timespan.
-    days.checked_mul(24)?
-        .checked_add(hours)?
+    // Checked: the parts are each below 2^63, so only absurd day counts overflow even i128.
+    i128::from(days)
+        .checked_mul(24)?
+        .checked_add(i128::from(hours))?
         .checked_mul(60)?
-        .checked_add(minutes)?
+        .checked_add(i128::from(minutes))?
         .checked_mul(60)?
-        .checked_add(secs)?
+        .checked_add(i128::from(secs))?
         .checked_mul(10_000_000)?
-        .checked_add(frac_ticks)
+        .checked_add(i128::from(frac_ticks))
 }
 
 /// `true` / `false` (Kusto also accepts `True`, `TRUE`, ...).
@@ -658,6 +656,12 @@ mod tests {
             parse_timespan_text("-10675199.02:48:05.4775807"),
             Some(-i64::MAX)
         );
+        // The smallest timespan: its magnitude alone is past Int64.
+        assert_eq!(
+            parse_timespan_text("-10675199.02:48:05.4775808"),
+            Some(i64::MIN)
+        );
+        assert_eq!(parse_timespan_text("10675199.02:48:05.4775808"), None);
         assert_eq!(parse_timespan_text("1e300d"), None);
         assert_eq!(parse_timespan_text("20000000d"), None);
         assert_eq!(parse_timespan_text("1w"), None);

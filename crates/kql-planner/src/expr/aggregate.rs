@@ -62,6 +62,16 @@ fn never_null_string(e: Expr, ty: KqlType) -> Typed {
     }
 }
 
+/// NaN as null, so `min`/`max` of reals skip NaN as they skip nulls (kqlite's decision: the sort
+/// page groups NaN with nulls; DataFusion's grouped min/max gave order-dependent answers).
+fn nan_as_null(x: Expr) -> datafusion_common::Result<Expr> {
+    datafusion_expr::when(
+        datafusion_functions::math::expr_fn::isnan(x.clone()),
+        lit(ScalarValue::Float64(None)),
+    )
+    .otherwise(x)
+}
+
 /// Whether `name` is an aggregate function.
 pub(crate) fn is_aggregate(name: &str) -> bool {
     AGGREGATE_FUNCTIONS.contains(&name)
@@ -211,10 +221,15 @@ impl KqlToRel<'_> {
             "min" | "max" | "minif" | "maxif" => {
                 let x = need(0)?;
                 let ty = x.ty;
-                let base = if name.starts_with("min") {
-                    agg::min(x.expr)
+                let x = if ty == KqlType::Real {
+                    nan_as_null(x.expr).map_err(|e| crate::diag::internal(e, c.span))?
                 } else {
-                    agg::max(x.expr)
+                    x.expr
+                };
+                let base = if name.starts_with("min") {
+                    agg::min(x)
+                } else {
+                    agg::max(x)
                 };
                 let e = if name.ends_with("if") {
                     build(base.filter(pred(1)?))?

@@ -504,9 +504,12 @@ impl KqlToRel<'_> {
                 let [a, b] = self.two(c, cx)?;
                 let (a, b) = (self.num_arg(c, 0, a)?, self.num_arg(c, 1, b)?);
                 t(
-                    math::power(
-                        cast(a.expr, DataType::Float64),
-                        cast(b.expr, DataType::Float64),
+                    udf(
+                        "kql_pow",
+                        vec![
+                            cast(a.expr, DataType::Float64),
+                            cast(b.expr, DataType::Float64),
+                        ],
                     ),
                     KqlType::Real,
                 )

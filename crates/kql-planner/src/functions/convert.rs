@@ -124,6 +124,11 @@ fn numeric_input(args: &[ColumnarValue]) -> bool {
     args.first().is_some_and(|a| a.data_type().is_numeric())
 }
 
+fn bool_input(args: &[ColumnarValue]) -> bool {
+    args.first()
+        .is_some_and(|a| a.data_type() == DataType::Boolean)
+}
+
 /// `tolong(x)`.
 pub fn tolong(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     if numeric_input(args) {
@@ -145,10 +150,7 @@ pub fn tolong(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
         }
         return done(out.finish());
     }
-    if args
-        .first()
-        .is_some_and(|a| a.data_type() == DataType::Boolean)
-    {
+    if bool_input(args) {
         let b = super::args::bools(arg(args, 0, "tolong")?)?;
         let mut out = Int64Builder::with_capacity(n);
         for i in 0..n {
@@ -194,6 +196,15 @@ pub fn toreal(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
         }
         return done(out.finish());
     }
+    // Kusto: toreal(true) is 1.0 (a bool is not text to parse).
+    if bool_input(args) {
+        let b = super::args::bools(arg(args, 0, "toreal")?)?;
+        let mut out = Float64Builder::with_capacity(n);
+        for i in 0..n {
+            out.append_option(b.get(i).map(|v| f64::from(u8::from(v))));
+        }
+        return done(out.finish());
+    }
     let mut b = from_text(
         args,
         n,
@@ -211,6 +222,14 @@ pub fn tobool(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
         let mut out = BooleanBuilder::with_capacity(n);
         for i in 0..n {
             out.append_option(r.get(i).map(|x| x != 0.0));
+        }
+        return done(out.finish());
+    }
+    if bool_input(args) {
+        let b = super::args::bools(arg(args, 0, "tobool")?)?;
+        let mut out = BooleanBuilder::with_capacity(n);
+        for i in 0..n {
+            out.append_option(b.get(i));
         }
         return done(out.finish());
     }

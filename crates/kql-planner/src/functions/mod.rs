@@ -5,7 +5,7 @@
 //! conversions), `strings.rs` (`has`, `contains`, ... with Kusto's case and term rules),
 //! `datetime.rs` (tick arithmetic, `bin`, parts, formatting), `convert.rs` (`tostring`, `tolong`, ...),
 //! `arith.rs` (`+`, `-`, `*` on longs, timespans and datetimes: null where Int64 or the datetime
-//! range would overflow), `decimal.rs` (the same for decimals), `range.rs` (the count and values
+//! range would overflow), `decimal.rs` (the same for decimals), `power.rs` (`pow` as .NET's `Math.Pow`), `range.rs` (the count and values
 //! of `range`).
 
 mod args;
@@ -15,6 +15,7 @@ pub mod datetime;
 pub mod decimal;
 pub mod dynamic;
 pub mod json;
+pub mod power;
 pub mod range;
 pub mod strings;
 
@@ -165,6 +166,7 @@ fn udfs() -> Vec<(&'static str, DataType, Kernel)> {
         ("kql_tolong", DataType::Int64, convert::tolong),
         ("kql_toint", DataType::Int32, convert::toint),
         ("kql_toreal", DataType::Float64, convert::toreal),
+        ("kql_pow", DataType::Float64, power::pow),
         ("kql_tobool", DataType::Boolean, convert::tobool),
         ("kql_todatetime", DataType::Int64, convert::todatetime),
         ("kql_totimespan", DataType::Int64, convert::totimespan),
