@@ -187,3 +187,23 @@ fn a_query_over_its_memory_limit_is_ke003() {
     let o = kqlite(&["query", "--memory-limit", "1GB", "--format", "csv", q]);
     assert_eq!(text(&o.stdout), "Count\n300000\n", "{}", text(&o.stderr));
 }
+
+#[test]
+fn a_let_chain_nesting_one_value_too_deep_is_a_diagnostic() {
+    // Each let's value is inlined into the next: 5,000 of them overflowed the stack.
+    let mut q = String::from("let a0 = 1;\n");
+    for i in 1..5000 {
+        q.push_str(&format!("let a{i} = a{} + 1;\n", i - 1));
+    }
+    q.push_str("print a4999\n");
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("deep_lets.kql");
+    std::fs::write(&file, q).unwrap();
+    let o = kqlite(&["query", "-f", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.starts_with("error[KS013]: the value of `a1000` nests more than 1000 levels deep\n"),
+        "{err}"
+    );
+    assert!(err.contains("deep_lets.kql:1001:13"), "{err}");
+}

@@ -133,6 +133,22 @@ fn deeper_than(plan: &LogicalPlan, limit: usize) -> bool {
     false
 }
 
+/// Whether `e` nests more than `limit` levels deep.
+fn expr_deeper_than(e: &datafusion_expr::Expr, limit: usize) -> bool {
+    use datafusion_common::tree_node::{TreeNode, TreeNodeRecursion};
+    let mut todo = vec![(e, 1)];
+    while let Some((e, depth)) = todo.pop() {
+        if depth > limit {
+            return true;
+        }
+        let _ = e.apply_children(|c| {
+            todo.push((c, depth + 1));
+            Ok(TreeNodeRecursion::Continue)
+        });
+    }
+    false
+}
+
 /// Plans KQL against a [`Catalog`].
 pub struct KqlToRel<'a> {
     pub(crate) catalog: &'a dyn Catalog,
@@ -201,7 +217,22 @@ impl<'a> KqlToRel<'a> {
                         scope,
                         aggs: None,
                     };
-                    Binding::Scalar(self.scalar(value, &cx)?)
+                    let t = self.scalar(value, &cx)?;
+                    // A let's value is inlined where its name is used, so a chain of lets
+                    // (`let a1 = a0 + 1; ...`) nests one expression ever deeper.
+                    if expr_deeper_than(&t.expr, MAX_PLAN_DEPTH / 2) {
+                        let depth = MAX_PLAN_DEPTH / 2;
+                        return err(
+                            codes::TOO_COMPLEX,
+                            format!(
+                                "the value of `{}` nests more than {depth} levels deep",
+                                name.name
+                            ),
+                            value.span(),
+                        )
+                        .map_err(|d| d.with_help("compute the value in fewer steps"));
+                    }
+                    Binding::Scalar(t)
                 };
                 scope.set(&name.name, b);
             }
