@@ -62,9 +62,10 @@ fn never_null_string(e: Expr, ty: KqlType) -> Typed {
     }
 }
 
-/// NaN as null, so `min`/`max` of reals skip NaN as they skip nulls (kqlite's decision: the sort
-/// page groups NaN with nulls; DataFusion's grouped min/max gave order-dependent answers).
-fn nan_as_null(x: Expr) -> datafusion_common::Result<Expr> {
+/// NaN as null, so `min`/`max` (and `arg_max`/`arg_min`) of reals skip NaN as they skip nulls
+/// (kqlite's decision: the sort page groups NaN with nulls; DataFusion's grouped min/max gave
+/// order-dependent answers).
+pub(crate) fn nan_as_null(x: Expr) -> datafusion_common::Result<Expr> {
     datafusion_expr::when(
         datafusion_functions::math::expr_fn::isnan(x.clone()),
         lit(ScalarValue::Float64(None)),

@@ -15,7 +15,7 @@ mod literal;
 mod scalar_functions;
 mod user_function;
 
-pub(crate) use aggregate::AggCollector;
+pub(crate) use aggregate::{AggCollector, nan_as_null};
 pub(crate) use binary::from_dynamic;
 pub(crate) use common_type::to_dynamic as to_dynamic_expr;
 

@@ -4,7 +4,7 @@
 
 use super::project_columns;
 use crate::diag::{R, err, internal, not_supported};
-use crate::expr::{AggCollector, ExprCx, Typed, column};
+use crate::expr::{AggCollector, ExprCx, Typed, column, nan_as_null};
 use crate::naming::{derived_name, derived_name_with, unique};
 use crate::planner::{KqlToRel, Scope, Tab};
 use crate::schema::KqlSchema;
@@ -225,9 +225,17 @@ impl KqlToRel<'_> {
                 }
             }
         }
+        // NaN ranks with the nulls, as in `max`/`min`: arg_max(r) picks the row of max(r).
+        let key = |t: &Typed| -> R<Expr> {
+            if t.ty == crate::types::KqlType::Real {
+                nan_as_null(t.expr.clone()).map_err(|e| internal(e, c.span))
+            } else {
+                Ok(t.expr.clone())
+            }
+        };
         let order: Vec<datafusion_expr::SortExpr> = match &target {
-            Some(t) if c.name.name == "arg_max" => vec![t.expr.clone().sort(false, false)],
-            Some(t) => vec![t.expr.clone().sort(true, false)],
+            Some(t) if c.name.name == "arg_max" => vec![key(t)?.sort(false, false)],
+            Some(t) => vec![key(t)?.sort(true, false)],
             None => Vec::new(),
         };
         // One `first_value(col ORDER BY target NULLS LAST)` per output column: a row with a value
