@@ -396,7 +396,12 @@ fn failed(e: &datafusion::error::DataFusionError, span: Span) -> Diagnostics {
         )
         .into();
     }
-    let msg = format!("the query failed while running: {e}");
+    // kqlite's kernels say what went wrong in their own words (DataFusion wraps them as
+    // "Execution error: ..."); other errors keep DataFusion's text.
+    let msg = match e.find_root() {
+        DataFusionError::Execution(why) => format!("the query failed while running: {why}"),
+        _ => format!("the query failed while running: {e}"),
+    };
     Diagnostic::error(codes::EXECUTION, msg, span).into()
 }
 

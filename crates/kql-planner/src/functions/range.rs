@@ -62,7 +62,7 @@ pub fn range_last_index(args: &[ColumnarValue], n: usize) -> Result<ColumnarValu
             // `as` saturates: a real count past i64 is i64::MAX.
             match len.map(|((a, b), s)| real_range_len(a, b, s)) {
                 Some(None) => return zero_step(),
-                Some(Some(l)) => out.append_value(((l - 1.0) as i64).min(i64::MAX - 1)),
+                Some(Some(l)) => out.append_value(bounded(((l - 1.0) as i64).min(i64::MAX - 1))?),
                 None => out.append_null(),
             }
         }
@@ -76,12 +76,33 @@ pub fn range_last_index(args: &[ColumnarValue], n: usize) -> Result<ColumnarValu
             let len = a.get(i).zip(b.get(i)).zip(s.get(i));
             match len.map(|((a, b), s)| long_range_len(a, b, s)) {
                 Some(None) => return zero_step(),
-                Some(Some(l)) => out.append_value(i64::try_from(l).map_or(i64::MAX - 1, |l| l - 1)),
+                Some(Some(l)) => {
+                    out.append_value(bounded(i64::try_from(l).map_or(i64::MAX - 1, |l| l - 1))?)
+                }
                 None => out.append_null(),
             }
         }
     }
     done(out.finish())
+}
+
+/// The most values a `range` makes: its values are made as one list when the query starts (not
+/// streamed yet), about 12 bytes each, so a billion-row range would take the machine's memory.
+pub const MAX_RANGE_ROWS: i64 = 100_000_000;
+
+/// The last index, refused past [`MAX_RANGE_ROWS`] values.
+fn bounded(last: i64) -> Result<i64> {
+    if last >= MAX_RANGE_ROWS {
+        let rows = if last >= i64::MAX - 1 {
+            "more than 9223372036854775807".to_owned()
+        } else {
+            (i128::from(last) + 1).to_string()
+        };
+        return exec_err!(
+            "`range` would make {rows} rows; kqlite makes at most {MAX_RANGE_ROWS} (a larger step or a narrower range makes fewer)"
+        );
+    }
+    Ok(last)
 }
 
 fn zero_step() -> Result<ColumnarValue> {
