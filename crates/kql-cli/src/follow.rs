@@ -4,7 +4,7 @@
 //! truncation, rotation and re-creation).
 
 use crate::load_data::print_rejections;
-use crate::print_format::{PrintFormat, print_result};
+use crate::print_format::{PrintFormat, stdout_writer, write_result};
 use kql_common::render::{Style, render};
 use kql_engine::KqlContext;
 use kql_engine::live::{LiveTable, follow, follow_file};
@@ -90,8 +90,16 @@ async fn query_once(ctx: &KqlContext, run: &FollowRun<'_>, table: &LiveTable) ->
                 kql_common::time::format_datetime(kql_engine::context_now()),
                 table.row_count().await
             );
-            print_result(&result, run.format, run.max_rows);
-            Ok(())
+            // A closed pipe ends the run quietly; any other failed write (a full disk) is an
+            // error, as for a query run once.
+            match write_result(stdout_writer(), &result, run.format, run.max_rows) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(0),
+                Err(e) => {
+                    eprintln!("error: writing the result: {}", crate::files::describe(&e));
+                    Err(1)
+                }
+            }
         }
         Err(diags) => {
             for d in &diags.0 {

@@ -290,9 +290,3 @@ pub(crate) fn write_result(
     }
     w.finish(result.render.as_ref())
 }
-
-/// Prints a whole result on standard output; a failed write ends the printing (`--follow`,
-/// which prints a result per change, goes on with the next).
-pub(crate) fn print_result(result: &KqlResult, format: PrintFormat, max_rows: usize) {
-    let _ = write_result(stdout_writer(), result, format, max_rows);
-}

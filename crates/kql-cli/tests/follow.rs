@@ -100,3 +100,26 @@ fn a_followed_file_rotated_by_rename_and_create_is_read_on() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn a_full_disk_under_follow_is_an_error_not_a_silent_loss() {
+    // Each re-run's result went to a full disk without a word; now the run ends with exit 1.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(["query", "--follow", "-", "AADProvisioningLogs | count"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(records(0, 3).as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: writing the result: "), "{stderr}");
+}
