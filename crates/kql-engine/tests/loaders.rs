@@ -319,7 +319,11 @@ fn truncated_gzip_is_an_error_naming_the_file() {
         panic!("a truncated gzip file must not load");
     };
     assert!(err.to_string().contains("cut.json.gz"), "{err}");
-    assert!(err.to_string().contains("gzip stream is damaged or cut short"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("gzip stream is damaged or cut short"),
+        "{err}"
+    );
 }
 
 #[test]
