@@ -27,7 +27,11 @@
 
 mod check;
 mod data;
+#[path = "../fuzz_common/mod.rs"]
+mod fuzz_common;
 mod generate;
+
+use fuzz_common::{PANIC, install_panic_hook};
 
 use check::{Cell, Failure, Outcome, Verdict, check_case, internal_diagnostic};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
@@ -37,7 +41,7 @@ use kql_engine::KqlContext;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 struct Options {
@@ -89,27 +93,6 @@ fn parse_args() -> Result<Options, String> {
         }
     }
     Ok(o)
-}
-
-/// The last panic's message (the hook keeps it instead of printing it).
-static PANIC: Mutex<String> = Mutex::new(String::new());
-
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        let message = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        if let Ok(mut p) = PANIC.lock() {
-            *p = format!("panic: {message}{location}");
-        }
-    }));
 }
 
 /// Runs queries against the fuzzer's tables, each on a thread of its own with a time limit.

@@ -24,7 +24,11 @@
 )]
 
 mod check;
+#[path = "../fuzz_common/mod.rs"]
+mod fuzz_common;
 mod mutate;
+
+use fuzz_common::{PANIC, install_panic_hook};
 
 use kql_engine::load::LoadReport;
 use kql_engine::load::files::Loader;
@@ -33,7 +37,6 @@ use kql_engine::{DataFusionError, RecordBatch};
 use mutate::{Rng, Seed};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 struct Options {
@@ -77,27 +80,6 @@ fn parse_args() -> Result<Options, String> {
 
 /// The batches of one file, its report, and the reports of the files joined at the end.
 type Loaded = (Vec<RecordBatch>, LoadReport, Vec<LoadReport>);
-
-/// The last panic's message (the hook keeps it instead of printing it).
-static PANIC: Mutex<String> = Mutex::new(String::new());
-
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        let message = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        if let Ok(mut p) = PANIC.lock() {
-            *p = format!("panic: {message}{location}");
-        }
-    }));
-}
 
 /// Loads `path` as `kqlite query --data` would (one load, then its end) on a thread of its own.
 /// `Err` is a failure of the loaders: a panic or a hang.

@@ -6,31 +6,7 @@ use flate2::write::GzEncoder;
 use kql_engine::generate::{DEMO_START, GenOptions, Shape, rows, write, write_portal_csv};
 use std::io::Write;
 
-/// A small deterministic random number generator (xorshift64*), so that a run is replayed from
-/// its seed.
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
+pub(crate) use crate::fuzz_common::Rng;
 
 /// One seed file: its name (the loaders never look at it, but failure files keep it) and bytes.
 pub(crate) struct Seed {
