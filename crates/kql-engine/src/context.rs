@@ -123,6 +123,7 @@ impl KqlContext {
             .with_config(config)
             .with_runtime_env(runtime)
             .with_physical_optimizer_rules(crate::physical::physical_optimizer_rules())
+            .with_query_planner(Arc::new(crate::physical::KqlQueryPlanner))
             .build();
         let session = SessionContext::new_with_state(state);
         if let Ok(local) = url::Url::parse("file://") {
@@ -280,6 +281,19 @@ impl KqlContext {
                 .map(|(n, _)| n.to_owned())
                 .collect(),
         )
+    }
+
+    /// The physical plan that a query planned by [`KqlContext::plan`] runs as, in DataFusion's
+    /// indented text: which operators run, in what order, with what sorts.
+    pub async fn physical_plan_text(
+        &self,
+        planned: &PlannedQuery,
+    ) -> datafusion::error::Result<String> {
+        let state = self.session.state();
+        let plan = state.create_physical_plan(&planned.plan).await?;
+        Ok(datafusion::physical_plan::displayable(plan.as_ref())
+            .indent(false)
+            .to_string())
     }
 
     /// Runs `kql` with `now()` at the current time.

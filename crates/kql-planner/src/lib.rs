@@ -16,12 +16,14 @@ pub mod functions;
 mod naming;
 mod operators;
 mod planner;
+mod range_node;
 pub mod render;
 pub mod schema;
 pub mod types;
 
 pub use catalog::{Catalog, SchemaCatalog, TableEntry};
 pub use planner::{KqlToRel, MAX_PLAN_DEPTH, PlannedQuery, PlannerOptions};
+pub use range_node::RangeNode;
 pub use render::RenderSpec;
 pub use schema::{KqlField, KqlSchema};
 pub use types::KqlType;

@@ -5,11 +5,13 @@
 
 mod bounded_limits;
 mod count_rows;
+mod range_exec;
 mod view_group_exec;
 mod view_group_rule;
 mod view_interner;
 
 pub use bounded_limits::{BoundedLimits, MAX_AGGREGATE_LIMIT};
+pub use range_exec::{KqlQueryPlanner, RangeExec, RangePlanner};
 pub use view_group_exec::ViewGroupExec;
 pub use view_group_rule::ViewGroupRule;
 

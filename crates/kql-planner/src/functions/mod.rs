@@ -232,12 +232,6 @@ fn udfs() -> Vec<(&'static str, DataType, Kernel)> {
         ("kql_abs_long", DataType::Int64, arith::abs_long),
         ("kql_abs_int", DataType::Int32, arith::abs_int),
         ("kql_round_long", DataType::Int64, arith::round_long_kernel),
-        (
-            "kql_range_last_index",
-            DataType::Int64,
-            range::range_last_index,
-        ),
-        ("kql_range_value", DataType::Int64, range::range_value),
         ("kql_div", DataType::Int64, convert::int_div),
         ("kql_bin_long", DataType::Int64, convert::bin_long),
         ("kql_bin_real", DataType::Float64, convert::bin_real),

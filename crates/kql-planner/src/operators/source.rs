@@ -5,6 +5,7 @@ use super::project_columns;
 use crate::diag::{R, err, internal};
 use crate::expr::{ExprCx, Typed, column};
 use crate::planner::{KqlToRel, Scope, Tab};
+use crate::range_node::RangeNode;
 use crate::render::{RenderSpec, VISUALIZATIONS};
 use crate::schema::KqlSchema;
 use crate::types::KqlType;
@@ -12,9 +13,6 @@ use datafusion_common::arrow::datatypes::DataType;
 use datafusion_expr::{Expr, LogicalPlanBuilder, cast, lit, when};
 use kql_common::codes;
 use kql_parser::ast;
-
-/// The hidden column `range` numbers its rows in (0, 1, ...).
-const RANGE_INDEX: &str = "__kql_range";
 
 /// Whether constant `e` is negative, or `None` when `e` is not a constant number.
 fn constant_sign(e: &Expr) -> Option<bool> {
@@ -114,56 +112,31 @@ impl KqlToRel<'_> {
                 r.step.span(),
             );
         }
-        let f64_of = |e: Expr| cast(e, DataType::Float64);
-        let i64_of = |e: Expr| cast(e, DataType::Int64);
-        let bounds = if ty == KqlType::Real {
-            vec![
-                f64_of(from.expr.clone()),
-                f64_of(to.expr.clone()),
-                f64_of(step.expr.clone()),
-            ]
-        } else {
-            vec![
-                i64_of(from.expr.clone()),
-                i64_of(to.expr.clone()),
-                i64_of(step.expr.clone()),
-            ]
-        };
-        // The last index, counted exactly (functions/range.rs); -1 when the step goes the wrong way.
-        let last = crate::functions::call("kql_range_last_index", bounds);
-        let list =
-            datafusion_functions_nested::expr_fn::range(lit(0i64), last + lit(1i64), lit(1i64));
-        let index = column(RANGE_INDEX);
-        let plan = base
-            .builder()
-            .project(vec![list.alias(RANGE_INDEX)])
-            .and_then(|b| b.unnest_column(RANGE_INDEX))
-            .and_then(|b| b.build())
-            .map_err(|e| internal(e, r.span))?;
         let numeric = if ty == KqlType::Real {
             DataType::Float64
         } else {
             DataType::Int64
         };
-        let step_sign = constant_sign(&step.expr);
-        let negative_step =
-            cast(step.expr.clone(), numeric.clone()).lt(cast(lit(0i64), numeric.clone()));
-        let value = if ty == KqlType::Real {
-            cast(from.expr, numeric.clone())
-                + cast(index, numeric.clone()) * cast(step.expr, numeric.clone())
-        } else {
-            // start + index * step in i128: index * step may pass Int64 when the value does not.
-            crate::functions::call(
-                "kql_range_value",
-                vec![i64_of(from.expr), index, i64_of(step.expr)],
-            )
-        };
-        let tab = Tab::new(plan, KqlSchema::default());
+        let bound = |e: &Expr| cast(e.clone(), numeric.clone());
+        // Made as a stream when the query runs (kql-engine's RangeExec), a batch at a time.
         let name = r.column.name.clone();
-        let out = project_columns(&tab, vec![(name.clone(), Typed::new(value, ty))], r.span)?;
+        let plan = RangeNode::try_new(
+            &name,
+            ty,
+            bound(&from.expr),
+            bound(&to.expr),
+            bound(&step.expr),
+        )
+        .map_err(|e| internal(e, r.span))?
+        .into_plan();
+        let step_sign = constant_sign(&step.expr);
+        let negative_step = bound(&step.expr).lt(cast(lit(0i64), numeric.clone()));
+        let out = Tab::new(plan, KqlSchema::new([(name.clone(), ty)]));
         // The output is serialized (range-operator page): sorted by value, ascending, or
         // descending for a negative step. A sort is what DataFusion keeps to the result when it
-        // spreads rows over cores, and `row_number()` and `make_list` follow these keys.
+        // spreads rows over cores, and `row_number()` and `make_list` follow these keys. The
+        // engine's range operator declares this order when the step's sign is known before the
+        // rows are made, and DataFusion then drops the sort (so `| take 5` stops at once).
         let order = match step_sign {
             Some(negative) => column(&name).sort(!negative, false),
             // A step known only when the query runs: the key is the value, negated if it is.
