@@ -45,7 +45,10 @@ pub(crate) fn from_dynamic(t: Typed, to: KqlType) -> Typed {
 /// Any value as a string, as `tostring()` gives it (null becomes `""`).
 pub(crate) fn as_string(t: Typed) -> Typed {
     match t.ty {
-        KqlType::String | KqlType::Guid => t,
+        KqlType::String => t,
+        // Guids are held as text, but a null guid is a null there: as a string it is "" (as
+        // `tostring` of any null is), or `min(tostring(g))` skipped it.
+        KqlType::Guid => Typed::new(coalesce(vec![t.expr, lit("")]), KqlType::String),
         KqlType::Dynamic => from_dynamic(t, KqlType::String),
         other => Typed::new(
             call("kql_tostring", vec![t.expr, lit(other.name())]),
@@ -389,8 +392,10 @@ impl KqlToRel<'_> {
                     left
                 };
                 let mut exprs = Vec::new();
+                let mut reals = target.ty == KqlType::Real;
                 for item in items {
                     let item = from_dynamic(item, target.ty);
+                    reals |= item.ty == KqlType::Real;
                     if !comparable(target.ty, item.ty) {
                         return err(
                             codes::TYPE_MISMATCH,
@@ -413,7 +418,12 @@ impl KqlToRel<'_> {
                 if exprs.is_empty() {
                     return Ok(Typed::new(lit(negated), KqlType::Bool));
                 }
-                let e = subject.in_list(exprs, negated);
+                let e = if reals {
+                    let exprs = exprs.into_iter().map(positive_zero).collect();
+                    positive_zero(subject).in_list(exprs, negated)
+                } else {
+                    subject.in_list(exprs, negated)
+                };
                 // A null value is never `in` a list and always `!in` it.
                 Ok(Typed::new(coalesce(vec![e, lit(negated)]), KqlType::Bool))
             }
@@ -590,4 +600,17 @@ fn json_literal(v: &serde_json::Value) -> Typed {
         J::Null => Typed::new(super::null_of(KqlType::Dynamic), KqlType::Dynamic),
         other => Typed::new(lit(other.to_string()), KqlType::Dynamic),
     }
+}
+
+/// A real with `-0.0` made `0.0`: DataFusion checks a list of more than three items in a hash set
+/// of the values' bits, where `-0.0` differs from `0.0`, while `==` (and a shorter list) finds
+/// them equal, so a where clause and a countif over the same list disagreed. (An `or` chain of
+/// `==` is no way out: the optimizer makes it an `in` list again.)
+fn positive_zero(x: Expr) -> Expr {
+    let zero = || lit(0.0f64);
+    Expr::Case(datafusion_expr::expr::Case::new(
+        None,
+        vec![(Box::new(x.clone().eq(zero())), Box::new(zero()))],
+        Some(Box::new(x)),
+    ))
 }
