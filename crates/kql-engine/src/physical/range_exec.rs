@@ -18,7 +18,8 @@ use datafusion::physical_expr::expressions::{Column, Literal};
 use datafusion::physical_expr::{
     EquivalenceProperties, Partitioning, PhysicalExpr, PhysicalSortExpr,
 };
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::coop::cooperative;
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType, SchedulingType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties, ReplaceChildrenOptions,
@@ -110,7 +111,8 @@ impl RangeExec {
             Partitioning::UnknownPartitioning(1),
             EmissionType::Incremental,
             Boundedness::Bounded,
-        );
+        )
+        .with_scheduling_type(SchedulingType::Cooperative);
         RangeExec {
             bounds,
             properties: Arc::new(properties),
@@ -231,10 +233,11 @@ impl ExecutionPlan for RangeExec {
             let column = values.next_array(batch_size)?;
             Some(RecordBatch::try_new(schema.clone(), vec![column]).map_err(Into::into))
         });
-        Ok(Box::pin(RecordBatchStreamAdapter::new(
+        // Cooperative: a long range yields to the runtime between batches, as a scan does.
+        Ok(Box::pin(cooperative(RecordBatchStreamAdapter::new(
             self.schema(),
             futures::stream::iter(batches),
-        )))
+        ))))
     }
 }
 
