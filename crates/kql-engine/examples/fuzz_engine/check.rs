@@ -38,7 +38,8 @@ impl PartialEq for Cell {
 }
 
 impl Cell {
-    /// The order `min`/`max` use: numbers by value (reals in total order, NaN last), text by bytes.
+    /// The order `min`/`max` use: numbers by value (reals in total order; `min`/`max` skip NaN),
+    /// text by bytes.
     fn order(&self, other: &Cell) -> Ordering {
         match (self, other) {
             (Cell::I64(a), Cell::I64(b)) => a.cmp(b),
