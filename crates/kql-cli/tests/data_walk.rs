@@ -131,3 +131,28 @@ fn a_device_given_as_a_table_is_refused_and_a_fifo_is_read() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_file_named_twice_is_counted_once_and_said() {
+    let dir = scratch("data-walk-twice");
+    let file = dir.join("a.ndjson");
+    std::fs::write(&file, "{\"TimeGenerated\": \"2026-11-25T00:00:00Z\"}\n").unwrap();
+    let name = file.to_str().unwrap();
+    let o = kqlite(&[
+        "query",
+        "--format",
+        "csv",
+        "--data",
+        name,
+        "--data",
+        name,
+        "AADProvisioningLogs | count",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "Count\n1\n");
+    assert_eq!(
+        err,
+        format!("warning: --data: read once: 1 file reached a second time: {name} (as {name})\n")
+    );
+}

@@ -48,7 +48,31 @@ fn links_to_folders_and_files_list_each_file_once() {
         found.files,
         vec![dir.join("logs/a.json"), dir.join("logs/sub/b.json")]
     );
-    assert!(found.warnings().is_empty(), "{:?}", found.warnings());
+    // The hard link is the same file: read once, and said so.
+    assert_eq!(
+        found.warnings(),
+        vec![format!(
+            "read once: 1 file reached a second time: {} (as {})",
+            dir.join("logs/sub/hard.json").display(),
+            dir.join("logs/a.json").display()
+        )]
+    );
+}
+
+#[test]
+fn a_file_named_twice_is_listed_once_and_said() {
+    let dir = folder_with_links("named-twice");
+    let a = dir.join("logs/a.json");
+    let found = expand(&[a.clone(), dir.join("logs"), a.clone()]).unwrap();
+    assert_eq!(found.files, vec![a.clone(), dir.join("logs/sub/b.json")]);
+    assert_eq!(
+        found.warnings(),
+        vec![format!(
+            "read once: 3 files reached a second time: {0} (as {0}), {1} (as {0}), {0} (as {0})",
+            a.display(),
+            dir.join("logs/sub/hard.json").display()
+        )]
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! regular files are loaded (a FIFO would block, `/dev/zero` never ends); and what a folder
 //! holds but is not loaded is said, never dropped in silence.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::Metadata;
 use std::path::{Component, Path, PathBuf};
 
@@ -24,6 +24,9 @@ pub struct Expansion {
     pub not_regular: Vec<(PathBuf, &'static str)>,
     /// Files inside folders without a known ending.
     pub unknown_ending: Vec<PathBuf>,
+    /// Files reached again (named twice, matched by two patterns, or through links), each with
+    /// the path it is loaded by.
+    pub repeated: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Expansion {
@@ -50,6 +53,27 @@ impl Expansion {
                 skipped.len(),
                 if skipped.len() == 1 { "file" } else { "files" },
                 ENDINGS.join(", ."),
+                names.join(", ")
+            ));
+        }
+        if !self.repeated.is_empty() {
+            let mut names: Vec<String> = self
+                .repeated
+                .iter()
+                .take(NAMED_SKIPS)
+                .map(|(again, first)| format!("{} (as {})", again.display(), first.display()))
+                .collect();
+            if self.repeated.len() > NAMED_SKIPS {
+                names.push(format!("and {} more", self.repeated.len() - NAMED_SKIPS));
+            }
+            out.push(format!(
+                "read once: {} {} reached a second time: {}",
+                self.repeated.len(),
+                if self.repeated.len() == 1 {
+                    "file"
+                } else {
+                    "files"
+                },
                 names.join(", ")
             ));
         }
@@ -146,6 +170,8 @@ struct Walk {
     found: Expansion,
     /// Folders and files already reached.
     visited: HashSet<Identity>,
+    /// The path each listed file is loaded by.
+    listed: HashMap<Identity, PathBuf>,
     /// Entries passed over (what they are, or `None` for a file without a known ending); the
     /// same file may be reached by several paths, and may be loaded through another.
     passed_over: Vec<(PathBuf, Option<&'static str>, Identity)>,
@@ -174,10 +200,22 @@ impl Walk {
         if meta.is_dir() {
             self.folder(path, meta)
         } else {
-            if self.visited.insert(identity(path, meta)) {
-                self.found.files.push(path.to_path_buf());
-            }
+            self.file(path, meta);
             Ok(())
+        }
+    }
+
+    /// Lists a regular file, or notes that it is listed already.
+    fn file(&mut self, path: &Path, meta: &Metadata) {
+        let id = identity(path, meta);
+        if let Some(first) = self.listed.get(&id) {
+            self.found
+                .repeated
+                .push((path.to_path_buf(), first.clone()));
+        } else {
+            self.visited.insert(identity(path, meta));
+            self.listed.insert(id, path.to_path_buf());
+            self.found.files.push(path.to_path_buf());
         }
     }
 
@@ -198,8 +236,8 @@ impl Walk {
             } else if !has_known_ending(&path) {
                 let id = identity(&path, &meta);
                 self.passed_over.push((path, None, id));
-            } else if self.visited.insert(identity(&path, &meta)) {
-                self.found.files.push(path);
+            } else {
+                self.file(&path, &meta);
             }
         }
         Ok(())
