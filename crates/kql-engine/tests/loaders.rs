@@ -207,6 +207,52 @@ fn a_cut_document_loads_its_whole_items_and_rejects_the_cut_one() {
     }
 }
 
+fn lines_and_reasons(r: &LoadReport) -> Vec<(usize, &str)> {
+    r.rejected
+        .iter()
+        .map(|x| (x.line, x.reason.as_str()))
+        .collect()
+}
+
+/// A rejected item of a document is named by the line it starts on and its number in the array
+/// (it was named by its number alone, as if that were its line).
+#[test]
+fn rejected_items_of_a_document_are_named_by_their_line_and_number() {
+    let page = concat!(
+        "{\"value\": [\n",
+        " {\"id\": \"1\", \"activityDateTime\": \"2026-11-25T00:00:00Z\"},\n",
+        " {\"id\": \"2\",\n",
+        "  \"activityDateTime\": \"not a date\"},\n",
+        " 5\n",
+        "]}\n"
+    );
+    let r = load_bytes(page.as_bytes());
+    assert_eq!(
+        lines_and_reasons(&r),
+        vec![
+            (
+                3,
+                "item 2 of the array: column `TimeGenerated`: `not a date` is not a datetime"
+            ),
+            (5, "item 3 of the array: not a JSON object"),
+        ]
+    );
+    assert_eq!(r.loaded, 1);
+    // Rows of a query API response (one line, as the API writes it) are named by number.
+    let api = r#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"}],"rows":[["2026-11-25T00:00:00Z"],["x"],[1,2]]}]}"#;
+    let r = load_bytes(api.as_bytes());
+    assert_eq!(
+        lines_and_reasons(&r),
+        vec![
+            (
+                1,
+                "row 2 of the table: column `TimeGenerated`: `x` is not a datetime"
+            ),
+            (1, "row 3 of the table: 2 values for 1 columns"),
+        ]
+    );
+}
+
 #[test]
 fn a_damaged_first_line_costs_only_itself() {
     // The first line cut anywhere (what `tail -c +N` gives), binary, bad UTF-8, a lone CR or

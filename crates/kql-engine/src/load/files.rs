@@ -499,10 +499,19 @@ impl Loader {
                 Some(Ok(value)) => {
                     pos = start + values.byte_offset();
                     let line = lines.line_of(start);
-                    if let Some(b) =
-                        self.json_value(value, line, schema, &mut builder, &mut report)?
-                    {
-                        batches.push(b);
+                    let before = report.rejected.len();
+                    let (batch, by_item) =
+                        self.json_value(value, line, schema, &mut builder, &mut report)?;
+                    batches.extend(batch);
+                    if by_item && report.rejected.len() > before {
+                        // Rejected items were numbered; find where they start (rarely needed,
+                        // so only then) to name their lines.
+                        let starts = super::json_values::item_starts(body, start);
+                        for r in &mut report.rejected[before..] {
+                            r.line = starts
+                                .get(r.line.wrapping_sub(1))
+                                .map_or(line, |at| lines.line_of(*at));
+                        }
                     }
                 }
                 Some(Err(e)) => {
@@ -513,8 +522,12 @@ impl Loader {
                     );
                     if let Some(s) = salvaged {
                         report.shape = s.shape;
-                        for (i, item) in s.items.into_iter().enumerate() {
+                        for (i, (at, item)) in s.items.into_iter().enumerate() {
+                            let before = report.rejected.len();
                             self.json_item(item, s.resource, i + 1, &mut builder, &mut report);
+                            for r in &mut report.rejected[before..] {
+                                r.line = lines.line_of(at);
+                            }
                         }
                     } else if report.shape.is_empty() {
                         report.shape = "JSON";
@@ -534,7 +547,9 @@ impl Loader {
     }
 
     /// One whole JSON value of a document or stream, starting on line `line`. Returns a batch
-    /// when the value was a query API response (whose rows come in their own batch).
+    /// when the value was a query API response (whose rows come in their own batch), and whether
+    /// the value was an array of records, whose rejections carry the item's number as their line
+    /// (the caller finds the line).
     fn json_value(
         &mut self,
         value: Value,
@@ -542,7 +557,7 @@ impl Loader {
         schema: &KqlSchema,
         builder: &mut RowBuilder,
         report: &mut LoadReport,
-    ) -> Result<Option<RecordBatch>> {
+    ) -> Result<(Option<RecordBatch>, bool)> {
         let (items, resource): (Vec<Value>, bool) = match value {
             Value::Array(a) => {
                 report.shape = "JSON array (portal download)";
@@ -561,10 +576,10 @@ impl Loader {
                     (r, true)
                 } else if let Some(Value::Array(t)) = o.remove("tables") {
                     report.shape = "Log Analytics query API response";
-                    let (b, r) = self.query_api("", t, schema, LoadReport::default())?;
+                    let (b, r) = self.query_api(line, t, schema, LoadReport::default())?;
                     report.loaded += r.loaded;
                     report.rejected.extend(r.rejected);
-                    return Ok(b.into_iter().next());
+                    return Ok((b.into_iter().next(), false));
                 } else {
                     // One record written over several lines (jq's output).
                     if report.shape.is_empty() {
@@ -572,7 +587,7 @@ impl Loader {
                     }
                     let resource = super::sniff::is_resource_record(&o);
                     self.add_record(&o, resource, line, builder, report);
-                    return Ok(None);
+                    return Ok((None, false));
                 }
             }
             _ => {
@@ -580,38 +595,43 @@ impl Loader {
                     line,
                     reason: "not a JSON object or array".into(),
                 });
-                return Ok(None);
+                return Ok((None, false));
             }
         };
         for (i, item) in items.into_iter().enumerate() {
-            // Items of a parsed document are numbered by position (1-based).
             self.json_item(item, resource, i + 1, builder, report);
         }
-        Ok(None)
+        Ok((None, true))
     }
 
-    /// One item of a document's array: a record, or a rejection.
+    /// Item `number` (1-based) of a document's array: a record, or a rejection that names the
+    /// item and carries its number as its line, for the caller to replace.
     fn json_item(
         &mut self,
         item: Value,
         resource: bool,
-        line: usize,
+        number: usize,
         builder: &mut RowBuilder,
         report: &mut LoadReport,
     ) {
+        let before = report.rejected.len();
         match item.as_object() {
-            Some(rec) => self.add_record(rec, resource, line, builder, report),
+            Some(rec) => self.add_record(rec, resource, number, builder, report),
             None => report.rejected.push(Rejection {
-                line,
-                reason: "array element is not a JSON object".into(),
+                line: number,
+                reason: "not a JSON object".into(),
             }),
+        }
+        for r in &mut report.rejected[before..] {
+            r.reason = format!("item {number} of the array: {}", r.reason);
         }
     }
 
     /// `{"tables": [{"name", "columns": [{name, type}], "rows": [[...]]}]}`: the first table.
+    /// Rejected rows are named by number, on the document's `line`.
     fn query_api(
         &mut self,
-        _: &str,
+        line: usize,
         tables: Vec<Value>,
         schema: &KqlSchema,
         mut report: LoadReport,
@@ -635,26 +655,21 @@ impl Loader {
             .iter()
             .enumerate()
         {
-            let Some(cells) = row.as_array() else {
-                report.rejected.push(Rejection {
-                    line: i + 1,
-                    reason: "row is not an array".into(),
-                });
-                continue;
+            let outcome = match row.as_array() {
+                None => Err("not an array".to_owned()),
+                Some(cells) if cells.len() != names.len() => Err(format!(
+                    "{} values for {} columns",
+                    cells.len(),
+                    names.len()
+                )),
+                Some(cells) => builder
+                    .append(|c: &str| names.iter().position(|n| n == c).and_then(|p| cells.get(p))),
             };
-            if cells.len() != names.len() {
-                report.rejected.push(Rejection {
-                    line: i + 1,
-                    reason: format!("row has {} values for {} columns", cells.len(), names.len()),
-                });
-                continue;
-            }
-            let get = |c: &str| names.iter().position(|n| n == c).and_then(|p| cells.get(p));
-            match builder.append(get) {
+            match outcome {
                 Ok(()) => report.loaded += 1,
                 Err(reason) => report.rejected.push(Rejection {
-                    line: i + 1,
-                    reason,
+                    line,
+                    reason: format!("row {} of the table: {reason}", i + 1),
                 }),
             }
         }

@@ -35,7 +35,8 @@ pub(crate) fn next_value(body: &[u8], pos: usize) -> Option<usize> {
 
 /// The items of a damaged document that parse, up to the first that does not.
 pub(crate) struct Salvaged {
-    pub items: Vec<Value>,
+    /// Each item with the offset where it starts.
+    pub items: Vec<(usize, Value)>,
     /// Items are resource-log records (an Event Hub body, or an array of such records).
     pub resource: bool,
     pub shape: &'static str,
@@ -47,27 +48,60 @@ pub(crate) struct Salvaged {
 /// whose `value` (a Graph page) or `records` (an Event Hub body) array holds the records. `None`
 /// when the value is neither.
 pub(crate) fn salvage_items(body: &[u8], start: usize) -> Option<Salvaged> {
-    let (open, resource, shape) = match body[start] {
-        b'[' => (start, None, "JSON array (portal download)"),
-        b'{' => {
-            let (at, resource, shape) = [
-                (&b"\"value\""[..], false, "Microsoft Graph page"),
-                (&b"\"records\""[..], true, "Event Hub body"),
-            ]
-            .into_iter()
-            .filter_map(|(key, resource, shape)| {
-                let at = memchr::memmem::find(&body[start..], key)? + start + key.len();
-                let open = skip_ws(body, at)
-                    .filter(|p| body[*p] == b':')
-                    .and_then(|p| skip_ws(body, p + 1))
-                    .filter(|p| body[*p] == b'[')?;
-                Some((open, Some(resource), shape))
-            })
-            .min_by_key(|(open, ..)| *open)?;
-            (at, resource, shape)
-        }
-        _ => return None,
-    };
+    let (open, resource, shape) = records_array(body, start)?;
+    let (items, error_at) = array_items::<Value>(body, open);
+    let resource = resource.unwrap_or_else(|| {
+        items
+            .first()
+            .and_then(|(_, v)| v.as_object())
+            .is_some_and(|o| o.contains_key("properties"))
+    });
+    Some(Salvaged {
+        items,
+        resource,
+        shape,
+        error_at,
+    })
+}
+
+/// Where each item of the records array of the (whole) document at `start` starts: found
+/// again only when an item was rejected, so that it is named by its line.
+pub(crate) fn item_starts(body: &[u8], start: usize) -> Vec<usize> {
+    records_array(body, start).map_or_else(Vec::new, |(open, ..)| {
+        let (items, _) = array_items::<serde::de::IgnoredAny>(body, open);
+        items.into_iter().map(|(at, _)| at).collect()
+    })
+}
+
+/// Where the array holding the records of the document at `start` opens; whether its items are
+/// resource-log records (`None`: judge by the first), and the document's shape.
+fn records_array(body: &[u8], start: usize) -> Option<(usize, Option<bool>, &'static str)> {
+    match body[start] {
+        b'[' => Some((start, None, "JSON array (portal download)")),
+        b'{' => [
+            (&b"\"value\""[..], false, "Microsoft Graph page"),
+            (&b"\"records\""[..], true, "Event Hub body"),
+        ]
+        .into_iter()
+        .filter_map(|(key, resource, shape)| {
+            let at = memchr::memmem::find(&body[start..], key)? + start + key.len();
+            let open = skip_ws(body, at)
+                .filter(|p| body[*p] == b':')
+                .and_then(|p| skip_ws(body, p + 1))
+                .filter(|p| body[*p] == b'[')?;
+            Some((open, Some(resource), shape))
+        })
+        .min_by_key(|(open, ..)| *open),
+        _ => None,
+    }
+}
+
+/// The items of the array opening at `open` that parse, each with its offset, and where the
+/// first that does not (or the array itself) breaks.
+fn array_items<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    open: usize,
+) -> (Vec<(usize, T)>, usize) {
     let mut items = Vec::new();
     let mut pos = open + 1;
     let error_at = loop {
@@ -77,9 +111,9 @@ pub(crate) fn salvage_items(body: &[u8], start: usize) -> Option<Salvaged> {
         if body[item] == b']' && items.is_empty() {
             break item;
         }
-        let mut values = serde_json::Deserializer::from_slice(&body[item..]).into_iter::<Value>();
+        let mut values = serde_json::Deserializer::from_slice(&body[item..]).into_iter::<T>();
         match values.next() {
-            Some(Ok(v)) => items.push(v),
+            Some(Ok(v)) => items.push((item, v)),
             _ => break item,
         }
         match skip_ws(body, item + values.byte_offset()) {
@@ -88,18 +122,7 @@ pub(crate) fn salvage_items(body: &[u8], start: usize) -> Option<Salvaged> {
             None => break body.len(),
         }
     };
-    let resource = resource.unwrap_or_else(|| {
-        items
-            .first()
-            .and_then(Value::as_object)
-            .is_some_and(|o| o.contains_key("properties"))
-    });
-    Some(Salvaged {
-        items,
-        resource,
-        shape,
-        error_at,
-    })
+    (items, error_at)
 }
 
 fn skip_ws(body: &[u8], pos: usize) -> Option<usize> {
