@@ -180,7 +180,10 @@ pub(crate) fn load_named_table(ctx: &KqlContext, spec: &str, strict: bool) -> Re
         match kql_engine::load::infer::load_inferred(std::path::Path::new(path)) {
             Ok(loaded) => loaded,
             Err(e) => {
-                eprintln!("error: --table {name}: {e}");
+                eprintln!(
+                    "error: --table {name}: {}",
+                    kql_engine::load::files::reason(&e)
+                );
                 return Err(1);
             }
         };

@@ -156,3 +156,26 @@ fn a_file_named_twice_is_counted_once_and_said() {
         format!("warning: --data: read once: 1 file reached a second time: {name} (as {name})\n")
     );
 }
+
+/// A damaged page in another writer's Parquet file: one line naming the file and what the
+/// decoder said, not a panic and its backtrace on stderr.
+#[test]
+fn a_damaged_parquet_page_given_as_a_table_is_one_error_line() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../kql-engine/tests/fixtures/damaged-snapshots/foreign-page.parquet"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_kqlite"))
+        .args(["query", "--table", &format!("T={file}"), "T | count"])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("run kqlite");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!(
+            "error: --table T: {file}: a damaged Parquet file (the Parquet reader failed: \
+             assertion failed: num_bits <= size_of::<T>() * 8)\n"
+        )
+    );
+}

@@ -452,3 +452,36 @@ fn a_snapshot_appears_whole_or_not_at_all() {
     w.finish().unwrap();
     assert!(path.exists() && entries() == 1);
 }
+
+/// A Parquet file another writer made (no kqlite checksums) whose dictionary page says its
+/// indexes are 255 bits wide: the decoder asserts. Read in place, the query fails with the file
+/// named (it failed with "Join Error" after a panic printed on a worker thread).
+#[test]
+fn a_damaged_page_of_another_writers_file_fails_the_query_naming_the_file() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/damaged-snapshots/foreign-page.parquet");
+    let ctx = KqlContext::new();
+    let (provider, reports) = snapshot_table(
+        std::slice::from_ref(&path),
+        &schema(),
+        &ctx.metadata_cache(),
+    )
+    .unwrap();
+    assert_eq!(reports[0].loaded, 1000);
+    ctx.register_provider("T", schema(), provider);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Only the damaged column's pages fail; the others read as they are.
+    assert_eq!(count(&ctx, "T | count"), 1000);
+    let Err(d) = rt.block_on(ctx.execute("T | summarize count() by Key")) else {
+        panic!("a damaged page was read");
+    };
+    let d = d.to_string();
+    assert!(d.starts_with("error[KE002]"), "{d}");
+    assert!(
+        d.contains(&format!(
+            "{}: a damaged Parquet file (the Parquet reader failed: assertion failed: num_bits",
+            path.display()
+        )),
+        "{d}"
+    );
+}

@@ -10,6 +10,7 @@ mod json_values;
 pub(crate) mod local_files;
 pub mod ndjson;
 mod offset_index;
+mod panic_fence;
 pub mod parquet;
 pub mod portal_csv;
 mod resource_raw;

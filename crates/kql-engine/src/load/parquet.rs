@@ -280,6 +280,8 @@ pub fn snapshot_table(
 ) -> Result<(Arc<dyn TableProvider>, Vec<LoadReport>)> {
     let mut files = Vec::with_capacity(paths.len());
     let mut reports = Vec::with_capacity(paths.len());
+    // Files without kqlite's checksums (other writers'), whose damage may panic the decoder.
+    let mut unchecked = Vec::new();
     for path in paths {
         // Canonical: object-store paths may not hold `.` or `..` segments.
         let absolute = std::fs::canonicalize(path).map_err(|e| {
@@ -290,8 +292,11 @@ pub fn snapshot_table(
         })?;
         // No glob: a file name with `*` or `[` is a name, not a pattern.
         let url = ListingTableUrl::try_new(url, None)?;
-        let (report, entry, arrow) =
+        let (report, entry, arrow, checksummed) =
             reader_panics_as_errors(path, || check_snapshot(path, url.prefix(), schema))?;
+        if !checksummed {
+            unchecked.push(path.display().to_string());
+        }
         files.push(SnapshotFile {
             path: absolute,
             object: entry.meta.clone(),
@@ -315,6 +320,7 @@ pub fn snapshot_table(
         late: table(true),
         early: table(false),
         offset_indexes: OffsetIndexes::new(files, metadata_cache.clone()),
+        fence: (!unchecked.is_empty()).then(|| unchecked.join(", ").into()),
     };
     Ok((Arc::new(scan), reports))
 }
@@ -386,24 +392,15 @@ fn chunks_within(
 /// their offsets) it asserts instead of returning an error. Checksums catch damaged pages of
 /// kqlite's own snapshots before decoding; this covers footers and other writers' files.
 fn reader_panics_as_errors<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
-        let why = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(DataFusionError::Execution(format!(
-            "{}: a damaged Parquet snapshot (the Parquet reader failed: {why})",
-            path.display()
-        )))
-    })
+    super::panic_fence::fenced(&path.display().to_string(), read)
 }
 
+/// Checks a snapshot's footer against `schema`; also says whether it carries kqlite's checksums.
 fn check_snapshot(
     path: &Path,
     location: &ObjectPath,
     schema: &KqlSchema,
-) -> Result<(LoadReport, CachedFileMetadataEntry, SchemaRef)> {
+) -> Result<(LoadReport, CachedFileMetadataEntry, SchemaRef, bool)> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
         .map_err(|e| DataFusionError::Execution(format!("{name}: cannot open: {e}")))?;
@@ -419,16 +416,17 @@ fn check_snapshot(
         })?;
     chunks_within(&meta, stat.len())
         .map_err(|e| DataFusionError::Execution(format!("{name}: {e}")))?;
-    match checksums::ChunkChecksums::from_metadata(&meta) {
+    let checksummed = match checksums::ChunkChecksums::from_metadata(&meta) {
         Some(Ok(sums)) => {
             let modified = stat
                 .modified()
                 .map_err(|e| DataFusionError::Execution(format!("{name}: cannot read: {e}")))?;
             checksums::remember(path, stat.len(), modified, sums);
+            true
         }
         Some(Err(e)) => return Err(DataFusionError::Execution(format!("{name}: {e}"))),
-        None => {}
-    }
+        None => false,
+    };
     let file_meta = meta.file_metadata();
     // The column types as Parquet declares them; every Kusto type's Arrow type reads back from
     // them alone, without decoding the Arrow schema embedded in the footer (nor does the scan:
@@ -473,5 +471,5 @@ fn check_snapshot(
     };
     let entry =
         CachedFileMetadataEntry::new(object, Arc::new(CachedParquetMetaData::new(Arc::new(meta))));
-    Ok((report, entry, scanned_columns(&arrow)))
+    Ok((report, entry, scanned_columns(&arrow), checksummed))
 }

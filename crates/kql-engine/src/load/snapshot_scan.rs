@@ -26,6 +26,9 @@ pub struct SnapshotScan {
     pub early: Arc<dyn TableProvider>,
     /// Loaded before the first late scan, which skips pages with them.
     pub offset_indexes: OffsetIndexes,
+    /// The files without kqlite's checksums, if any: their scans go inside a
+    /// [`PanicFence`](super::panic_fence::PanicFence).
+    pub fence: Option<Arc<str>>,
 }
 
 impl SnapshotScan {
@@ -50,6 +53,14 @@ impl SnapshotScan {
             })
         });
         if skips_text { &self.late } else { &self.early }
+    }
+
+    /// `scan` inside a fence when some files are not kqlite's.
+    fn fenced(&self, scan: Arc<dyn ExecutionPlan>) -> Arc<dyn ExecutionPlan> {
+        match &self.fence {
+            Some(files) => super::panic_fence::PanicFence::around(scan, files.clone()),
+            None => scan,
+        }
     }
 
     /// [`SnapshotScan::pick`], with the offset indexes loaded for a late scan.
@@ -79,9 +90,11 @@ impl TableProvider for SnapshotScan {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        self.prepared(projection.map(Vec::as_slice), filters)
+        let scan = self
+            .prepared(projection.map(Vec::as_slice), filters)
             .scan(state, projection, filters, limit)
-            .await
+            .await?;
+        Ok(self.fenced(scan))
     }
 
     async fn scan_with_args<'a>(
@@ -90,7 +103,8 @@ impl TableProvider for SnapshotScan {
         args: ScanArgs<'a>,
     ) -> Result<ScanResult> {
         let table = self.prepared(args.projection(), args.filters().unwrap_or(&[]));
-        table.scan_with_args(state, args).await
+        let result = table.scan_with_args(state, args).await?;
+        Ok(ScanResult::new(self.fenced(result.into_inner())))
     }
 
     fn supports_filters_pushdown(
@@ -128,6 +142,7 @@ mod tests {
                 Vec::new(),
                 crate::KqlContext::new().metadata_cache(),
             ),
+            fence: None,
         }
     }
 
