@@ -2,6 +2,7 @@
 //! `load::shapes`, Log Analytics NDJSON rows, query API responses, portal CSV exports and Parquet
 //! snapshots. Resource-log records are de-duplicated by record id across the whole load.
 
+use super::blocks::{Block, BlockSizes, read_blocks, too_long};
 use super::builder::RowBuilder;
 use super::ndjson::read_ndjson_stream;
 use super::shapes::{graph_to_row, record_id, resource_to_row};
@@ -49,9 +50,6 @@ const PREFIX: usize = 64 << 10;
 /// The shape name of Log Analytics rows, one per line.
 const NDJSON_ROWS: &str = "Log Analytics rows (NDJSON)";
 
-/// Bytes of a resource-log file read at a time.
-const RESOURCE_READ: usize = 64 << 20;
-
 /// Resource-log lines parsed and converted together (memory held as JSON values is bounded by it).
 const RESOURCE_BLOCK: usize = 32_768;
 
@@ -93,41 +91,6 @@ fn parse_resource_line<'a>(line: usize, text: &'a [u8], names: &[&str]) -> Parse
             line,
             reason: format!("not a JSON object: {e}"),
         },
-    }
-}
-
-/// Reads `input` in blocks of about `read_size` into buffers taken from `empty` and sends them
-/// on `full`, each cut after its last newline (the rest starts the next block; a line longer
-/// than a block makes a longer block). The last block holds the end of the input.
-fn read_blocks(
-    mut input: impl Read,
-    read_size: usize,
-    empty: &std::sync::mpsc::Receiver<Vec<u8>>,
-    full: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
-) {
-    let mut carry: Vec<u8> = Vec::new();
-    while let Ok(mut buf) = empty.recv() {
-        buf.append(&mut carry);
-        let eof = loop {
-            // `take` + `read_to_end` reads into the spare capacity without zeroing it first.
-            match (&mut input).take(read_size as u64).read_to_end(&mut buf) {
-                Ok(n) if n < read_size => break true,
-                Ok(_) => {}
-                Err(e) => {
-                    let _ = full.send(Err(e));
-                    return;
-                }
-            }
-            // Otherwise read on: a line longer than a block makes a longer block.
-            if let Some(p) = memchr::memrchr(b'\n', &buf) {
-                carry.extend_from_slice(&buf[p + 1..]);
-                buf.truncate(p + 1);
-                break false;
-            }
-        };
-        if full.send(Ok(buf)).is_err() || eof {
-            return;
-        }
     }
 }
 
@@ -234,7 +197,7 @@ impl Loader {
             }
             Sniffed::ResourceRecords => {
                 let input = std::io::Cursor::new(prefix).chain(reader);
-                return self.resource_stream(&name, input, gzip, schema, RESOURCE_READ);
+                return self.resource_stream(&name, input, gzip, schema, BlockSizes::FILES);
             }
             _ => {}
         }
@@ -259,23 +222,31 @@ impl Loader {
         input: impl Read + Send,
         gzip: bool,
         schema: &KqlSchema,
-        read_size: usize,
+        sizes: BlockSizes,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
         let mut report = LoadReport::new(name, RESOURCE_LINES);
         let mut batches = Vec::new();
         let mut lines_done = 0;
-        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(1);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
         for _ in 0..2 {
-            let _ = empty_tx.send(Vec::with_capacity(read_size + (1 << 20)));
+            let _ = empty_tx.send(Vec::with_capacity(sizes.read + (1 << 20)));
         }
         std::thread::scope(|s| -> Result<()> {
-            s.spawn(move || read_blocks(input, read_size, &empty_rx, &full_tx));
+            s.spawn(move || read_blocks(input, sizes, &empty_rx, &full_tx));
             // Owned here, so that returning early (an error) lets the reader thread end.
             let (full_rx, empty_tx) = (full_rx, empty_tx);
             let mut first = true;
             for block in &full_rx {
-                let mut pending = block.map_err(|e| read_failed(name, gzip, &e))?;
+                let block = block.map_err(|e| read_failed(name, gzip, &e))?;
+                if let Some(bytes) = block.skipped {
+                    lines_done += 1;
+                    report.rejected.push(Rejection {
+                        line: lines_done,
+                        reason: too_long(bytes, sizes),
+                    });
+                }
+                let mut pending = block.bytes;
                 let mut pending_ref: &[u8] = &pending;
                 if first {
                     pending_ref = pending_ref
@@ -757,20 +728,40 @@ mod tests {
         text.push_str("{broken\r\n");
         text.push_str(&write(&table[25..], Shape::ResourceLog));
         text.push_str(&write(&table[..3], Shape::ResourceLog));
+        // A line far longer than a record (line 45): passed over, with its length.
+        text.push_str(&"x".repeat(200_000));
+        text.push('\n');
+        text.push_str(&write(&table[..1], Shape::ResourceLog));
         let schema = crate::tables::aad_provisioning_logs();
         // Blocks far smaller than a line, and a little larger: the same outcome.
-        for read_size in [1_000, 3_000, 1 << 20] {
+        for read_size in [1_000, 3_000, 20_000] {
+            let sizes = BlockSizes {
+                read: read_size,
+                max_line: 40_000,
+            };
             let (batches, report) = Loader::new()
-                .resource_stream("PT1H.json", text.as_bytes(), false, &schema, read_size)
+                .resource_stream("PT1H.json", text.as_bytes(), false, &schema, sizes)
                 .unwrap();
             let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
             assert_eq!(
                 (rows, report.loaded, report.duplicates),
-                (40, 40, 3),
+                (40, 40, 4),
                 "{read_size}"
             );
-            let lines: Vec<usize> = report.rejected.iter().map(|r| r.line).collect();
-            assert_eq!(lines, vec![26], "{read_size}");
+            let lines: Vec<(usize, &str)> = report
+                .rejected
+                .iter()
+                .map(|r| (r.line, r.reason.as_str()))
+                .collect();
+            assert_eq!(lines[0].0, 26, "{read_size}");
+            assert_eq!(
+                lines[1..],
+                [(
+                    45,
+                    "a line of 200000 bytes, longer than a record can be (40000 bytes); not read"
+                )],
+                "{read_size}"
+            );
         }
     }
 }

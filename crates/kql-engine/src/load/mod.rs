@@ -1,6 +1,7 @@
 //! Loading exports into Arrow tables. Every input record is either loaded or reported with its
 //! file, line and reason: [`LoadReport`] counts add up.
 
+mod blocks;
 pub mod builder;
 mod checksums;
 pub mod csv;
