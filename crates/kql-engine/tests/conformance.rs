@@ -20,6 +20,11 @@
 //! * A case ends at a blank line after its rows.
 //!
 //! `KQL_CONFORMANCE_FILTER=substring` runs only files whose path contains it.
+//!
+//! Bless mode, `KQL_CONFORMANCE_BLESS=1`: a `query` whose result differs (or has none yet: a
+//! `----` with nothing under it) gets the engine's columns and rows written in its file, so that
+//! adding a case is writing the query and reviewing the diff (`git diff tests/conformance`).
+//! Expected errors are never rewritten, and the run over snapshots is skipped.
 
 #![allow(
     clippy::panic,
@@ -39,6 +44,8 @@ struct Case {
     query: String,
     header: Vec<String>,
     rows: Vec<String>,
+    /// The lines (0-based, end excluded) holding the expected header and rows, under `----`.
+    result: std::ops::Range<usize>,
 }
 
 enum Mode {
@@ -94,6 +101,7 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
                 query: String::new(),
                 header: vec![],
                 rows: vec![],
+                result: i..i,
             });
             i += 1;
             continue;
@@ -110,6 +118,7 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
         }
         let mut header = Vec::new();
         let mut rows = Vec::new();
+        let mut result = i..i;
         if matches!(mode, Mode::Rows { .. }) {
             if i >= lines.len() || lines[i].trim() != "----" {
                 return Err(format!(
@@ -125,6 +134,7 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
                 rows.push(lines[i].trim().to_owned());
                 i += 1;
             }
+            result = result.start + 1..i;
         }
         cases.push(Case {
             line: start,
@@ -132,6 +142,7 @@ fn parse_cases(text: &str) -> Result<Vec<Case>, String> {
             query: query.join("\n"),
             header,
             rows,
+            result,
         });
     }
     Ok(cases)
@@ -181,7 +192,9 @@ fn register(
     }
 }
 
-async fn run_file(path: &Path, tables: Tables<'_>) -> (usize, Vec<String>) {
+/// Runs the cases of one file; in bless mode, writes the actual result of each `query` that
+/// differs into the file.
+async fn run_file(path: &Path, tables: Tables<'_>, bless: bool) -> (usize, Vec<String>) {
     let name = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
@@ -194,6 +207,7 @@ async fn run_file(path: &Path, tables: Tables<'_>) -> (usize, Vec<String>) {
     let ctx = KqlContext::new();
     let mut now = kql_common::time::parse_datetime("2026-01-01T00:00:00Z").unwrap_or(0);
     let mut failures = Vec::new();
+    let mut blessed: Vec<(std::ops::Range<usize>, Vec<String>)> = Vec::new();
     let mut ran = 0;
     for case in cases {
         let at = format!("{name}:{}", case.line);
@@ -258,7 +272,11 @@ async fn run_file(path: &Path, tables: Tables<'_>) -> (usize, Vec<String>) {
                             got.sort();
                             want.sort();
                         }
-                        if header != case.header || got != want {
+                        if (header != case.header || got != want) && bless {
+                            let mut lines = vec![header.join(" | ")];
+                            lines.extend(got);
+                            blessed.push((case.result.clone(), lines));
+                        } else if header != case.header || got != want {
                             failures.push(format!(
                                 "{at}: result differs\n  query:    {}\n  expected: {}\n            {}\n  actual:   {}\n            {}",
                                 case.query.replace('\n', "\n            "),
@@ -273,12 +291,36 @@ async fn run_file(path: &Path, tables: Tables<'_>) -> (usize, Vec<String>) {
             }
         }
     }
+    if !blessed.is_empty() {
+        match bless_file(&text, &blessed).and_then(|t| std::fs::write(path, t).ok()) {
+            Some(()) => println!("{name}: blessed {} cases", blessed.len()),
+            None => failures.push(format!("{name}: could not write the blessed results")),
+        }
+    }
     (ran, failures)
+}
+
+/// `text` with each range of lines replaced by its new lines (ranges in file order).
+fn bless_file(text: &str, blessed: &[(std::ops::Range<usize>, Vec<String>)]) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    for (range, new) in blessed {
+        out.extend(lines.get(at..range.start)?);
+        out.extend(new.iter().map(String::as_str));
+        at = range.end;
+    }
+    out.extend(lines.get(at..)?);
+    Some(out.join("\n") + "\n")
+}
+
+fn blessing() -> bool {
+    std::env::var("KQL_CONFORMANCE_BLESS").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance() {
-    run_all(Tables::InMemory).await;
+    run_all(Tables::InMemory, blessing()).await;
 }
 
 /// The same files with every `table` they define written to a snapshot and scanned in place: the
@@ -286,11 +328,15 @@ async fn conformance() {
 /// tables do. (Cases that use no `table` just run again.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_over_snapshots() {
+    if blessing() {
+        // The files are being rewritten by the run in memory.
+        return;
+    }
     let dir = common::scratch("conformance", "snapshots");
-    run_all(Tables::Snapshots(&dir)).await;
+    run_all(Tables::Snapshots(&dir), false).await;
 }
 
-async fn run_all(tables: Tables<'_>) {
+async fn run_all(tables: Tables<'_>, bless: bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance");
     let mut paths = Vec::new();
     files(&root, &mut paths);
@@ -304,7 +350,7 @@ async fn run_all(tables: Tables<'_>) {
     let mut total = 0;
     let mut failures = Vec::new();
     for p in &paths {
-        let (ran, f) = run_file(p, tables).await;
+        let (ran, f) = run_file(p, tables, bless).await;
         total += ran;
         failures.extend(f);
     }
@@ -318,5 +364,26 @@ async fn run_all(tables: Tables<'_>) {
         "{} of {total} conformance cases failed:\n\n{}",
         failures.len(),
         failures.join("\n\n")
+    );
+}
+
+/// Bless mode writes the result under the right `----`, whether the case had rows or none.
+#[test]
+fn blessing_replaces_only_the_results_of_the_blessed_cases() {
+    let text = "# a\nquery\nprint x = 1\n----\nx:long\n7\n\nquery\nprint y = 2\n----\n\nquery error KS002\nnope\n";
+    let cases = parse_cases(text).unwrap();
+    let blessed = vec![
+        (
+            cases[0].result.clone(),
+            vec!["x:long".to_owned(), "1".to_owned()],
+        ),
+        (
+            cases[1].result.clone(),
+            vec!["y:long".to_owned(), "2".to_owned()],
+        ),
+    ];
+    assert_eq!(
+        bless_file(text, &blessed).unwrap(),
+        "# a\nquery\nprint x = 1\n----\nx:long\n1\n\nquery\nprint y = 2\n----\ny:long\n2\n\nquery error KS002\nnope\n"
     );
 }
