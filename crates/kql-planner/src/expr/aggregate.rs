@@ -6,7 +6,7 @@
 use super::binary::from_dynamic;
 use super::{ExprCx, Typed, column};
 use crate::diag::{R, err, not_supported};
-use crate::functions::call as udf;
+use crate::functions::{Udf, call as udf};
 use crate::planner::KqlToRel;
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
@@ -280,14 +280,14 @@ impl KqlToRel<'_> {
                 (
                     e,
                     Box::new(move |e| {
-                        let mut json = udf("kql_to_json", vec![e, lit(ty.name())]);
+                        let mut json = udf(Udf::ToJson, vec![e, lit(ty.name())]);
                         if flatten {
                             // A set of arrays is the set of their elements.
-                            json = udf("kql_set_flatten", vec![json]);
+                            json = udf(Udf::SetFlatten, vec![json]);
                         }
                         if let Some(m) = &max {
                             json = udf(
-                                "kql_array_slice",
+                                Udf::ArraySlice,
                                 vec![json, lit(0i64), m.clone() - lit(1i64)],
                             );
                         }
@@ -313,8 +313,8 @@ impl KqlToRel<'_> {
                     e,
                     Box::new(move |e| {
                         let bag = udf(
-                            "kql_merge_bags",
-                            vec![udf("kql_to_json", vec![e, lit("dynamic")])],
+                            Udf::MergeBags,
+                            vec![udf(Udf::ToJson, vec![e, lit("dynamic")])],
                         );
                         // The summarize page lists [] as make_bag's value for an empty input.
                         let empty = if no_by { "[]" } else { "{}" };
@@ -389,9 +389,9 @@ impl KqlToRel<'_> {
                 (
                     e,
                     Box::new(move |e| {
-                        let values = udf("kql_to_json", vec![e, lit(ty.name())]);
+                        let values = udf(Udf::ToJson, vec![e, lit(ty.name())]);
                         let raw = Typed::new(
-                            udf("kql_percentile", vec![values, p.clone()]),
+                            udf(Udf::Percentile, vec![values, p.clone()]),
                             KqlType::Dynamic,
                         );
                         from_dynamic(

@@ -5,7 +5,7 @@
 
 use super::{ExprCx, Typed};
 use crate::diag::{R, err};
-use crate::functions::call;
+use crate::functions::{Udf, call};
 use crate::planner::KqlToRel;
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
@@ -32,12 +32,12 @@ pub(crate) fn from_dynamic(t: Typed, to: KqlType) -> Typed {
         return t;
     }
     let (f, ty) = match to {
-        KqlType::Int | KqlType::Long => ("kql_dyn_tolong", KqlType::Long),
-        KqlType::Real | KqlType::Decimal => ("kql_dyn_toreal", KqlType::Real),
-        KqlType::Bool => ("kql_dyn_tobool", KqlType::Bool),
-        KqlType::DateTime => ("kql_dyn_todatetime", KqlType::DateTime),
-        KqlType::Timespan => ("kql_dyn_totimespan", KqlType::Timespan),
-        KqlType::String | KqlType::Guid | KqlType::Dynamic => ("kql_dyn_tostring", KqlType::String),
+        KqlType::Int | KqlType::Long => (Udf::DynTolong, KqlType::Long),
+        KqlType::Real | KqlType::Decimal => (Udf::DynToreal, KqlType::Real),
+        KqlType::Bool => (Udf::DynTobool, KqlType::Bool),
+        KqlType::DateTime => (Udf::DynTodatetime, KqlType::DateTime),
+        KqlType::Timespan => (Udf::DynTotimespan, KqlType::Timespan),
+        KqlType::String | KqlType::Guid | KqlType::Dynamic => (Udf::DynTostring, KqlType::String),
     };
     Typed::new(call(f, vec![t.expr]), ty)
 }
@@ -51,29 +51,29 @@ pub(crate) fn as_string(t: Typed) -> Typed {
         KqlType::Guid => Typed::new(coalesce(vec![t.expr, lit("")]), KqlType::String),
         KqlType::Dynamic => from_dynamic(t, KqlType::String),
         other => Typed::new(
-            call("kql_tostring", vec![t.expr, lit(other.name())]),
+            call(Udf::Tostring, vec![t.expr, lit(other.name())]),
             KqlType::String,
         ),
     }
 }
 
-fn string_udf(op: StringOp) -> &'static str {
+fn string_udf(op: StringOp) -> Udf {
     use StringOpKind as K;
     match (op.kind, op.case_sensitive) {
-        (K::Has, false) => "kql_has",
-        (K::Has, true) => "kql_has_cs",
-        (K::HasPrefix, false) => "kql_hasprefix",
-        (K::HasPrefix, true) => "kql_hasprefix_cs",
-        (K::HasSuffix, false) => "kql_hassuffix",
-        (K::HasSuffix, true) => "kql_hassuffix_cs",
-        (K::Contains, false) => "kql_contains",
-        (K::Contains, true) => "kql_contains_cs",
-        (K::StartsWith, false) => "kql_startswith",
-        (K::StartsWith, true) => "kql_startswith_cs",
-        (K::EndsWith, false) => "kql_endswith",
-        (K::EndsWith, true) => "kql_endswith_cs",
-        (K::MatchesRegex, _) => "kql_matches_regex",
-        (K::Like, _) => "kql_matches_regex",
+        (K::Has, false) => Udf::Has,
+        (K::Has, true) => Udf::HasCs,
+        (K::HasPrefix, false) => Udf::Hasprefix,
+        (K::HasPrefix, true) => Udf::HasprefixCs,
+        (K::HasSuffix, false) => Udf::Hassuffix,
+        (K::HasSuffix, true) => Udf::HassuffixCs,
+        (K::Contains, false) => Udf::Contains,
+        (K::Contains, true) => Udf::ContainsCs,
+        (K::StartsWith, false) => Udf::Startswith,
+        (K::StartsWith, true) => Udf::StartswithCs,
+        (K::EndsWith, false) => Udf::Endswith,
+        (K::EndsWith, true) => Udf::EndswithCs,
+        (K::MatchesRegex, _) => Udf::MatchesRegex,
+        (K::Like, _) => Udf::MatchesRegex,
     }
 }
 
@@ -127,7 +127,7 @@ impl KqlToRel<'_> {
             | BinaryOp::Ge => self.compare(op, left, right, span),
             BinaryOp::EqCi | BinaryOp::NotEqCi => {
                 let (a, b) = (as_string(left), as_string(right));
-                let eq = call("kql_eq_ci", vec![a.expr, b.expr]);
+                let eq = call(Udf::EqCi, vec![a.expr, b.expr]);
                 Ok(Typed::new(
                     if op == BinaryOp::EqCi {
                         eq
@@ -148,7 +148,7 @@ impl KqlToRel<'_> {
             BinaryOp::SearchColon => {
                 let (a, b) = (as_string(left), as_string(right));
                 Ok(Typed::new(
-                    call("kql_has", vec![a.expr, b.expr]),
+                    call(Udf::Has, vec![a.expr, b.expr]),
                     KqlType::Bool,
                 ))
             }
@@ -222,15 +222,14 @@ impl KqlToRel<'_> {
         };
         // Longs, timespans and datetimes are Int64 ticks; their kernels give null where the
         // result would wrap or leave the datetime range (functions/arith.rs).
-        let checked = |kernel: &str, ty: KqlType| {
+        let checked = |kernel: Udf, ty: KqlType| {
             Ok(Typed::new(
                 call(kernel, vec![widen(&left, ty), widen(&right, ty)]),
                 ty,
             ))
         };
         // Decimals keep 18 places and give null past 38 digits (functions/decimal.rs).
-        let numeric = |o: Operator, kernels: [&str; 2], a: KqlType, b: KqlType| match promote(a, b)
-        {
+        let numeric = |o: Operator, kernels: [Udf; 2], a: KqlType, b: KqlType| match promote(a, b) {
             Long => checked(kernels[0], Long),
             Decimal => checked(kernels[1], Decimal),
             ty => plain(o, ty),
@@ -250,7 +249,7 @@ impl KqlToRel<'_> {
                 )
             } else {
                 call(
-                    "kql_mul_long",
+                    Udf::MulLong,
                     vec![ticks.expr.clone(), cast(n.expr.clone(), DataType::Int64)],
                 )
             };
@@ -258,39 +257,36 @@ impl KqlToRel<'_> {
         };
         match (op, left.ty, right.ty) {
             (BinaryOp::Add, a, b) if a.is_numeric() && b.is_numeric() => {
-                numeric(Operator::Plus, ["kql_add_long", "kql_decimal_add"], a, b)
+                numeric(Operator::Plus, [Udf::AddLong, Udf::DecimalAdd], a, b)
             }
-            (BinaryOp::Add, DateTime, Timespan) => checked("kql_add_datetime", DateTime),
+            (BinaryOp::Add, DateTime, Timespan) => checked(Udf::AddDatetime, DateTime),
             (BinaryOp::Add, Timespan, DateTime) => Ok(Typed::new(
-                call("kql_add_datetime", vec![right.expr, left.expr]),
+                call(Udf::AddDatetime, vec![right.expr, left.expr]),
                 DateTime,
             )),
-            (BinaryOp::Add, Timespan, Timespan) => checked("kql_add_long", Timespan),
+            (BinaryOp::Add, Timespan, Timespan) => checked(Udf::AddLong, Timespan),
             (BinaryOp::Sub, a, b) if a.is_numeric() && b.is_numeric() => {
-                numeric(Operator::Minus, ["kql_sub_long", "kql_decimal_sub"], a, b)
+                numeric(Operator::Minus, [Udf::SubLong, Udf::DecimalSub], a, b)
             }
             (BinaryOp::Sub, DateTime, DateTime) => Ok(Typed::new(
-                call("kql_sub_long", vec![left.expr, right.expr]),
+                call(Udf::SubLong, vec![left.expr, right.expr]),
                 Timespan,
             )),
-            (BinaryOp::Sub, DateTime, Timespan) => checked("kql_sub_datetime", DateTime),
-            (BinaryOp::Sub, Timespan, Timespan) => checked("kql_sub_long", Timespan),
-            (BinaryOp::Mul, a, b) if a.is_numeric() && b.is_numeric() => numeric(
-                Operator::Multiply,
-                ["kql_mul_long", "kql_decimal_mul"],
-                a,
-                b,
-            ),
+            (BinaryOp::Sub, DateTime, Timespan) => checked(Udf::SubDatetime, DateTime),
+            (BinaryOp::Sub, Timespan, Timespan) => checked(Udf::SubLong, Timespan),
+            (BinaryOp::Mul, a, b) if a.is_numeric() && b.is_numeric() => {
+                numeric(Operator::Multiply, [Udf::MulLong, Udf::DecimalMul], a, b)
+            }
             (BinaryOp::Mul, Timespan, n) if n.is_numeric() => ticks_times(&left, &right),
             (BinaryOp::Mul, n, Timespan) if n.is_numeric() => ticks_times(&right, &left),
             (BinaryOp::Div, a, b) if a.is_integer() && b.is_integer() => Ok(Typed::new(
-                call("kql_div", vec![left.expr, right.expr]),
+                call(Udf::Div, vec![left.expr, right.expr]),
                 Long,
             )),
             (BinaryOp::Div, a, b) if a.is_numeric() && b.is_numeric() => {
                 let ty = promote(a, b);
                 if ty == Decimal {
-                    return checked("kql_decimal_div", Decimal);
+                    return checked(Udf::DecimalDiv, Decimal);
                 }
                 let (x, y) = if ty == Real {
                     (
@@ -311,10 +307,7 @@ impl KqlToRel<'_> {
                 Real,
             )),
             (BinaryOp::Div, Timespan, n) if n.is_integer() => Ok(Typed::new(
-                call(
-                    "kql_div",
-                    vec![left.expr, cast(right.expr, DataType::Int64)],
-                ),
+                call(Udf::Div, vec![left.expr, cast(right.expr, DataType::Int64)]),
                 Timespan,
             )),
             (BinaryOp::Div, Timespan, n) if n.is_numeric() => {
@@ -326,11 +319,11 @@ impl KqlToRel<'_> {
                 Ok(Typed::new(try_cast(q, DataType::Int64), Timespan))
             }
             (BinaryOp::Mod, a, b) if a.is_integer() && b.is_integer() => Ok(Typed::new(
-                call("kql_mod", vec![left.expr, right.expr]),
+                call(Udf::Mod, vec![left.expr, right.expr]),
                 Long,
             )),
             (BinaryOp::Mod, Timespan, Timespan) => Ok(Typed::new(
-                call("kql_mod", vec![left.expr, right.expr]),
+                call(Udf::Mod, vec![left.expr, right.expr]),
                 Timespan,
             )),
             (BinaryOp::Mod, a, b) if a.is_numeric() && b.is_numeric() => {
@@ -369,10 +362,7 @@ impl KqlToRel<'_> {
                 let text = as_string(left);
                 let needles = self.as_dynamic_array(items);
                 let any = Expr::Not(Box::new(binary_expr(
-                    call(
-                        "kql_has_any_index",
-                        vec![text.expr.clone(), needles.clone()],
-                    ),
+                    call(Udf::HasAnyIndex, vec![text.expr.clone(), needles.clone()]),
                     Operator::Lt,
                     lit(0i64),
                 )));
@@ -380,7 +370,7 @@ impl KqlToRel<'_> {
                     return Ok(Typed::new(any, KqlType::Bool));
                 }
                 Ok(Typed::new(
-                    call("kql_has_all", vec![text.expr, needles]),
+                    call(Udf::HasAll, vec![text.expr, needles]),
                     KqlType::Bool,
                 ))
             }
@@ -532,10 +522,10 @@ impl KqlToRel<'_> {
             )
             .to_string()),
             None => call(
-                "kql_pack_array",
+                Udf::PackArray,
                 items
                     .into_iter()
-                    .map(|t| call("kql_to_json", vec![as_string(t).expr, lit("string")]))
+                    .map(|t| call(Udf::ToJson, vec![as_string(t).expr, lit("string")]))
                     .collect(),
             ),
         }
@@ -556,7 +546,7 @@ impl KqlToRel<'_> {
         let value = from_dynamic(value, lo.ty);
         // For datetimes the upper bound may be a timespan: `t between (start .. 1d)`.
         let hi_expr = if value.ty == KqlType::DateTime && hi.ty == KqlType::Timespan {
-            call("kql_add_saturating", vec![lo.expr.clone(), hi.expr])
+            call(Udf::AddSaturating, vec![lo.expr.clone(), hi.expr])
         } else if comparable(value.ty, hi.ty) {
             hi.expr
         } else {

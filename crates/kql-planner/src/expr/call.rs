@@ -8,7 +8,7 @@ use super::common_type::{convert_to, to_dynamic, unify};
 use super::scalar_functions::SCALAR_FUNCTIONS;
 use super::{ExprCx, Typed, null_of};
 use crate::diag::{R, did_you_mean, err, not_supported};
-use crate::functions::call as udf;
+use crate::functions::{Udf, call as udf};
 use crate::planner::{Binding, KqlToRel};
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
@@ -85,7 +85,7 @@ impl KqlToRel<'_> {
                 let empty = match a.ty {
                     KqlType::String | KqlType::Guid => a.expr.eq(lit("")),
                     KqlType::Dynamic => core::coalesce(vec![
-                        udf("kql_dyn_tostring", vec![a.expr]).eq(lit("")),
+                        udf(Udf::DynTostring, vec![a.expr]).eq(lit("")),
                         lit(true),
                     ]),
                     _ => a.expr.is_null(),
@@ -152,15 +152,12 @@ impl KqlToRel<'_> {
                         self.string_arg(c, i, a)?.expr
                     });
                 }
-                let text = Typed::new(udf("kql_extract", out), KqlType::String);
+                let text = Typed::new(udf(Udf::Extract, out), KqlType::String);
                 match target {
                     None | Some(KqlType::String) => Ok(text),
                     // Converted to the type; no match or a failed conversion gives null.
                     Some(ty) => Ok(convert_to(
-                        Typed::new(
-                            udf("kql_parse_json_scalar", vec![text.expr]),
-                            KqlType::Dynamic,
-                        ),
+                        Typed::new(udf(Udf::ParseJsonScalar, vec![text.expr]), KqlType::Dynamic),
                         ty,
                     )),
                 }
@@ -177,16 +174,16 @@ impl KqlToRel<'_> {
                         self.string_arg(c, i, a)?.expr
                     });
                 }
-                t(udf("kql_extract_all", out), KqlType::Dynamic)
+                t(udf(Udf::ExtractAll, out), KqlType::Dynamic)
             }
             "array_length" | "bag_keys" => {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
                 let a = self.dynamic_arg(c, 0, a)?;
                 let (f, ty) = if name == "array_length" {
-                    ("kql_array_length", KqlType::Long)
+                    (Udf::ArrayLength, KqlType::Long)
                 } else {
-                    ("kql_bag_keys", KqlType::Dynamic)
+                    (Udf::BagKeys, KqlType::Dynamic)
                 };
                 t(udf(f, vec![a.expr]), ty)
             }
@@ -211,9 +208,9 @@ impl KqlToRel<'_> {
                 t(
                     udf(
                         if name == "array_sort_asc" {
-                            "kql_array_sort_asc"
+                            Udf::ArraySortAsc
                         } else {
-                            "kql_array_sort_desc"
+                            Udf::ArraySortDesc
                         },
                         out,
                     ),
@@ -225,7 +222,7 @@ impl KqlToRel<'_> {
                 let d = self.one(c, cx)?;
                 let d = self.datetime_arg(c, 0, d)?;
                 t(
-                    udf("kql_datetime_part", vec![lit("week_of_year"), d.expr]),
+                    udf(Udf::DatetimePart, vec![lit("week_of_year"), d.expr]),
                     KqlType::Long,
                 )
             }
@@ -233,7 +230,7 @@ impl KqlToRel<'_> {
             "format_datetime" => self.kernel_call(
                 c,
                 cx,
-                "kql_format_datetime",
+                Udf::FormatDatetime,
                 &[A::DateTime, A::Str],
                 2,
                 KqlType::String,
@@ -241,7 +238,7 @@ impl KqlToRel<'_> {
             "format_timespan" => self.kernel_call(
                 c,
                 cx,
-                "kql_format_timespan",
+                Udf::FormatTimespan,
                 &[A::Timespan, A::Str],
                 2,
                 KqlType::String,
@@ -249,18 +246,18 @@ impl KqlToRel<'_> {
             "datetime_part" => self.kernel_call(
                 c,
                 cx,
-                "kql_datetime_part",
+                Udf::DatetimePart,
                 &[A::Str, A::DateTime],
                 2,
                 KqlType::Long,
             ),
             "dayofweek" => {
-                self.kernel_call(c, cx, "kql_dayofweek", &[A::DateTime], 1, KqlType::Timespan)
+                self.kernel_call(c, cx, Udf::Dayofweek, &[A::DateTime], 1, KqlType::Timespan)
             }
             "datetime_add" => self.kernel_call(
                 c,
                 cx,
-                "kql_datetime_add",
+                Udf::DatetimeAdd,
                 &[A::Str, A::Long, A::DateTime],
                 3,
                 KqlType::DateTime,
@@ -268,31 +265,21 @@ impl KqlToRel<'_> {
             "datetime_diff" => self.kernel_call(
                 c,
                 cx,
-                "kql_datetime_diff",
+                Udf::DatetimeDiff,
                 &[A::Str, A::DateTime, A::DateTime],
                 3,
                 KqlType::Long,
             ),
-            "bag_has_key" => self.kernel_call(
-                c,
-                cx,
-                "kql_bag_has_key",
-                &[A::Dyn, A::Str],
-                2,
-                KqlType::Bool,
-            ),
-            "has_any_index" => self.kernel_call(
-                c,
-                cx,
-                "kql_has_any_index",
-                &[A::Str, A::Dyn],
-                2,
-                KqlType::Long,
-            ),
+            "bag_has_key" => {
+                self.kernel_call(c, cx, Udf::BagHasKey, &[A::Dyn, A::Str], 2, KqlType::Bool)
+            }
+            "has_any_index" => {
+                self.kernel_call(c, cx, Udf::HasAnyIndex, &[A::Str, A::Dyn], 2, KqlType::Long)
+            }
             "array_slice" => self.kernel_call(
                 c,
                 cx,
-                "kql_array_slice",
+                Udf::ArraySlice,
                 &[A::Dyn, A::Long, A::Long],
                 3,
                 KqlType::Dynamic,
@@ -300,7 +287,7 @@ impl KqlToRel<'_> {
             "substring" => self.kernel_call(
                 c,
                 cx,
-                "kql_substring",
+                Udf::Substring,
                 &[A::Str, A::Long, A::Long],
                 2,
                 KqlType::String,
@@ -308,7 +295,7 @@ impl KqlToRel<'_> {
             "split" => self.kernel_call(
                 c,
                 cx,
-                "kql_split",
+                Udf::Split,
                 &[A::Str, A::Str, A::Long],
                 2,
                 KqlType::Dynamic,
@@ -317,7 +304,7 @@ impl KqlToRel<'_> {
             "indexof" => self.kernel_call(
                 c,
                 cx,
-                "kql_indexof",
+                Udf::Indexof,
                 &[A::Text, A::Text, A::Long, A::Long, A::Long],
                 2,
                 KqlType::Long,
@@ -325,7 +312,7 @@ impl KqlToRel<'_> {
             "make_datetime" => self.kernel_call(
                 c,
                 cx,
-                "kql_make_datetime",
+                Udf::MakeDatetime,
                 &[A::Real; 6],
                 3,
                 KqlType::DateTime,
@@ -333,7 +320,7 @@ impl KqlToRel<'_> {
             "make_timespan" => self.kernel_call(
                 c,
                 cx,
-                "kql_make_timespan",
+                Udf::MakeTimespan,
                 &[A::Real; 4],
                 2,
                 KqlType::Timespan,
@@ -345,7 +332,7 @@ impl KqlToRel<'_> {
                     Some(off) => {
                         let off = self.timespan_arg(c, 0, off)?;
                         t(
-                            udf("kql_add_datetime", vec![self.now_expr(), off.expr]),
+                            udf(Udf::AddDatetime, vec![self.now_expr(), off.expr]),
                             KqlType::DateTime,
                         )
                     }
@@ -357,7 +344,7 @@ impl KqlToRel<'_> {
                 let a = self.one(c, cx)?;
                 let a = self.timespan_arg(c, 0, a)?;
                 t(
-                    udf("kql_sub_datetime", vec![self.now_expr(), a.expr]),
+                    udf(Udf::SubDatetime, vec![self.now_expr(), a.expr]),
                     KqlType::DateTime,
                 )
             }
@@ -466,8 +453,8 @@ impl KqlToRel<'_> {
                 // Integer abs of the smallest value does not fit: null (functions/arith.rs),
                 // where DataFusion's abs fails the query.
                 match a.ty {
-                    KqlType::Long => t(udf("kql_abs_long", vec![a.expr]), a.ty),
-                    KqlType::Int => t(udf("kql_abs_int", vec![a.expr]), a.ty),
+                    KqlType::Long => t(udf(Udf::AbsLong, vec![a.expr]), a.ty),
+                    KqlType::Int => t(udf(Udf::AbsInt, vec![a.expr]), a.ty),
                     _ => t(math::abs(a.expr), a.ty),
                 }
             }
@@ -487,10 +474,7 @@ impl KqlToRel<'_> {
                 if x.ty.is_integer() {
                     // Exact, in integers: through a real the low digits of large longs are lost.
                     return t(
-                        udf(
-                            "kql_round_long",
-                            vec![cast(x.expr, DataType::Int64), digits],
-                        ),
+                        udf(Udf::RoundLong, vec![cast(x.expr, DataType::Int64), digits]),
                         KqlType::Long,
                     );
                 }
@@ -505,7 +489,7 @@ impl KqlToRel<'_> {
                 let (a, b) = (self.num_arg(c, 0, a)?, self.num_arg(c, 1, b)?);
                 t(
                     udf(
-                        "kql_pow",
+                        Udf::Pow,
                         vec![
                             cast(a.expr, DataType::Float64),
                             cast(b.expr, DataType::Float64),
@@ -536,10 +520,10 @@ impl KqlToRel<'_> {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
                 let (f, ty) = match name {
-                    "tolong" => ("kql_tolong", KqlType::Long),
-                    "toint" => ("kql_toint", KqlType::Int),
-                    "tobool" | "toboolean" => ("kql_tobool", KqlType::Bool),
-                    _ => ("kql_toreal", KqlType::Real),
+                    "tolong" => (Udf::Tolong, KqlType::Long),
+                    "toint" => (Udf::Toint, KqlType::Int),
+                    "tobool" | "toboolean" => (Udf::Tobool, KqlType::Bool),
+                    _ => (Udf::Toreal, KqlType::Real),
                 };
                 let input = match a.ty {
                     KqlType::Dynamic => as_string(a).expr,
@@ -558,7 +542,7 @@ impl KqlToRel<'_> {
                 match a.ty {
                     KqlType::DateTime => Ok(a),
                     KqlType::String | KqlType::Dynamic => t(
-                        udf("kql_todatetime", vec![as_string(a).expr]),
+                        udf(Udf::Todatetime, vec![as_string(a).expr]),
                         KqlType::DateTime,
                     ),
                     _ => t(null_of(KqlType::DateTime), KqlType::DateTime),
@@ -571,7 +555,7 @@ impl KqlToRel<'_> {
                     KqlType::Timespan => Ok(a),
                     k if k.is_integer() => t(cast(a.expr, DataType::Int64), KqlType::Timespan),
                     _ => t(
-                        udf("kql_totimespan", vec![as_string(a).expr]),
+                        udf(Udf::Totimespan, vec![as_string(a).expr]),
                         KqlType::Timespan,
                     ),
                 }
@@ -579,14 +563,14 @@ impl KqlToRel<'_> {
             "toguid" => {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
-                t(udf("kql_toguid", vec![as_string(a).expr]), KqlType::Guid)
+                t(udf(Udf::Toguid, vec![as_string(a).expr]), KqlType::Guid)
             }
             "parse_json" | "todynamic" => {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
                 match a.ty {
                     KqlType::Dynamic => Ok(a),
-                    KqlType::String => t(udf("kql_parse_json", vec![a.expr]), KqlType::Dynamic),
+                    KqlType::String => t(udf(Udf::ParseJson, vec![a.expr]), KqlType::Dynamic),
                     _ => t(to_dynamic(a), KqlType::Dynamic),
                 }
             }
@@ -594,9 +578,7 @@ impl KqlToRel<'_> {
                 self.arity(c, 1, 1)?;
                 let a = self.one(c, cx)?;
                 match a.ty {
-                    KqlType::Dynamic => {
-                        t(udf("kql_gettype_dynamic", vec![a.expr]), KqlType::String)
-                    }
+                    KqlType::Dynamic => t(udf(Udf::GettypeDynamic, vec![a.expr]), KqlType::String),
                     ty => t(lit(ty.name()), KqlType::String),
                 }
             }
@@ -653,8 +635,8 @@ impl KqlToRel<'_> {
                     .map_err(|_| crate::diag::internal("args", c.span))?;
                 t(string::replace(text, find, with), KqlType::String)
             }
-            "replace_regex" => self.strings_udf(c, cx, 3, 3, "kql_replace_regex", KqlType::String),
-            "trim" => self.strings_udf(c, cx, 2, 2, "kql_trim", KqlType::String),
+            "replace_regex" => self.strings_udf(c, cx, 3, 3, Udf::ReplaceRegex, KqlType::String),
+            "trim" => self.strings_udf(c, cx, 2, 2, Udf::Trim, KqlType::String),
             "trim_start" | "trim_end" => {
                 self.arity(c, 2, 2)?;
                 let [p, text] = self.two(c, cx)?;
@@ -666,11 +648,11 @@ impl KqlToRel<'_> {
                     string::concat(vec![lit("(?:"), p.expr, lit(")+$")])
                 };
                 t(
-                    udf("kql_replace_regex", vec![text.expr, anchored, lit("")]),
+                    udf(Udf::ReplaceRegex, vec![text.expr, anchored, lit("")]),
                     KqlType::String,
                 )
             }
-            "countof" => self.strings_udf(c, cx, 2, 3, "kql_countof", KqlType::Long),
+            "countof" => self.strings_udf(c, cx, 2, 3, Udf::Countof, KqlType::Long),
             "hash" => {
                 self.arity(c, 1, 2)?;
                 let mut a = self.typed_args(c, cx)?.into_iter();
@@ -679,7 +661,7 @@ impl KqlToRel<'_> {
                 if let Some(m) = a.next() {
                     args.push(self.num_arg(c, 1, m)?.expr);
                 }
-                t(udf("kql_hash", args), KqlType::Long)
+                t(udf(Udf::Hash, args), KqlType::Long)
             }
             "array_concat" | "set_union" => {
                 self.arity(c, 1, 64)?;
@@ -691,9 +673,9 @@ impl KqlToRel<'_> {
                 t(
                     udf(
                         if name == "array_concat" {
-                            "kql_array_concat"
+                            Udf::ArrayConcat
                         } else {
-                            "kql_set_union"
+                            Udf::SetUnion
                         },
                         out,
                     ),
@@ -718,7 +700,7 @@ impl KqlToRel<'_> {
                         to_dynamic(a)
                     });
                 }
-                t(udf("kql_pack", out), KqlType::Dynamic)
+                t(udf(Udf::Pack, out), KqlType::Dynamic)
             }
             "pack_array" => {
                 self.arity(c, 1, 128)?;
@@ -727,7 +709,7 @@ impl KqlToRel<'_> {
                     .into_iter()
                     .map(to_dynamic)
                     .collect();
-                t(udf("kql_pack_array", args), KqlType::Dynamic)
+                t(udf(Udf::PackArray, args), KqlType::Dynamic)
             }
             "getyear" | "getmonth" | "monthofyear" | "dayofmonth" | "dayofyear" | "hourofday"
             | "weekofyear" => {
@@ -743,7 +725,7 @@ impl KqlToRel<'_> {
                     _ => "week_of_year",
                 };
                 t(
-                    udf("kql_datetime_part", vec![lit(part), d.expr]),
+                    udf(Udf::DatetimePart, vec![lit(part), d.expr]),
                     KqlType::Long,
                 )
             }
@@ -762,9 +744,9 @@ impl KqlToRel<'_> {
                 };
                 let (f, unit) = name.split_at(if name.starts_with("start") { 7 } else { 5 });
                 let kernel = if f == "startof" {
-                    "kql_startof"
+                    Udf::Startof
                 } else {
-                    "kql_endof"
+                    Udf::Endof
                 };
                 t(
                     udf(kernel, vec![lit(unit), d.expr, offset]),
@@ -785,7 +767,7 @@ impl KqlToRel<'_> {
                     _ => "ns",
                 };
                 t(
-                    udf("kql_unixtime_todatetime", vec![a.expr, lit(unit)]),
+                    udf(Udf::UnixtimeTodatetime, vec![a.expr, lit(unit)]),
                     KqlType::DateTime,
                 )
             }
@@ -830,14 +812,8 @@ impl KqlToRel<'_> {
                 let s = self.scalar(&start.value, cx)?;
                 let s = self.num_arg(c, 0, s)?;
                 // Checked: a start near i64::MAX gives null, not wrapped numbers.
-                let first = udf(
-                    "kql_sub_long",
-                    vec![cast(s.expr, DataType::Int64), lit(1i64)],
-                );
-                Ok(Typed::new(
-                    udf("kql_add_long", vec![n, first]),
-                    KqlType::Long,
-                ))
+                let first = udf(Udf::SubLong, vec![cast(s.expr, DataType::Int64), lit(1i64)]);
+                Ok(Typed::new(udf(Udf::AddLong, vec![n, first]), KqlType::Long))
             }
             None => Ok(Typed::new(n, KqlType::Long)),
         }
@@ -851,10 +827,10 @@ impl KqlToRel<'_> {
         let size = from_dynamic(size, x.ty);
         let (kernel, ty) = match (x.ty, size.ty) {
             (KqlType::DateTime, KqlType::Timespan) | (KqlType::Timespan, KqlType::Timespan) => {
-                ("kql_bin_long", x.ty)
+                (Udf::BinLong, x.ty)
             }
-            (a, b) if a.is_integer() && b.is_integer() => ("kql_bin_long", KqlType::Long),
-            (a, b) if a.is_numeric() && b.is_numeric() => ("kql_bin_real", KqlType::Real),
+            (a, b) if a.is_integer() && b.is_integer() => (Udf::BinLong, KqlType::Long),
+            (a, b) if a.is_numeric() && b.is_numeric() => (Udf::BinReal, KqlType::Real),
             (a, b) => {
                 return err(
                     codes::ARGUMENT_TYPE,
@@ -874,7 +850,7 @@ impl KqlToRel<'_> {
                 c.span,
             );
         }
-        if kernel == "kql_bin_real" {
+        if kernel == Udf::BinReal {
             let shifted = x.expr - at.expr.clone();
             return Ok(Typed::new(
                 udf(kernel, vec![shifted, size.expr]) + at.expr,
@@ -883,9 +859,9 @@ impl KqlToRel<'_> {
         }
         // Integers in i128: `x - at` may pass Int64 where the bin does not (functions/convert.rs).
         let kernel = if ty == KqlType::DateTime {
-            "kql_bin_at_datetime"
+            Udf::BinAtDatetime
         } else {
-            "kql_bin_at"
+            Udf::BinAt
         };
         let long = |e: Expr| cast(e, DataType::Int64);
         Ok(Typed::new(

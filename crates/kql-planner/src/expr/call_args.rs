@@ -4,7 +4,7 @@
 use super::binary::{as_string, from_dynamic};
 use super::{ExprCx, Typed};
 use crate::diag::{R, err};
-use crate::functions::call as udf;
+use crate::functions::{Udf, call as udf};
 use crate::planner::KqlToRel;
 use crate::types::KqlType;
 use datafusion_common::arrow::datatypes::DataType;
@@ -114,7 +114,7 @@ impl KqlToRel<'_> {
         &self,
         c: &Call,
         cx: &ExprCx,
-        kernel: &str,
+        kernel: Udf,
         kinds: &[A],
         min: usize,
         ret: KqlType,
@@ -162,7 +162,7 @@ impl KqlToRel<'_> {
         cx: &ExprCx,
         min: usize,
         max: usize,
-        f: &str,
+        f: Udf,
         ty: KqlType,
     ) -> R<Typed> {
         self.arity(c, min, max)?;

@@ -4,7 +4,7 @@
 use super::binary::{as_string, from_dynamic};
 use super::{Typed, null_of};
 use crate::diag::{R, err};
-use crate::functions::call as udf;
+use crate::functions::{Udf, call as udf};
 use crate::types::KqlType;
 use datafusion_expr::{Expr, cast, lit};
 use kql_common::codes;
@@ -73,7 +73,7 @@ fn is_null_literal(e: &Expr) -> bool {
 pub(crate) fn to_dynamic(t: Typed) -> Expr {
     match t.ty {
         KqlType::Dynamic => t.expr,
-        ty => udf("kql_to_json", vec![t.expr, lit(ty.name())]),
+        ty => udf(Udf::ToJson, vec![t.expr, lit(ty.name())]),
     }
 }
 

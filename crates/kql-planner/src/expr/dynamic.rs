@@ -3,7 +3,7 @@
 
 use super::{ExprCx, Typed};
 use crate::diag::{R, err};
-use crate::functions::call;
+use crate::functions::{Udf, call};
 use crate::planner::KqlToRel;
 use crate::types::KqlType;
 use datafusion_expr::{Expr, lit};
@@ -29,7 +29,7 @@ impl KqlToRel<'_> {
                 _ => {}
             }
         }
-        Ok(Typed::new(call("kql_dyn_get", args), KqlType::Dynamic))
+        Ok(Typed::new(call(Udf::DynGet, args), KqlType::Dynamic))
     }
 
     /// The value a path starts from; it must be dynamic.
@@ -93,7 +93,7 @@ impl KqlToRel<'_> {
                 t.expr,
                 datafusion_common::arrow::datatypes::DataType::Int64,
             )),
-            KqlType::Dynamic => Ok(call("kql_dyn_tostring", vec![t.expr])),
+            KqlType::Dynamic => Ok(call(Udf::DynTostring, vec![t.expr])),
             other => err(
                 codes::ARGUMENT_TYPE,
                 format!("an index must be a string or an integer, not {other}"),

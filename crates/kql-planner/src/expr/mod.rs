@@ -69,9 +69,9 @@ fn negate(t: Typed) -> Typed {
             lit(ScalarValue::Int32(n.checked_neg()))
         }
         (_, KqlType::Long | KqlType::Timespan) => {
-            crate::functions::call("kql_neg_long", vec![t.expr])
+            crate::functions::call(crate::functions::Udf::NegLong, vec![t.expr])
         }
-        (_, KqlType::Int) => crate::functions::call("kql_neg_int", vec![t.expr]),
+        (_, KqlType::Int) => crate::functions::call(crate::functions::Udf::NegInt, vec![t.expr]),
         _ => Expr::Negative(Box::new(t.expr)),
     };
     Typed::new(e, t.ty)

@@ -5,7 +5,7 @@
 use super::{passthrough, project_columns};
 use crate::diag::{R, err, internal, not_supported};
 use crate::expr::{ExprCx, Typed, column, from_dynamic};
-use crate::functions::call;
+use crate::functions::{Udf, call};
 use crate::naming::derived_name;
 use crate::planner::{KqlToRel, Scope, Tab};
 use crate::schema::KqlSchema;
@@ -63,7 +63,7 @@ impl KqlToRel<'_> {
             };
             let hidden = format!("__kql_mv_{k}");
             let items = call(
-                "kql_mv_items",
+                Udf::MvItems,
                 vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
             );
             let to = item.to.as_ref().map(|t| KqlType::from(t.ty));
@@ -72,7 +72,7 @@ impl KqlToRel<'_> {
                 && let Some(ix) = &index_name
             {
                 let index = call(
-                    "kql_mv_index",
+                    Udf::MvIndex,
                     vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
                 );
                 lists.push((format!("{hidden}_index"), index, ix.clone(), None, true));
