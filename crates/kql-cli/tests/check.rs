@@ -249,3 +249,35 @@ fn schema_files_add_tables() {
     let broken = kqlite(&["check", "--schema", "nope.json", "good.kql"], &dir);
     assert_eq!(broken.status.code(), Some(2));
 }
+
+#[test]
+fn a_value_outside_an_options_closed_set_is_a_diagnostic_at_the_value() {
+    let dir = scratch("option_values");
+    write(
+        &dir,
+        "join.kql",
+        b"AADProvisioningLogs\n| join kind=innr (AADProvisioningLogs) on Id\n",
+    );
+    write(&dir, "render.kql", b"AADProvisioningLogs\n| render timechrt\n");
+    let o = kqlite(&["check", "join.kql", "render.kql"], &dir);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&o), @r"
+    error[KP011]: `innr` is not a join kind
+     --> join.kql:2:13
+      |
+    2 | | join kind=innr (AADProvisioningLogs) on Id
+      |             ^^^^ expected a join kind
+      |
+      = help: did you mean `inner`?
+
+    error[KP011]: `timechrt` is not a visualization
+     --> render.kql:2:10
+      |
+    2 | | render timechrt
+      |          ^^^^^^^^ expected a visualization
+      |
+      = help: did you mean `timechart`?
+
+    checked 2 files: 2 errors in 2 files
+    ");
+}

@@ -40,6 +40,8 @@ codes! {
     UNCLOSED_DELIMITER = "KP009", "unclosed delimiter";
     /// An operator option (`kind=`, `hint.*=`, ...) that the operator does not take.
     UNKNOWN_OPTION = "KP010", "unknown operator option";
+    /// An option value outside the option's closed set (`join kind=innr`, `render timechrt`).
+    INVALID_OPTION_VALUE = "KP011", "invalid option value";
     /// A query file that could not be read (missing, unreadable, not UTF-8).
     UNREADABLE_FILE = "KF001", "file could not be read";
     /// A table name that is neither a known table nor a tabular `let`.

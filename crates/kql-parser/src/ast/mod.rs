@@ -11,6 +11,8 @@ mod literal;
 mod names;
 mod operator;
 mod operator_display;
+mod options;
+mod render;
 mod statement;
 
 pub use expr::{Arg, BinaryOp, Call, Expr, ListOp, StringOp, StringOpKind, TypeOfArg, UnaryOp};
@@ -18,6 +20,11 @@ pub use kql_common::Span;
 pub use literal::{DynamicValue, Literal, LiteralValue, ScalarType, TypeName};
 pub use names::{ColumnDecl, ColumnPattern, Ident, NamedExpr, OptionArg, Quoting, Schema};
 pub use operator::*;
+pub use options::{
+    ClosedSet, JoinKind, JoinRemote, JoinStrategy, Keyword, LookupKind, MakeSeriesKind,
+    MvExpandKind, OptionValue, ParseKind, SearchKind, UnionKind,
+};
+pub use render::{AxisScale, Legend, RenderKind, RenderProperty, Visualization, YSplit};
 pub use statement::{FunctionBody, FunctionDecl, Param, ParamType, Query, Statement};
 
 /// Writes `items` separated by `sep`.

@@ -1,4 +1,4 @@
-use super::{Expr, Span, TypeName, write_list};
+use super::{Expr, OptionValue, Span, TypeName, write_list};
 use std::fmt;
 
 /// How a name was written. Kept so the printed query uses the same quoting.
@@ -128,8 +128,8 @@ impl fmt::Display for ColumnPattern {
 pub struct OptionArg {
     /// The option name, dotted parts joined (`hint.strategy`).
     pub name: Ident,
-    /// The value: a name, literal or expression.
-    pub value: Expr,
+    /// The value: a keyword of the option's closed set, or a free name, literal or expression.
+    pub value: OptionValue,
     /// The whole `name=value`.
     pub span: Span,
 }

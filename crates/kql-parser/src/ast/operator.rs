@@ -1,7 +1,10 @@
 //! Tabular operators: one struct per operator, gathered in [`Operator`].
 //! Reference: <https://learn.microsoft.com/kusto/query/tabular-expression-statements>
 
-use super::{ColumnDecl, ColumnPattern, Expr, Ident, NamedExpr, OptionArg, Schema, Span, TypeName};
+use super::{
+    ColumnDecl, ColumnPattern, Expr, Ident, Keyword, NamedExpr, OptionArg, OptionValue,
+    RenderProperty, Schema, Span, TypeName, Visualization,
+};
 
 /// `source | op | op ...`. `source` is `None` when the pipeline starts with an operator: a source
 /// operator (`print`, `range`, `datatable`, `union`, ...) or, inside `fork`, `facet`, `mv-apply` and
@@ -500,12 +503,23 @@ pub struct MakeSeries {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Render {
     /// The visualization (`timechart`, `barchart`, ...).
-    pub chart: Ident,
+    pub chart: Keyword<Visualization>,
     /// Properties from `with (...)`.
-    pub with: Vec<OptionArg>,
+    pub with: Vec<RenderProp>,
     /// Legacy properties written without `with`: `render timechart kind=stacked`.
-    pub legacy: Vec<OptionArg>,
+    pub legacy: Vec<RenderProp>,
     /// The whole operator.
+    pub span: Span,
+}
+
+/// A `render` property `name=value`: `kind=stacked`, `title="Failures"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderProp {
+    /// Which property.
+    pub name: Keyword<RenderProperty>,
+    /// Its value: a keyword for `kind`, `legend`, `xaxis`, `yaxis` and `ysplit`; else as written.
+    pub value: OptionValue,
+    /// The whole `name=value`.
     pub span: Span,
 }
 

@@ -1,7 +1,7 @@
 //! Canonical KQL text for tabular operators (`{}` one line, `{:#}` one operator per line).
 
 use super::operator::*;
-use super::{OptionArg, write_list};
+use super::{OptionArg, RenderProp, write_list};
 use std::fmt::{Display, Formatter, Result};
 
 impl Display for Pipeline {
@@ -31,13 +31,19 @@ fn options(f: &mut Formatter<'_>, opts: &[OptionArg]) -> Result {
     Ok(())
 }
 
-fn with_props(f: &mut Formatter<'_>, props: &[OptionArg]) -> Result {
+fn with_props<P: Display>(f: &mut Formatter<'_>, props: &[P]) -> Result {
     if !props.is_empty() {
         f.write_str(" with (")?;
         write_list(f, props, ", ")?;
         f.write_str(")")?;
     }
     Ok(())
+}
+
+impl Display for RenderProp {
+    fn fmt(&self, f: &mut Formatter<'_>) -> Result {
+        write!(f, "{}={}", self.name, self.value)
+    }
 }
 
 impl Display for SortOrder {
@@ -283,7 +289,9 @@ impl Display for Operator {
             }
             Operator::Render(r) => {
                 write!(f, " {}", r.chart)?;
-                options(f, &r.legacy)?;
+                for p in &r.legacy {
+                    write!(f, " {p}")?;
+                }
                 with_props(f, &r.with)
             }
             Operator::Datatable(d) => {

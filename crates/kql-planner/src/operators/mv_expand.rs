@@ -13,24 +13,28 @@ use crate::types::KqlType;
 use datafusion_expr::lit;
 use datafusion_expr::logical_plan::builder::LogicalPlanBuilder;
 use kql_common::codes;
-use kql_parser::ast;
+use kql_parser::ast::{self, ClosedSet as _};
 
 impl KqlToRel<'_> {
     pub(crate) fn mv_expand_to_plan(&self, input: Tab, m: &ast::MvExpand, scope: &Scope) -> R<Tab> {
-        let mut mode = "bag".to_owned();
+        let mut mode = ast::MvExpandKind::Bag;
         let mut index_name: Option<String> = None;
         for o in &m.options {
-            let value = match &o.value {
-                ast::Expr::Name(n) => n.name.clone(),
-                ast::Expr::Literal(l) => l.text.trim_matches(|c| c == '"' || c == '\'').to_owned(),
-                other => other.to_string(),
-            };
-            match o.name.name.as_str() {
-                "bagexpansion" | "kind" => mode = value,
-                "with_itemindex" => index_name = Some(value),
-                other => return not_supported(&format!("`mv-expand {other}=`"), o.span),
+            match (&o.value, o.name.name.as_str()) {
+                (ast::OptionValue::MvExpandKind(k), _) => mode = k.value,
+                (ast::OptionValue::Value(v), "with_itemindex") => {
+                    index_name = Some(match v {
+                        ast::Expr::Name(n) => n.name.clone(),
+                        ast::Expr::Literal(l) => {
+                            l.text.trim_matches(|c| c == '"' || c == '\'').to_owned()
+                        }
+                        other => other.to_string(),
+                    });
+                }
+                (_, other) => return not_supported(&format!("`mv-expand {other}=`"), o.span),
             }
         }
+        let mode = mode.as_str();
         let limit = match &m.limit {
             Some(l) => lit(i64::try_from(self.constant_count(l, scope)?).unwrap_or(i64::MAX)),
             None => lit(if m.legacy_keyword {
@@ -62,19 +66,13 @@ impl KqlToRel<'_> {
                 None => derived_name(&item.expr.expr).unwrap_or_else(|| format!("Column{}", k + 1)),
             };
             let hidden = format!("__kql_mv_{k}");
-            let items = call(
-                Udf::MvItems,
-                vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
-            );
+            let items = call(Udf::MvItems, vec![t.expr.clone(), lit(mode), limit.clone()]);
             let to = item.to.as_ref().map(|t| KqlType::from(t.ty));
             lists.push((hidden.clone(), items, name, to, false));
             if k == 0
                 && let Some(ix) = &index_name
             {
-                let index = call(
-                    Udf::MvIndex,
-                    vec![t.expr.clone(), lit(mode.clone()), limit.clone()],
-                );
+                let index = call(Udf::MvIndex, vec![t.expr.clone(), lit(mode), limit.clone()]);
                 lists.push((format!("{hidden}_index"), index, ix.clone(), None, true));
             }
         }

@@ -6,13 +6,13 @@ use crate::diag::{R, err, internal};
 use crate::expr::{ExprCx, Typed, column};
 use crate::planner::{KqlToRel, Scope, Tab};
 use crate::range_node::RangeNode;
-use crate::render::{RenderSpec, VISUALIZATIONS};
+use crate::render::RenderSpec;
 use crate::schema::KqlSchema;
 use crate::types::KqlType;
 use datafusion_common::arrow::datatypes::DataType;
 use datafusion_expr::{Expr, LogicalPlanBuilder, cast, lit, when};
 use kql_common::codes;
-use kql_parser::ast;
+use kql_parser::ast::{self, ClosedSet as _};
 
 /// Whether constant `e` is negative, or `None` when `e` is not a constant number.
 fn constant_sign(e: &Expr) -> Option<bool> {
@@ -262,40 +262,27 @@ impl KqlToRel<'_> {
         })
     }
 
-    /// The `render` request: visualization and properties as text.
+    /// The `render` request: the visualization, and the properties as text (a string's
+    /// contents, a keyword, or an expression as written).
     /// <https://learn.microsoft.com/kusto/query/render-operator>
     pub(crate) fn render_spec(&self, r: &ast::Render) -> R<RenderSpec> {
-        let viz = r.chart.name.clone();
-        if !VISUALIZATIONS.contains(&viz.as_str()) {
-            return err(
-                codes::ARGUMENT_TYPE,
-                format!("`{viz}` is not a visualization"),
-                r.chart.span,
-            )
-            .map_err(|d| {
-                match crate::diag::did_you_mean(&viz, VISUALIZATIONS.iter().copied()) {
-                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                    None => d.with_help(format!("visualizations: {}", VISUALIZATIONS.join(", "))),
-                }
-            });
-        }
         let properties = r
             .legacy
             .iter()
             .chain(&r.with)
             .map(|p| {
                 let value = match &p.value {
-                    ast::Expr::Literal(ast::Literal {
+                    ast::OptionValue::Value(ast::Expr::Literal(ast::Literal {
                         value: ast::LiteralValue::String(s),
                         ..
-                    }) => s.clone(),
+                    })) => s.clone(),
                     other => other.to_string(),
                 };
-                (p.name.name.clone(), value)
+                (p.name.value.as_str().to_owned(), value)
             })
             .collect();
         Ok(RenderSpec {
-            visualization: viz,
+            visualization: r.chart.value,
             properties,
         })
     }

@@ -1,9 +1,10 @@
 //! Pieces shared by several operators: options, named expressions, sort keys, column patterns,
 //! schemas and type names.
 
+use super::option_values::{ValueParser, free_value};
 use crate::ast::{
     ColumnDecl, ColumnPattern, Expr, Ident, Literal, LiteralValue, NamedExpr, NullsOrder,
-    OptionArg, Schema, SortKey, SortOrder, Span, TypeName,
+    OptionArg, OptionValue, Schema, SortKey, SortOrder, Span, TypeName,
 };
 use crate::parser::error::PError;
 use crate::parser::expr::{expr, unary_expr};
@@ -17,9 +18,19 @@ use kql_common::{Diagnostic, codes};
 use nom::Input as _;
 
 /// `options = { option_name "=" option_value }`, for the names in `allowed` (`"hint.*"` admits
-/// every `hint.` name). Stops at the first name that is not an option, so
+/// every `hint.` name), every value free. Stops at the first name that is not an option, so
 /// `extend kind = 1` is left to the operator body.
-pub(crate) fn options<'a>(mut i: Input<'a>, allowed: &[&str]) -> PResult<'a, Vec<OptionArg>> {
+pub(crate) fn options<'a>(i: Input<'a>, allowed: &[&str]) -> PResult<'a, Vec<OptionArg>> {
+    typed_options(i, allowed, &[])
+}
+
+/// [`options`] where the options named in `typed` take their value through its parser (a
+/// keyword of a closed set); the others take a free value.
+pub(crate) fn typed_options<'a>(
+    mut i: Input<'a>,
+    allowed: &[&str],
+    typed: &[(&str, ValueParser)],
+) -> PResult<'a, Vec<OptionArg>> {
     let mut out = Vec::new();
     loop {
         let j = ws(i);
@@ -38,8 +49,12 @@ pub(crate) fn options<'a>(mut i: Input<'a>, allowed: &[&str]) -> PResult<'a, Vec
             break;
         }
         let start = off(&j);
+        let value_parser = typed
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(free_value as ValueParser, |(_, p)| *p);
         let name = Ident::new(name, Span::new(start, start + len));
-        let (r, value) = expect("a value for the option", option_value)(ws(after).take_from(1))?;
+        let (r, value) = expect("a value for the option", value_parser)(ws(after).take_from(1))?;
         out.push(OptionArg {
             name,
             value,
@@ -74,15 +89,23 @@ pub(crate) fn option_value(i: Input) -> PResult<Expr> {
     Ok((r, Expr::Name(name)))
 }
 
-/// A parenthesised property list `(name = value, ...)` as in `render ... with (...)`.
+/// A parenthesised property list `(name = value, ...)` as in `parse-kv ... with (...)`.
 pub(crate) fn property_list(i: Input) -> PResult<Vec<OptionArg>> {
+    paren_list(i, property)
+}
+
+/// `"(" [ item { "," item } ] ")"`: a parenthesised list of properties read by `item`.
+pub(crate) fn paren_list<'a, T>(
+    i: Input<'a>,
+    item: impl Fn(Input<'a>) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
     let (mut i, _) = expect_punct(i, "(", "`(`")?;
     let mut props = Vec::new();
     if let (r, true) = opt_punct(i, ")") {
         return Ok((r, props));
     }
     loop {
-        let (r, p) = property(i)?;
+        let (r, p) = item(i)?;
         props.push(p);
         let (r, more) = opt_punct(r, ",");
         i = r;
@@ -105,7 +128,7 @@ pub(crate) fn property(i: Input) -> PResult<OptionArg> {
         r,
         OptionArg {
             name,
-            value,
+            value: OptionValue::Value(value),
             span: span_from(start, &r),
         },
     ))

@@ -186,7 +186,7 @@ pub(crate) fn reduce_op(i: Input, kw: Span) -> PResult<Operator> {
                 r,
                 OptionArg {
                     name,
-                    value,
+                    value: OptionValue::Value(value),
                     span: span_from(start, &r),
                 },
             ))

@@ -9,7 +9,10 @@
 //! | `join.rs` | join, lookup, union |
 //! | `mv.rs` | mv-expand/mvexpand, mv-apply |
 //! | `parse.rs` | parse, parse-where, parse-kv |
-//! | `source.rs` | datatable, range, externaldata, search, find, evaluate, invoke, render |
+//! | `source.rs` | datatable, range, externaldata, search, find, evaluate, invoke |
+//! | `render.rs` | render (its visualizations and properties are closed sets) |
+//!
+//! Options whose values form a closed set (`join kind=`, ...) are parsed by `option_values.rs`.
 //! | `control.rs` | facet, fork, partition, scan, reduce |
 
 pub(crate) mod common;
@@ -17,8 +20,10 @@ mod control;
 mod filter;
 mod join;
 mod mv;
+mod option_values;
 mod parse;
 mod project;
+mod render;
 mod sort;
 mod source;
 mod summarize;
@@ -66,7 +71,7 @@ pub(crate) const OPERATORS: &[(&str, OperatorParser)] = &[
     ("parse-where", parse::parse_op),
     ("parse-kv", parse::parse_kv_op),
     ("make-series", summarize::make_series_op),
-    ("render", source::render_op),
+    ("render", render::render_op),
     ("datatable", source::datatable_op),
     ("print", project::print_op),
     ("range", source::range_op),

@@ -1,6 +1,7 @@
 //! Array operators: mv-expand (and legacy mvexpand), mv-apply.
 
-use super::common::{comma_list, named_expr, options, type_name};
+use super::common::{comma_list, named_expr, options, type_name, typed_options};
+use super::option_values::{ValueParser, keyword_value};
 use crate::ast::*;
 use crate::parser::expr::{expr, subquery};
 use crate::parser::lexical::{expect, expect_keyword, expect_punct, opt_keyword, span_from};
@@ -33,11 +34,23 @@ fn limit(i: Input) -> PResult<Option<Expr>> {
     Ok((i, None))
 }
 
+/// `kind=` and its older name `bagexpansion=`: `bag` or `array`.
+const MV_EXPAND_VALUES: &[(&str, ValueParser)] = &[
+    ("kind", |i| keyword_value(i, OptionValue::MvExpandKind)),
+    ("bagexpansion", |i| {
+        keyword_value(i, OptionValue::MvExpandKind)
+    }),
+];
+
 /// `mv_expand_op = ("mv-expand" | "mvexpand") options mv_item { "," mv_item } [ "limit" expr ]`
 /// <https://learn.microsoft.com/kusto/query/mv-expand-operator>
 pub(crate) fn mv_expand_op(i: Input, kw: Span) -> PResult<Operator> {
     let legacy_keyword = kw.end - kw.start == 8;
-    let (i, options) = options(i, &["bagexpansion", "with_itemindex", "kind", "hint.*"])?;
+    let (i, options) = typed_options(
+        i,
+        &["bagexpansion", "with_itemindex", "kind", "hint.*"],
+        MV_EXPAND_VALUES,
+    )?;
     let (i, items) = comma_list(i, "a column or expression to expand", mv_item)?;
     let (i, limit) = limit(i)?;
     Ok((

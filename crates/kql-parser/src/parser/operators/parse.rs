@@ -1,6 +1,7 @@
 //! String-extraction operators: parse, parse-where, parse-kv.
 
-use super::common::{column_decl, options, property_list, schema};
+use super::common::{column_decl, property_list, schema, typed_options};
+use super::option_values::keyword_value;
 use crate::ast::*;
 use crate::parser::error::PError;
 use crate::parser::expr::expr;
@@ -14,7 +15,11 @@ use nom::Input as _;
 /// <https://learn.microsoft.com/kusto/query/parse-operator>
 pub(crate) fn parse_op(i: Input, kw: Span) -> PResult<Operator> {
     let where_ = kw.end - kw.start == 11;
-    let (i, options) = options(i, &["kind", "flags", "hint.*"])?;
+    let (i, options) = typed_options(
+        i,
+        &["kind", "flags", "hint.*"],
+        &[("kind", |i| keyword_value(i, OptionValue::ParseKind))],
+    )?;
     let (i, source) = expect("the expression to parse", expr)(i)?;
     let (mut i, _) = expect_keyword(i, "with", "`with` and a pattern")?;
     let mut pattern = Vec::new();

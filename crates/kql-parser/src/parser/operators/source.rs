@@ -1,13 +1,13 @@
 //! Operators that produce or describe tables: datatable, range, externaldata, search, find,
-//! evaluate, invoke, render.
+//! evaluate, invoke.
 
-use super::common::{column_pattern, comma_list, options, property_list, schema};
+use super::common::{column_pattern, comma_list, options, property_list, schema, typed_options};
+use super::option_values::keyword_value;
 use crate::ast::*;
-use crate::parser::error::PError;
 use crate::parser::expr::{expr, postfix_expr, search_predicate};
 use crate::parser::lexical::{
-    expect, expect_ident, expect_keyword, expect_punct, is_keyword, is_punct, opt_keyword,
-    opt_punct, span_from, ws,
+    expect, expect_ident, expect_keyword, expect_punct, is_punct, opt_keyword, opt_punct,
+    span_from, ws,
 };
 use crate::parser::{Input, PResult};
 
@@ -146,7 +146,11 @@ fn in_tables(i: Input) -> PResult<Option<Vec<Expr>>> {
 /// `search_op = "search" options [ "in" "(" tables ")" ] search_predicate`
 /// <https://learn.microsoft.com/kusto/query/search-operator>
 pub(crate) fn search_op(i: Input, kw: Span) -> PResult<Operator> {
-    let (i, options) = options(i, &["kind", "withsource", "hint.*"])?;
+    let (i, options) = typed_options(
+        i,
+        &["kind", "withsource", "hint.*"],
+        &[("kind", |i| keyword_value(i, OptionValue::SearchKind))],
+    )?;
     let (i, tables) = in_tables(i)?;
     let (i, predicate) = expect("a search predicate", search_predicate)(i)?;
     Ok((
@@ -185,52 +189,6 @@ pub(crate) fn find_op(i: Input, kw: Span) -> PResult<Operator> {
             tables,
             predicate,
             project,
-            span: span_from(kw.start as usize, &i),
-        }),
-    ))
-}
-
-/// Render properties that may be written without `with (...)` (legacy syntax).
-const RENDER_PROPERTIES: &[&str] = &[
-    "kind",
-    "title",
-    "xcolumn",
-    "ycolumns",
-    "series",
-    "ymin",
-    "ymax",
-    "xtitle",
-    "ytitle",
-    "legend",
-    "ysplit",
-    "accumulate",
-    "xaxis",
-    "yaxis",
-    "anomalycolumns",
-];
-
-/// `render_op = "render" name { legacy_property } [ "with" property_list ]`
-/// <https://learn.microsoft.com/kusto/query/render-operator>
-pub(crate) fn render_op(i: Input, kw: Span) -> PResult<Operator> {
-    let (i, chart) = expect_ident(i, "a visualization such as `timechart` after `render`")?;
-    let (i, legacy) = options(i, RENDER_PROPERTIES)?;
-    let (i, with) = if let (r, true) = opt_keyword(i, "with") {
-        property_list(r)?
-    } else {
-        (i, Vec::new())
-    };
-    if is_keyword(&i, "with") {
-        return Err(nom::Err::Failure(PError::expected(
-            &ws(i),
-            "one `with (...)` property list",
-        )));
-    }
-    Ok((
-        i,
-        Operator::Render(Render {
-            chart,
-            with,
-            legacy,
             span: span_from(kw.start as usize, &i),
         }),
     ))

@@ -1,6 +1,7 @@
 //! Aggregating operators: summarize, distinct, top-nested, top-hitters, make-series.
 
-use super::common::{by_list, comma_list, count_expr, named_expr, options};
+use super::common::{by_list, comma_list, count_expr, named_expr, options, typed_options};
+use super::option_values::keyword_value;
 use crate::ast::*;
 use crate::parser::expr::{expr, unary_expr};
 use crate::parser::lexical::{
@@ -131,7 +132,11 @@ pub(crate) fn top_hitters_op(i: Input, kw: Span) -> PResult<Operator> {
 /// `series_range = "in" "range" "(" ... ")" | [ "from" expr ] [ "to" expr ] "step" expr`
 /// <https://learn.microsoft.com/kusto/query/make-series-operator>
 pub(crate) fn make_series_op(i: Input, kw: Span) -> PResult<Operator> {
-    let (i, options) = options(i, &["kind", "hint.*"])?;
+    let (i, options) = typed_options(
+        i,
+        &["kind", "hint.*"],
+        &[("kind", |i| keyword_value(i, OptionValue::MakeSeriesKind))],
+    )?;
     let (i, aggregates) = comma_list(i, "an aggregation after `make-series`", |i| {
         let (i, e) = named_expr(i)?;
         if let (r, true) = opt_keyword(i, "default") {
