@@ -12,6 +12,7 @@
 mod filter;
 mod mv_expand;
 mod project;
+mod projection;
 mod sort;
 mod source;
 mod summarize;
@@ -55,11 +56,7 @@ pub(crate) fn project_columns(input: &Tab, columns: Vec<(String, Typed)>, span: 
             .collect(),
     };
     let exprs: Vec<_> = columns.into_iter().map(|(n, t)| t.expr.alias(n)).collect();
-    let plan = input
-        .builder()
-        .project(exprs)
-        .and_then(|b| b.build())
-        .map_err(|e| internal(e, span))?;
+    let plan = projection::project(input.plan.clone(), exprs).map_err(|e| internal(e, span))?;
     Ok(Tab {
         plan,
         schema,
