@@ -258,7 +258,11 @@ fn a_value_outside_an_options_closed_set_is_a_diagnostic_at_the_value() {
         "join.kql",
         b"AADProvisioningLogs\n| join kind=innr (AADProvisioningLogs) on Id\n",
     );
-    write(&dir, "render.kql", b"AADProvisioningLogs\n| render timechrt\n");
+    write(
+        &dir,
+        "render.kql",
+        b"AADProvisioningLogs\n| render timechrt\n",
+    );
     let o = kqlite(&["check", "join.kql", "render.kql"], &dir);
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!(stdout(&o), @r"
