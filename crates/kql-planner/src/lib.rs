@@ -22,6 +22,7 @@ pub mod schema;
 pub mod types;
 
 pub use catalog::{Catalog, SchemaCatalog, TableEntry};
+pub use expr::registry;
 pub use planner::{KqlToRel, MAX_PLAN_DEPTH, PlannedQuery, PlannerOptions};
 pub use range_node::RangeNode;
 pub use render::RenderSpec;

@@ -4,6 +4,7 @@
 //! <https://learn.microsoft.com/kusto/query/aggregation-functions>
 
 use super::binary::from_dynamic;
+use super::registry::{Aggregate as F, FunctionDef, Kind};
 use super::{ExprCx, Typed, column};
 use crate::diag::{R, err, not_supported};
 use crate::functions::{Udf, call as udf};
@@ -16,42 +17,6 @@ use datafusion_functions::core::expr_fn::coalesce;
 use datafusion_functions_aggregate::expr_fn as agg;
 use kql_common::codes;
 use kql_parser::ast::Call;
-
-/// Aggregate function names kqlite runs.
-pub(crate) const AGGREGATE_FUNCTIONS: &[&str] = &[
-    "any",
-    "arg_max",
-    "arg_min",
-    "avg",
-    "avgif",
-    "count",
-    "count_distinct",
-    "countif",
-    "dcount",
-    "dcountif",
-    "make_bag",
-    "make_bag_if",
-    "make_list",
-    "make_list_if",
-    "make_set",
-    "make_set_if",
-    "max",
-    "maxif",
-    "min",
-    "minif",
-    "percentile",
-    "percentiles",
-    "stdev",
-    "stdevif",
-    "stdevp",
-    "sum",
-    "sumif",
-    "take_any",
-    "take_anyif",
-    "variance",
-    "varianceif",
-    "variancep",
-];
 
 /// Strings are never null: an aggregate of strings over no values is "".
 fn never_null_string(e: Expr, ty: KqlType) -> Typed {
@@ -71,11 +36,6 @@ pub(crate) fn nan_as_null(x: Expr) -> datafusion_common::Result<Expr> {
         lit(ScalarValue::Float64(None)),
     )
     .otherwise(x)
-}
-
-/// Whether `name` is an aggregate function.
-pub(crate) fn is_aggregate(name: &str) -> bool {
-    AGGREGATE_FUNCTIONS.contains(&name)
 }
 
 /// Aggregates found while planning one `summarize`.
@@ -98,7 +58,13 @@ impl AggCollector {
 }
 
 impl KqlToRel<'_> {
-    pub(crate) fn aggregate_call(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
+    pub(crate) fn aggregate_call(
+        &self,
+        c: &Call,
+        cx: &ExprCx,
+        def: &FunctionDef,
+        func: F,
+    ) -> R<Typed> {
         let name = c.name.name.as_str();
         let Some(collector) = cx.aggs else {
             return err(
@@ -107,13 +73,14 @@ impl KqlToRel<'_> {
                 c.span,
             );
         };
-        if matches!(name, "arg_max" | "arg_min" | "percentiles") {
+        if def.kind == Kind::AggregateColumns {
             return err(
                 codes::AGGREGATE_CONTEXT,
                 format!("`{name}()` produces several columns and must stand alone in `summarize`"),
                 c.span,
             );
         }
+        self.arity(c, def.min, def.max)?;
         // Arguments are row expressions: no aggregates inside aggregates.
         let row_cx = ExprCx {
             schema: cx.schema,
@@ -166,19 +133,16 @@ impl KqlToRel<'_> {
         };
         let no_by = collector.borrow().no_by;
         let zero_default = |e: Expr, zero: Expr| if no_by { coalesce(vec![e, zero]) } else { e };
-        let (aggregate, post): (Expr, Box<dyn Fn(Expr) -> Typed>) = match name {
-            "count" => {
+        let (aggregate, post): (Expr, Box<dyn Fn(Expr) -> Typed>) = match func {
+            F::Count => {
                 // `count()` counts rows; the summarize page shows `count(y)` counting null values
                 // too, so an argument changes nothing.
-                self.arity(c, 0, 1)?;
                 (
                     agg::count(lit(1i64)),
                     Box::new(|e| Typed::new(e, KqlType::Long)),
                 )
             }
-            "sum" | "sumif" => {
-                let n = if name == "sum" { 1 } else { 2 };
-                self.arity(c, n, n)?;
+            F::Sum | F::Sumif => {
                 let x = numeric(need(0)?)?;
                 let ty = match x.ty {
                     KqlType::Int | KqlType::Long => KqlType::Long,
@@ -194,7 +158,7 @@ impl KqlToRel<'_> {
                 } else {
                     x.expr
                 });
-                let e = if name == "sumif" {
+                let e = if func == F::Sumif {
                     build(base.filter(pred(1)?))?
                 } else {
                     base
@@ -219,7 +183,7 @@ impl KqlToRel<'_> {
                     }),
                 )
             }
-            "min" | "max" | "minif" | "maxif" => {
+            F::Min | F::Max | F::Minif | F::Maxif => {
                 let x = need(0)?;
                 let ty = x.ty;
                 let x = if ty == KqlType::Real {
@@ -227,32 +191,32 @@ impl KqlToRel<'_> {
                 } else {
                     x.expr
                 };
-                let base = if name.starts_with("min") {
+                let base = if matches!(func, F::Min | F::Minif) {
                     agg::min(x)
                 } else {
                     agg::max(x)
                 };
-                let e = if name.ends_with("if") {
+                let e = if matches!(func, F::Minif | F::Maxif) {
                     build(base.filter(pred(1)?))?
                 } else {
                     base
                 };
                 (e, Box::new(move |e| never_null_string(e, ty)))
             }
-            "take_any" | "any" | "take_anyif" => {
+            F::TakeAny | F::TakeAnyif => {
                 let x = need(0)?;
                 let ty = x.ty;
                 let base = agg::any_value(x.expr);
-                let e = if name == "take_anyif" {
+                let e = if func == F::TakeAnyif {
                     build(base.filter(pred(1)?))?
                 } else {
                     base
                 };
                 (e, Box::new(move |e| never_null_string(e, ty)))
             }
-            "make_list" | "make_set" | "make_list_if" | "make_set_if" => {
-                let is_if = name.ends_with("_if");
-                let set = name.starts_with("make_set");
+            F::MakeList | F::MakeSet | F::MakeListIf | F::MakeSetIf => {
+                let is_if = matches!(func, F::MakeListIf | F::MakeSetIf);
+                let set = matches!(func, F::MakeSet | F::MakeSetIf);
                 let x = need(0)?;
                 let ty = x.ty;
                 let not_null = x.expr.clone().is_not_null();
@@ -295,7 +259,7 @@ impl KqlToRel<'_> {
                     }),
                 )
             }
-            "make_bag" | "make_bag_if" => {
+            F::MakeBag | F::MakeBagIf => {
                 let x = need(0)?;
                 if x.ty != KqlType::Dynamic {
                     return err(
@@ -305,7 +269,7 @@ impl KqlToRel<'_> {
                     );
                 }
                 let mut filter = x.expr.clone().is_not_null();
-                if name == "make_bag_if" {
+                if func == F::MakeBagIf {
                     filter = filter.and(pred(1)?);
                 }
                 let e = build(agg::array_agg(x.expr).filter(filter))?;
@@ -322,32 +286,23 @@ impl KqlToRel<'_> {
                     }),
                 )
             }
-            "countif" => {
-                self.arity(c, 1, 1)?;
-                (
-                    build(agg::count(lit(1i64)).filter(pred(0)?))?,
-                    Box::new(|e| Typed::new(e, KqlType::Long)),
-                )
-            }
-            "dcount" | "count_distinct" => {
-                self.arity(c, 1, 2)?;
-                (
-                    agg::count_distinct(need(0)?.expr),
-                    Box::new(|e| Typed::new(e, KqlType::Long)),
-                )
-            }
-            "dcountif" => {
-                self.arity(c, 2, 3)?;
-                (
-                    build(agg::count(need(0)?.expr).distinct().filter(pred(1)?))?,
-                    Box::new(|e| Typed::new(e, KqlType::Long)),
-                )
-            }
-            "avg" | "avgif" => {
+            F::Countif => (
+                build(agg::count(lit(1i64)).filter(pred(0)?))?,
+                Box::new(|e| Typed::new(e, KqlType::Long)),
+            ),
+            F::Dcount | F::CountDistinct => (
+                agg::count_distinct(need(0)?.expr),
+                Box::new(|e| Typed::new(e, KqlType::Long)),
+            ),
+            F::Dcountif => (
+                build(agg::count(need(0)?.expr).distinct().filter(pred(1)?))?,
+                Box::new(|e| Typed::new(e, KqlType::Long)),
+            ),
+            F::Avg | F::Avgif => {
                 let x = numeric(need(0)?)?;
                 let ty = x.ty;
                 let base = agg::avg(cast(x.expr, DataType::Float64));
-                let e = if name == "avgif" {
+                let e = if func == F::Avgif {
                     build(base.filter(pred(1)?))?
                 } else {
                     base
@@ -359,16 +314,16 @@ impl KqlToRel<'_> {
                 };
                 (e, post)
             }
-            "stdev" | "stdevp" | "variance" | "variancep" | "stdevif" | "varianceif" => {
+            F::Stdev | F::Stdevp | F::Variance | F::Variancep | F::Stdevif | F::Varianceif => {
                 let x = numeric(need(0)?)?;
                 let v = cast(x.expr, DataType::Float64);
-                let base = match name {
-                    "stdev" | "stdevif" => agg::stddev(v),
-                    "stdevp" => agg::stddev_pop(v),
-                    "variancep" => agg::var_pop(v),
+                let base = match func {
+                    F::Stdev | F::Stdevif => agg::stddev(v),
+                    F::Stdevp => agg::stddev_pop(v),
+                    F::Variancep => agg::var_pop(v),
                     _ => agg::var_sample(v),
                 };
-                let e = if name.ends_with("if") {
+                let e = if matches!(func, F::Stdevif | F::Varianceif) {
                     build(base.filter(pred(1)?))?
                 } else {
                     base
@@ -378,10 +333,16 @@ impl KqlToRel<'_> {
                     Box::new(move |e| Typed::new(zero_default(e, lit(0.0f64)), KqlType::Real)),
                 )
             }
-            "percentile" => {
-                self.arity(c, 2, 2)?;
+            F::Percentile => {
                 let x = numeric(need(0)?)?;
-                let p = need(1)?;
+                let p = from_dynamic(need(1)?, KqlType::Real);
+                if !p.ty.is_numeric() {
+                    return err(
+                        codes::ARGUMENT_TYPE,
+                        format!("the percentile of `{name}` must be a number, not {}", p.ty),
+                        c.span,
+                    );
+                }
                 let ty = x.ty;
                 let not_null = x.expr.clone().is_not_null();
                 let e = build(agg::array_agg(x.expr).filter(not_null))?;
@@ -406,7 +367,10 @@ impl KqlToRel<'_> {
                     }),
                 )
             }
-            _ => return not_supported(&format!("aggregate `{name}`"), c.span),
+            // Planned by `summarize` itself, where they stand alone (checked above).
+            F::ArgMax | F::ArgMin | F::Percentiles => {
+                return not_supported(&format!("aggregate `{name}` here"), c.span);
+            }
         };
         let hidden = collector.borrow_mut().add(aggregate);
         Ok(post(column(&hidden)))

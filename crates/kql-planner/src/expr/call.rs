@@ -3,9 +3,8 @@
 //! <https://learn.microsoft.com/kusto/query/scalar-functions>
 
 use super::binary::{as_string, from_dynamic};
-use super::call_args::A;
 use super::common_type::{convert_to, to_dynamic, unify};
-use super::scalar_functions::SCALAR_FUNCTIONS;
+use super::registry::{self, Dispatch, Scalar as F};
 use super::{ExprCx, Typed, null_of};
 use crate::diag::{R, did_you_mean, err, not_supported};
 use crate::functions::{Udf, call as udf};
@@ -38,16 +37,23 @@ impl KqlToRel<'_> {
             );
         }
         let name = c.name.name.as_str();
-        if super::aggregate::is_aggregate(name) {
-            return self.aggregate_call(c, cx);
+        let def = registry::lookup(name);
+        // Aggregates come first: a `let` function cannot take an aggregate's name.
+        if let Some(d) = def
+            && let Dispatch::Aggregate(func) = d.function
+        {
+            return self.aggregate_call(c, cx, d, func);
         }
         if let Some(Binding::Function(decl, def_scope)) = cx.scope.get(name) {
             return self.inline_scalar_function(c, decl, def_scope, cx);
         }
+        let Some((def, Dispatch::Scalar(func))) = def.map(|d| (d, d.function)) else {
+            return Err(unknown_function(c));
+        };
+        self.arity(c, def.min, def.max)?;
         let t = |e: Expr, ty: KqlType| Ok(Typed::new(e, ty));
-        match name {
-            "coalesce" => {
-                self.arity(c, 1, usize::MAX)?;
+        match func {
+            F::Coalesce => {
                 let args = self.typed_args(c, cx)?;
                 let (exprs, ty) = unify(args, c.span)?;
                 if ty == KqlType::String {
@@ -61,8 +67,7 @@ impl KqlToRel<'_> {
                 }
                 t(core::coalesce(exprs), ty)
             }
-            "isnull" | "isnotnull" | "notnull" => {
-                self.arity(c, 1, 1)?;
+            F::Isnull | F::Isnotnull => {
                 let a = self.one(c, cx)?;
                 // Strings are never null in Kusto.
                 let is_null = if matches!(a.ty, KqlType::String) {
@@ -71,7 +76,7 @@ impl KqlToRel<'_> {
                     a.expr.is_null()
                 };
                 t(
-                    if name == "isnull" {
+                    if func == F::Isnull {
                         is_null
                     } else {
                         Expr::Not(Box::new(is_null))
@@ -79,8 +84,7 @@ impl KqlToRel<'_> {
                     KqlType::Bool,
                 )
             }
-            "isempty" | "isnotempty" | "notempty" => {
-                self.arity(c, 1, 1)?;
+            F::Isempty | F::Isnotempty => {
                 let a = self.one(c, cx)?;
                 let empty = match a.ty {
                     KqlType::String | KqlType::Guid => a.expr.eq(lit("")),
@@ -92,7 +96,7 @@ impl KqlToRel<'_> {
                 };
                 let empty = core::coalesce(vec![empty, lit(true)]);
                 t(
-                    if name == "isempty" {
+                    if func == F::Isempty {
                         empty
                     } else {
                         Expr::Not(Box::new(empty))
@@ -100,17 +104,17 @@ impl KqlToRel<'_> {
                     KqlType::Bool,
                 )
             }
-            "sqrt" | "exp" | "log" | "log10" | "log2" => {
+            F::Sqrt | F::Exp | F::Log | F::Log10 | F::Log2 => {
                 let a = self.num1(c, cx)?;
                 let x = cast(a.expr, DataType::Float64);
-                let e = match name {
-                    "sqrt" => math::sqrt(x.clone()),
-                    "exp" => math::exp(x.clone()),
-                    "log" => math::ln(x.clone()),
-                    "log10" => math::log10(x.clone()),
+                let e = match func {
+                    F::Sqrt => math::sqrt(x.clone()),
+                    F::Exp => math::exp(x.clone()),
+                    F::Log => math::ln(x.clone()),
+                    F::Log10 => math::log10(x.clone()),
                     _ => math::log2(x.clone()),
                 };
-                if name == "exp" {
+                if func == F::Exp {
                     return t(e, KqlType::Real);
                 }
                 // A negative argument gives null (and must not reach sqrt, which would fail).
@@ -119,8 +123,7 @@ impl KqlToRel<'_> {
                     .map_err(|e| crate::diag::internal(e, c.span))?;
                 t(guarded, KqlType::Real)
             }
-            "extract" => {
-                self.arity(c, 3, 4)?;
+            F::Extract => {
                 // The type argument is not a value: plan only the first three.
                 let args = c
                     .args
@@ -162,8 +165,7 @@ impl KqlToRel<'_> {
                     )),
                 }
             }
-            "extract_all" => {
-                self.arity(c, 2, 3)?;
+            F::ExtractAll => {
                 let args = self.typed_args(c, cx)?;
                 let n = args.len();
                 let mut out = Vec::new();
@@ -176,38 +178,29 @@ impl KqlToRel<'_> {
                 }
                 t(udf(Udf::ExtractAll, out), KqlType::Dynamic)
             }
-            "array_length" | "bag_keys" => {
-                self.arity(c, 1, 1)?;
+            F::ArrayLength | F::BagKeys => {
                 let a = self.one(c, cx)?;
                 let a = self.dynamic_arg(c, 0, a)?;
-                let (f, ty) = if name == "array_length" {
+                let (f, ty) = if func == F::ArrayLength {
                     (Udf::ArrayLength, KqlType::Long)
                 } else {
                     (Udf::BagKeys, KqlType::Dynamic)
                 };
                 t(udf(f, vec![a.expr]), ty)
             }
-            "array_sort_asc" | "array_sort_desc" => {
-                self.arity(c, 1, 2)?;
+            F::ArraySortAsc | F::ArraySortDesc => {
                 let args = self.typed_args(c, cx)?;
                 let mut out = Vec::new();
                 for (i, a) in args.into_iter().enumerate() {
                     out.push(if i == 0 {
                         self.dynamic_arg(c, 0, a)?.expr
                     } else {
-                        self.want(
-                            c,
-                            1,
-                            from_dynamic(a, KqlType::Bool),
-                            |k| k == KqlType::Bool,
-                            "a bool",
-                        )?
-                        .expr
+                        self.bool_arg(c, 1, a)?.expr
                     });
                 }
                 t(
                     udf(
-                        if name == "array_sort_asc" {
+                        if func == F::ArraySortAsc {
                             Udf::ArraySortAsc
                         } else {
                             Udf::ArraySortDesc
@@ -217,116 +210,23 @@ impl KqlToRel<'_> {
                     KqlType::Dynamic,
                 )
             }
-            "week_of_year" => {
-                self.arity(c, 1, 1)?;
-                let d = self.one(c, cx)?;
-                let d = self.datetime_arg(c, 0, d)?;
-                t(
-                    udf(Udf::DatetimePart, vec![lit("week_of_year"), d.expr]),
-                    KqlType::Long,
-                )
-            }
             // Functions that are one kernel call over checked arguments.
-            "format_datetime" => self.kernel_call(
-                c,
-                cx,
-                Udf::FormatDatetime,
-                &[A::DateTime, A::Str],
-                2,
-                KqlType::String,
-            ),
-            "format_timespan" => self.kernel_call(
-                c,
-                cx,
-                Udf::FormatTimespan,
-                &[A::Timespan, A::Str],
-                2,
-                KqlType::String,
-            ),
-            "datetime_part" => self.kernel_call(
-                c,
-                cx,
-                Udf::DatetimePart,
-                &[A::Str, A::DateTime],
-                2,
-                KqlType::Long,
-            ),
-            "dayofweek" => {
-                self.kernel_call(c, cx, Udf::Dayofweek, &[A::DateTime], 1, KqlType::Timespan)
-            }
-            "datetime_add" => self.kernel_call(
-                c,
-                cx,
-                Udf::DatetimeAdd,
-                &[A::Str, A::Long, A::DateTime],
-                3,
-                KqlType::DateTime,
-            ),
-            "datetime_diff" => self.kernel_call(
-                c,
-                cx,
-                Udf::DatetimeDiff,
-                &[A::Str, A::DateTime, A::DateTime],
-                3,
-                KqlType::Long,
-            ),
-            "bag_has_key" => {
-                self.kernel_call(c, cx, Udf::BagHasKey, &[A::Dyn, A::Str], 2, KqlType::Bool)
-            }
-            "has_any_index" => {
-                self.kernel_call(c, cx, Udf::HasAnyIndex, &[A::Str, A::Dyn], 2, KqlType::Long)
-            }
-            "array_slice" => self.kernel_call(
-                c,
-                cx,
-                Udf::ArraySlice,
-                &[A::Dyn, A::Long, A::Long],
-                3,
-                KqlType::Dynamic,
-            ),
-            "substring" => self.kernel_call(
-                c,
-                cx,
-                Udf::Substring,
-                &[A::Str, A::Long, A::Long],
-                2,
-                KqlType::String,
-            ),
-            "split" => self.kernel_call(
-                c,
-                cx,
-                Udf::Split,
-                &[A::Str, A::Str, A::Long],
-                2,
-                KqlType::Dynamic,
-            ),
+            F::FormatDatetime => self.kernel_call(c, cx, def, Udf::FormatDatetime),
+            F::FormatTimespan => self.kernel_call(c, cx, def, Udf::FormatTimespan),
+            F::DatetimePart => self.kernel_call(c, cx, def, Udf::DatetimePart),
+            F::Dayofweek => self.kernel_call(c, cx, def, Udf::Dayofweek),
+            F::DatetimeAdd => self.kernel_call(c, cx, def, Udf::DatetimeAdd),
+            F::DatetimeDiff => self.kernel_call(c, cx, def, Udf::DatetimeDiff),
+            F::BagHasKey => self.kernel_call(c, cx, def, Udf::BagHasKey),
+            F::HasAnyIndex => self.kernel_call(c, cx, def, Udf::HasAnyIndex),
+            F::ArraySlice => self.kernel_call(c, cx, def, Udf::ArraySlice),
+            F::Substring => self.kernel_call(c, cx, def, Udf::Substring),
+            F::Split => self.kernel_call(c, cx, def, Udf::Split),
             // Non-string text arguments of indexof are converted to strings.
-            "indexof" => self.kernel_call(
-                c,
-                cx,
-                Udf::Indexof,
-                &[A::Text, A::Text, A::Long, A::Long, A::Long],
-                2,
-                KqlType::Long,
-            ),
-            "make_datetime" => self.kernel_call(
-                c,
-                cx,
-                Udf::MakeDatetime,
-                &[A::Real; 6],
-                3,
-                KqlType::DateTime,
-            ),
-            "make_timespan" => self.kernel_call(
-                c,
-                cx,
-                Udf::MakeTimespan,
-                &[A::Real; 4],
-                2,
-                KqlType::Timespan,
-            ),
-            "now" => {
-                self.arity(c, 0, 1)?;
+            F::Indexof => self.kernel_call(c, cx, def, Udf::Indexof),
+            F::MakeDatetime => self.kernel_call(c, cx, def, Udf::MakeDatetime),
+            F::MakeTimespan => self.kernel_call(c, cx, def, Udf::MakeTimespan),
+            F::Now => {
                 let mut a = self.typed_args(c, cx)?;
                 match a.pop() {
                     Some(off) => {
@@ -339,8 +239,7 @@ impl KqlToRel<'_> {
                     None => t(self.now_expr(), KqlType::DateTime),
                 }
             }
-            "ago" => {
-                self.arity(c, 1, 1)?;
+            F::Ago => {
                 let a = self.one(c, cx)?;
                 let a = self.timespan_arg(c, 0, a)?;
                 t(
@@ -348,13 +247,11 @@ impl KqlToRel<'_> {
                     KqlType::DateTime,
                 )
             }
-            "bin" | "floor" => {
-                self.arity(c, 2, 2)?;
+            F::Bin => {
                 let [x, size] = self.two(c, cx)?;
                 self.bin(c, x, size, None)
             }
-            "bin_at" => {
-                self.arity(c, 3, 3)?;
+            F::BinAt => {
                 let mut a = self.typed_args(c, cx)?.into_iter();
                 let (x, size, at) = (a.next(), a.next(), a.next());
                 let (Some(x), Some(size), Some(at)) = (x, size, at) else {
@@ -362,19 +259,12 @@ impl KqlToRel<'_> {
                 };
                 self.bin(c, x, size, Some(at))
             }
-            "iff" | "iif" => {
-                self.arity(c, 3, 3)?;
+            F::Iff => {
                 let mut a = self.typed_args(c, cx)?.into_iter();
                 let (Some(cond), Some(x), Some(y)) = (a.next(), a.next(), a.next()) else {
                     return err(codes::ARGUMENT_COUNT, "iff takes 3 arguments", c.span);
                 };
-                let cond = self.want(
-                    c,
-                    0,
-                    from_dynamic(cond, KqlType::Bool),
-                    |k| k == KqlType::Bool,
-                    "a bool",
-                )?;
+                let cond = self.bool_arg(c, 0, cond)?;
                 let (vals, ty) = unify(vec![x, y], c.span)?;
                 let mut v = vals.into_iter();
                 let (Some(x), Some(y)) = (v.next(), v.next()) else {
@@ -385,8 +275,7 @@ impl KqlToRel<'_> {
                     .map_err(|e| crate::diag::internal(e, c.span))?;
                 t(e, ty)
             }
-            "case" => {
-                self.arity(c, 3, usize::MAX)?;
+            F::Case => {
                 if c.args.len().is_multiple_of(2) {
                     return err(
                         codes::ARGUMENT_COUNT,
@@ -399,13 +288,7 @@ impl KqlToRel<'_> {
                 let mut values = Vec::new();
                 for (i, a) in args.into_iter().enumerate() {
                     if i % 2 == 0 && i + 1 < c.args.len() {
-                        conds.push(self.want(
-                            c,
-                            i,
-                            from_dynamic(a, KqlType::Bool),
-                            |k| k == KqlType::Bool,
-                            "a bool",
-                        )?);
+                        conds.push(self.bool_arg(c, i, a)?);
                     } else {
                         values.push(a);
                     }
@@ -430,25 +313,17 @@ impl KqlToRel<'_> {
                 };
                 t(e, ty)
             }
-            "not" => {
-                self.arity(c, 1, 1)?;
+            F::Not => {
                 let a = self.one(c, cx)?;
-                let a = self.want(
-                    c,
-                    0,
-                    from_dynamic(a, KqlType::Bool),
-                    |k| k == KqlType::Bool,
-                    "a bool",
-                )?;
+                let a = self.bool_arg(c, 0, a)?;
                 t(Expr::Not(Box::new(a.expr)), KqlType::Bool)
             }
-            "isnan" => {
-                self.arity(c, 1, 1)?;
+            F::Isnan => {
                 let a = self.one(c, cx)?;
                 let a = self.num_arg(c, 0, a)?;
                 t(math::isnan(cast(a.expr, DataType::Float64)), KqlType::Bool)
             }
-            "abs" => {
+            F::Abs => {
                 let a = self.num1(c, cx)?;
                 // Integer abs of the smallest value does not fit: null (functions/arith.rs),
                 // where DataFusion's abs fails the query.
@@ -458,12 +333,11 @@ impl KqlToRel<'_> {
                     _ => t(math::abs(a.expr), a.ty),
                 }
             }
-            "sign" => {
+            F::Sign => {
                 let a = self.num1(c, cx)?;
                 t(math::signum(cast(a.expr, DataType::Float64)), KqlType::Real)
             }
-            "round" => {
-                self.arity(c, 1, 2)?;
+            F::Round => {
                 let mut a = self.typed_args(c, cx)?.into_iter();
                 let x =
                     self.num_arg(c, 0, a.next().unwrap_or(Typed::new(lit(0), KqlType::Long)))?;
@@ -483,8 +357,7 @@ impl KqlToRel<'_> {
                     KqlType::Real,
                 )
             }
-            "pow" => {
-                self.arity(c, 2, 2)?;
+            F::Pow => {
                 let [a, b] = self.two(c, cx)?;
                 let (a, b) = (self.num_arg(c, 0, a)?, self.num_arg(c, 1, b)?);
                 t(
@@ -498,12 +371,11 @@ impl KqlToRel<'_> {
                     KqlType::Real,
                 )
             }
-            "max_of" | "min_of" => {
-                self.arity(c, 2, usize::MAX)?;
+            F::MaxOf | F::MinOf => {
                 let args = self.typed_args(c, cx)?;
                 let (exprs, ty) = unify(args, c.span)?;
                 t(
-                    if name == "max_of" {
+                    if func == F::MaxOf {
                         core::greatest(exprs)
                     } else {
                         core::least(exprs)
@@ -511,18 +383,16 @@ impl KqlToRel<'_> {
                     ty,
                 )
             }
-            "tostring" => {
-                self.arity(c, 1, 1)?;
+            F::Tostring => {
                 let a = self.one(c, cx)?;
                 t(as_string(a).expr, KqlType::String)
             }
-            "tolong" | "toint" | "toreal" | "todouble" | "tobool" | "toboolean" | "todecimal" => {
-                self.arity(c, 1, 1)?;
+            F::Tolong | F::Toint | F::Toreal | F::Tobool | F::Todecimal => {
                 let a = self.one(c, cx)?;
-                let (f, ty) = match name {
-                    "tolong" => (Udf::Tolong, KqlType::Long),
-                    "toint" => (Udf::Toint, KqlType::Int),
-                    "tobool" | "toboolean" => (Udf::Tobool, KqlType::Bool),
+                let (f, ty) = match func {
+                    F::Tolong => (Udf::Tolong, KqlType::Long),
+                    F::Toint => (Udf::Toint, KqlType::Int),
+                    F::Tobool => (Udf::Tobool, KqlType::Bool),
                     _ => (Udf::Toreal, KqlType::Real),
                 };
                 let input = match a.ty {
@@ -530,14 +400,13 @@ impl KqlToRel<'_> {
                     _ => a.expr,
                 };
                 let e = udf(f, vec![input]);
-                if name == "todecimal" {
+                if func == F::Todecimal {
                     // A value beyond decimal's range is null, as a failed conversion is.
                     return t(try_cast(e, KqlType::Decimal.arrow()), KqlType::Decimal);
                 }
                 t(e, ty)
             }
-            "todatetime" => {
-                self.arity(c, 1, 1)?;
+            F::Todatetime => {
                 let a = self.one(c, cx)?;
                 match a.ty {
                     KqlType::DateTime => Ok(a),
@@ -548,8 +417,7 @@ impl KqlToRel<'_> {
                     _ => t(null_of(KqlType::DateTime), KqlType::DateTime),
                 }
             }
-            "totimespan" => {
-                self.arity(c, 1, 1)?;
+            F::Totimespan => {
                 let a = self.one(c, cx)?;
                 match a.ty {
                     KqlType::Timespan => Ok(a),
@@ -560,13 +428,11 @@ impl KqlToRel<'_> {
                     ),
                 }
             }
-            "toguid" => {
-                self.arity(c, 1, 1)?;
+            F::Toguid => {
                 let a = self.one(c, cx)?;
                 t(udf(Udf::Toguid, vec![as_string(a).expr]), KqlType::Guid)
             }
-            "parse_json" | "todynamic" => {
-                self.arity(c, 1, 1)?;
+            F::ParseJson => {
                 let a = self.one(c, cx)?;
                 match a.ty {
                     KqlType::Dynamic => Ok(a),
@@ -574,20 +440,18 @@ impl KqlToRel<'_> {
                     _ => t(to_dynamic(a), KqlType::Dynamic),
                 }
             }
-            "gettype" => {
-                self.arity(c, 1, 1)?;
+            F::Gettype => {
                 let a = self.one(c, cx)?;
                 match a.ty {
                     KqlType::Dynamic => t(udf(Udf::GettypeDynamic, vec![a.expr]), KqlType::String),
                     ty => t(lit(ty.name()), KqlType::String),
                 }
             }
-            "tolower" | "toupper" => {
-                self.arity(c, 1, 1)?;
+            F::Tolower | F::Toupper => {
                 let a = self.one(c, cx)?;
                 let a = self.string_arg(c, 0, a)?;
                 t(
-                    if name == "tolower" {
+                    if func == F::Tolower {
                         string::lower(a.expr)
                     } else {
                         string::upper(a.expr)
@@ -595,8 +459,7 @@ impl KqlToRel<'_> {
                     KqlType::String,
                 )
             }
-            "strlen" => {
-                self.arity(c, 1, 1)?;
+            F::Strlen => {
                 let a = self.one(c, cx)?;
                 let a = self.string_arg(c, 0, a)?;
                 t(
@@ -604,8 +467,7 @@ impl KqlToRel<'_> {
                     KqlType::Long,
                 )
             }
-            "strcat" => {
-                self.arity(c, 1, 64)?;
+            F::Strcat => {
                 let args: Vec<Expr> = self
                     .typed_args(c, cx)?
                     .into_iter()
@@ -613,8 +475,7 @@ impl KqlToRel<'_> {
                     .collect();
                 t(string::concat(args), KqlType::String)
             }
-            "strcat_delim" => {
-                self.arity(c, 2, 65)?;
+            F::StrcatDelim => {
                 let mut args = self
                     .typed_args(c, cx)?
                     .into_iter()
@@ -624,8 +485,7 @@ impl KqlToRel<'_> {
                 all.extend(args);
                 t(string::concat_ws(all.remove(0), all), KqlType::String)
             }
-            "replace_string" => {
-                self.arity(c, 3, 3)?;
+            F::ReplaceString => {
                 let args = self.typed_args(c, cx)?;
                 let mut out = Vec::new();
                 for (i, a) in args.into_iter().enumerate() {
@@ -635,14 +495,13 @@ impl KqlToRel<'_> {
                     .map_err(|_| crate::diag::internal("args", c.span))?;
                 t(string::replace(text, find, with), KqlType::String)
             }
-            "replace_regex" => self.strings_udf(c, cx, 3, 3, Udf::ReplaceRegex, KqlType::String),
-            "trim" => self.strings_udf(c, cx, 2, 2, Udf::Trim, KqlType::String),
-            "trim_start" | "trim_end" => {
-                self.arity(c, 2, 2)?;
+            F::ReplaceRegex => self.kernel_call(c, cx, def, Udf::ReplaceRegex),
+            F::Trim => self.kernel_call(c, cx, def, Udf::Trim),
+            F::TrimStart | F::TrimEnd => {
                 let [p, text] = self.two(c, cx)?;
                 let (p, text) = (self.string_arg(c, 0, p)?, self.string_arg(c, 1, text)?);
                 // `trim_start(re, s)` is `trim` anchored at one end only.
-                let anchored = if name == "trim_start" {
+                let anchored = if func == F::TrimStart {
                     string::concat(vec![lit("^(?:"), p.expr, lit(")+")])
                 } else {
                     string::concat(vec![lit("(?:"), p.expr, lit(")+$")])
@@ -652,9 +511,8 @@ impl KqlToRel<'_> {
                     KqlType::String,
                 )
             }
-            "countof" => self.strings_udf(c, cx, 2, 3, Udf::Countof, KqlType::Long),
-            "hash" => {
-                self.arity(c, 1, 2)?;
+            F::Countof => self.kernel_call(c, cx, def, Udf::Countof),
+            F::Hash => {
                 let mut a = self.typed_args(c, cx)?.into_iter();
                 let x = as_string(a.next().unwrap_or(Typed::new(lit(""), KqlType::String)));
                 let mut args = vec![x.expr];
@@ -663,8 +521,7 @@ impl KqlToRel<'_> {
                 }
                 t(udf(Udf::Hash, args), KqlType::Long)
             }
-            "array_concat" | "set_union" => {
-                self.arity(c, 1, 64)?;
+            F::ArrayConcat | F::SetUnion => {
                 let args = self.typed_args(c, cx)?;
                 let mut out = Vec::new();
                 for (i, a) in args.into_iter().enumerate() {
@@ -672,7 +529,7 @@ impl KqlToRel<'_> {
                 }
                 t(
                     udf(
-                        if name == "array_concat" {
+                        if func == F::ArrayConcat {
                             Udf::ArrayConcat
                         } else {
                             Udf::SetUnion
@@ -682,8 +539,7 @@ impl KqlToRel<'_> {
                     KqlType::Dynamic,
                 )
             }
-            "pack" | "bag_pack" => {
-                self.arity(c, 2, 128)?;
+            F::BagPack => {
                 if !c.args.len().is_multiple_of(2) {
                     return err(
                         codes::ARGUMENT_COUNT,
@@ -702,8 +558,7 @@ impl KqlToRel<'_> {
                 }
                 t(udf(Udf::Pack, out), KqlType::Dynamic)
             }
-            "pack_array" => {
-                self.arity(c, 1, 128)?;
+            F::PackArray => {
                 let args = self
                     .typed_args(c, cx)?
                     .into_iter()
@@ -711,17 +566,21 @@ impl KqlToRel<'_> {
                     .collect();
                 t(udf(Udf::PackArray, args), KqlType::Dynamic)
             }
-            "getyear" | "getmonth" | "monthofyear" | "dayofmonth" | "dayofyear" | "hourofday"
-            | "weekofyear" => {
-                self.arity(c, 1, 1)?;
+            F::Getyear
+            | F::Getmonth
+            | F::Monthofyear
+            | F::Dayofmonth
+            | F::Dayofyear
+            | F::Hourofday
+            | F::WeekOfYear => {
                 let d = self.one(c, cx)?;
                 let d = self.datetime_arg(c, 0, d)?;
-                let part = match name {
-                    "getyear" => "year",
-                    "getmonth" | "monthofyear" => "month",
-                    "dayofmonth" => "day",
-                    "dayofyear" => "dayofyear",
-                    "hourofday" => "hour",
+                let part = match func {
+                    F::Getyear => "year",
+                    F::Getmonth | F::Monthofyear => "month",
+                    F::Dayofmonth => "day",
+                    F::Dayofyear => "dayofyear",
+                    F::Hourofday => "hour",
                     _ => "week_of_year",
                 };
                 t(
@@ -729,9 +588,14 @@ impl KqlToRel<'_> {
                     KqlType::Long,
                 )
             }
-            "startofday" | "startofweek" | "startofmonth" | "startofyear" | "endofday"
-            | "endofweek" | "endofmonth" | "endofyear" => {
-                self.arity(c, 1, 2)?;
+            F::Startofday
+            | F::Startofweek
+            | F::Startofmonth
+            | F::Startofyear
+            | F::Endofday
+            | F::Endofweek
+            | F::Endofmonth
+            | F::Endofyear => {
                 let mut a = self.typed_args(c, cx)?.into_iter();
                 let d = self.datetime_arg(
                     c,
@@ -742,28 +606,31 @@ impl KqlToRel<'_> {
                     Some(o) => try_cast(self.num_arg(c, 1, o)?.expr, DataType::Int64),
                     None => lit(0i64),
                 };
-                let (f, unit) = name.split_at(if name.starts_with("start") { 7 } else { 5 });
-                let kernel = if f == "startof" {
-                    Udf::Startof
-                } else {
-                    Udf::Endof
+                let (kernel, unit) = match func {
+                    F::Startofday => (Udf::Startof, "day"),
+                    F::Startofweek => (Udf::Startof, "week"),
+                    F::Startofmonth => (Udf::Startof, "month"),
+                    F::Startofyear => (Udf::Startof, "year"),
+                    F::Endofday => (Udf::Endof, "day"),
+                    F::Endofweek => (Udf::Endof, "week"),
+                    F::Endofmonth => (Udf::Endof, "month"),
+                    _ => (Udf::Endof, "year"),
                 };
                 t(
                     udf(kernel, vec![lit(unit), d.expr, offset]),
                     KqlType::DateTime,
                 )
             }
-            "unixtime_seconds_todatetime"
-            | "unixtime_milliseconds_todatetime"
-            | "unixtime_microseconds_todatetime"
-            | "unixtime_nanoseconds_todatetime" => {
-                self.arity(c, 1, 1)?;
+            F::UnixtimeSecondsTodatetime
+            | F::UnixtimeMillisecondsTodatetime
+            | F::UnixtimeMicrosecondsTodatetime
+            | F::UnixtimeNanosecondsTodatetime => {
                 let a = self.one(c, cx)?;
                 let a = self.num_arg(c, 0, a)?;
-                let unit = match name {
-                    "unixtime_seconds_todatetime" => "s",
-                    "unixtime_milliseconds_todatetime" => "ms",
-                    "unixtime_microseconds_todatetime" => "us",
+                let unit = match func {
+                    F::UnixtimeSecondsTodatetime => "s",
+                    F::UnixtimeMillisecondsTodatetime => "ms",
+                    F::UnixtimeMicrosecondsTodatetime => "us",
                     _ => "ns",
                 };
                 t(
@@ -771,29 +638,13 @@ impl KqlToRel<'_> {
                     KqlType::DateTime,
                 )
             }
-            "row_number" => self.row_number(c, cx),
-            "toscalar" => not_supported("`toscalar()`", c.span),
-            _ => {
-                let mut d = kql_common::Diagnostic::error(
-                    codes::UNKNOWN_FUNCTION,
-                    format!("unknown function `{name}`"),
-                    c.name.span,
-                );
-                let candidates = SCALAR_FUNCTIONS
-                    .iter()
-                    .copied()
-                    .chain(super::aggregate::AGGREGATE_FUNCTIONS.iter().copied());
-                if let Some(best) = did_you_mean(name, candidates) {
-                    d = d.with_help(format!("did you mean `{best}`?"));
-                }
-                Err(d)
-            }
+            F::RowNumber => self.row_number(c, cx),
+            F::Toscalar => not_supported("`toscalar()`", c.span),
         }
     }
 
     /// `row_number()`: the hidden column the `extend`/`project` planner adds for it.
     fn row_number(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
-        self.arity(c, 0, 2)?;
         if c.args.len() == 2 {
             return not_supported("`row_number()` with a restart condition", c.span);
         }
@@ -868,5 +719,19 @@ impl KqlToRel<'_> {
             udf(kernel, vec![long(x.expr), long(size.expr), long(at.expr)]),
             ty,
         ))
+    }
+}
+
+/// `unknown function`, with the closest name kqlite knows.
+fn unknown_function(c: &Call) -> kql_common::Diagnostic {
+    let name = c.name.name.as_str();
+    let d = kql_common::Diagnostic::error(
+        codes::UNKNOWN_FUNCTION,
+        format!("unknown function `{name}`"),
+        c.name.span,
+    );
+    match did_you_mean(name, registry::names()) {
+        Some(best) => d.with_help(format!("did you mean `{best}`?")),
+        None => d,
     }
 }

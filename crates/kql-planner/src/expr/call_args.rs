@@ -2,34 +2,16 @@
 //! `dynamic` values), and calls that are one kernel over checked arguments.
 
 use super::binary::{as_string, from_dynamic};
+use super::registry::{Arg, FunctionDef, Ret};
 use super::{ExprCx, Typed};
 use crate::diag::{R, err};
-use crate::functions::{Udf, call as udf};
+use crate::functions::{Udf, call};
 use crate::planner::KqlToRel;
 use crate::types::KqlType;
 use datafusion_common::arrow::datatypes::DataType;
 use datafusion_expr::{cast, try_cast};
 use kql_common::codes;
 use kql_parser::ast::Call;
-
-/// How a kernel argument is checked and converted.
-#[derive(Clone, Copy)]
-pub(super) enum A {
-    /// A string (a dynamic value is converted).
-    Str,
-    /// Any value as its string form.
-    Text,
-    /// A number, as long.
-    Long,
-    /// A number, as real.
-    Real,
-    /// A datetime.
-    DateTime,
-    /// A timespan.
-    Timespan,
-    /// A dynamic value.
-    Dyn,
-}
 
 impl KqlToRel<'_> {
     pub(super) fn typed_args(&self, c: &Call, cx: &ExprCx) -> R<Vec<Typed>> {
@@ -106,34 +88,59 @@ impl KqlToRel<'_> {
         self.want(c, i, t, |k| k == KqlType::Timespan, "a timespan")
     }
 
+    pub(super) fn bool_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
+        let t = from_dynamic(t, KqlType::Bool);
+        self.want(c, i, t, |k| k == KqlType::Bool, "a bool")
+    }
+
     pub(super) fn dynamic_arg(&self, c: &Call, i: usize, t: Typed) -> R<Typed> {
         self.want(c, i, t, |k| k == KqlType::Dynamic, "dynamic")
     }
 
+    /// A call of kernel `udf` over the arguments, each checked and converted as the registry
+    /// declares its kind; its type is the registry's result type.
     pub(super) fn kernel_call(
         &self,
         c: &Call,
         cx: &ExprCx,
-        kernel: Udf,
-        kinds: &[A],
-        min: usize,
-        ret: KqlType,
+        def: &FunctionDef,
+        udf: Udf,
     ) -> R<Typed> {
-        self.arity(c, min, kinds.len())?;
+        let Ret::Is(ret) = def.result else {
+            return err(
+                codes::INTERNAL,
+                format!("`{}` has no fixed result type", def.name),
+                c.span,
+            );
+        };
         let mut out = Vec::new();
-        for (i, (a, kind)) in self.typed_args(c, cx)?.into_iter().zip(kinds).enumerate() {
-            out.push(match kind {
-                A::Str => self.string_arg(c, i, a)?.expr,
-                A::Text => as_string(a).expr,
+        for (i, a) in self.typed_args(c, cx)?.into_iter().enumerate() {
+            out.push(match def.arg(i).unwrap_or(Arg::Any) {
+                Arg::Any => a.expr,
+                Arg::Str => self.string_arg(c, i, a)?.expr,
+                Arg::Text => as_string(a).expr,
                 // A real outside Int64 is null (try_cast), not a failed query.
-                A::Long => try_cast(self.num_arg(c, i, a)?.expr, DataType::Int64),
-                A::Real => cast(self.num_arg(c, i, a)?.expr, DataType::Float64),
-                A::DateTime => self.datetime_arg(c, i, a)?.expr,
-                A::Timespan => self.timespan_arg(c, i, a)?.expr,
-                A::Dyn => self.dynamic_arg(c, i, a)?.expr,
+                Arg::Long => try_cast(self.num_arg(c, i, a)?.expr, DataType::Int64),
+                Arg::Real => cast(self.num_arg(c, i, a)?.expr, DataType::Float64),
+                Arg::Number => self.num_arg(c, i, a)?.expr,
+                Arg::Bool => self.bool_arg(c, i, a)?.expr,
+                Arg::DateTime => self.datetime_arg(c, i, a)?.expr,
+                Arg::Timespan => self.timespan_arg(c, i, a)?.expr,
+                Arg::Dyn => self.dynamic_arg(c, i, a)?.expr,
+                Arg::Type => {
+                    return err(
+                        codes::ARGUMENT_TYPE,
+                        format!(
+                            "argument {} of `{}` must be `typeof(type)`",
+                            i + 1,
+                            c.name.name
+                        ),
+                        c.span,
+                    );
+                }
             });
         }
-        Ok(Typed::new(udf(kernel, out), ret))
+        Ok(Typed::new(call(udf, out), ret))
     }
 
     pub(super) fn one(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
@@ -150,27 +157,9 @@ impl KqlToRel<'_> {
         })
     }
 
+    /// The one (numeric) argument; its count is checked by the registry's arity.
     pub(super) fn num1(&self, c: &Call, cx: &ExprCx) -> R<Typed> {
-        self.arity(c, 1, 1)?;
         let a = self.one(c, cx)?;
         self.num_arg(c, 0, a)
-    }
-
-    pub(super) fn strings_udf(
-        &self,
-        c: &Call,
-        cx: &ExprCx,
-        min: usize,
-        max: usize,
-        f: Udf,
-        ty: KqlType,
-    ) -> R<Typed> {
-        self.arity(c, min, max)?;
-        let args = self.typed_args(c, cx)?;
-        let mut out = Vec::new();
-        for (i, a) in args.into_iter().enumerate() {
-            out.push(self.string_arg(c, i, a)?.expr);
-        }
-        Ok(Typed::new(udf(f, out), ty))
     }
 }

@@ -1,7 +1,8 @@
 //! Scalar expressions: KQL AST to DataFusion `Expr`, with Kusto types and semantic checks.
 //! Files: `literal.rs`, `binary.rs` (arithmetic, comparison, string and list operators),
-//! `dynamic.rs` (member access), `call.rs` (scalar functions, named in `scalar_functions.rs`,
-//! their arguments checked by `call_args.rs`),
+//! `dynamic.rs` (member access), `registry.rs` (every KQL function: names, arity,
+//! argument kinds, result type), `call.rs` (scalar functions, dispatched on the registry's
+//! `Scalar`; arguments checked by `call_args.rs`),
 //! `common_type.rs` (one type for several values), `user_function.rs` (calls to `let`
 //! functions), `aggregate.rs` (summarize).
 
@@ -12,7 +13,9 @@ mod call_args;
 mod common_type;
 mod dynamic;
 mod literal;
-mod scalar_functions;
+pub mod registry;
+#[cfg(test)]
+mod registry_tests;
 mod user_function;
 
 pub(crate) use aggregate::{AggCollector, nan_as_null};

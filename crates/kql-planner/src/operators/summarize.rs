@@ -4,6 +4,7 @@
 
 use super::project_columns;
 use crate::diag::{R, err, internal, not_supported};
+use crate::expr::registry::{self, Aggregate as F, Dispatch};
 use crate::expr::{AggCollector, ExprCx, Typed, column, nan_as_null};
 use crate::naming::{derived_name, derived_name_with, unique};
 use crate::planner::{KqlToRel, Scope, Tab};
@@ -98,8 +99,9 @@ impl KqlToRel<'_> {
         let keys = out.clone();
         for a in &s.aggregates {
             if let ast::Expr::Call(c) = &a.expr {
-                match c.name.name.as_str() {
-                    "take_any" | "any"
+                let func = registry::lookup(&c.name.name).map(|d| d.function);
+                match func {
+                    Some(Dispatch::Aggregate(F::TakeAny))
                         if c.args.len() > 1
                             || matches!(
                                 c.args.first().map(|a| &a.value),
@@ -109,11 +111,11 @@ impl KqlToRel<'_> {
                         self.arg_extreme(&input, c, a, &keys, &collector, scope, &mut out)?;
                         continue;
                     }
-                    "arg_max" | "arg_min" => {
+                    Some(Dispatch::Aggregate(F::ArgMax | F::ArgMin)) => {
                         self.arg_extreme(&input, c, a, &keys, &collector, scope, &mut out)?;
                         continue;
                     }
-                    "percentiles" => {
+                    Some(Dispatch::Aggregate(F::Percentiles)) => {
                         self.percentiles(c, a, &input, scope, &collector, &mut out)?;
                         continue;
                     }
@@ -294,7 +296,7 @@ impl KqlToRel<'_> {
                 scope,
                 aggs: Some(collector),
             };
-            let t = self.aggregate_call(&single, &cx)?;
+            let t = self.call(&single, &cx)?;
             let name = match a.names.get(i) {
                 Some(n) => n.name.clone(),
                 None => format!("percentile_{col}_{}", p.value.to_string().replace('.', "_")),
