@@ -51,6 +51,28 @@ fn a_chain_of_1200_extends_runs() {
 }
 
 #[test]
+fn three_thousand_extends_that_each_add_a_column_are_a_diagnostic() {
+    // Planning them never finished: each projection passes every column on, and DataFusion's
+    // work per projection grows faster than its width.
+    let mut q = String::from("print x0 = 0\n");
+    for i in 1..=3000 {
+        q.push_str(&format!("| extend x{i} = x{} + 1\n", i - 1));
+    }
+    let o = query_csv(&q);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    insta::assert_snapshot!(text(&o.stderr), @r"
+    error[KS013]: the query's plan computes more than 50000 columns in all
+       --> query:316:10
+        |
+    316 | | extend x315 = x314 + 1
+        |          ^^^^^^^^^^^^^^^
+        |
+        = help: combine consecutive `extend`s into one, and `project` away the columns no longer needed
+    ");
+}
+
+#[test]
 fn a_chain_deeper_than_the_limit_is_a_diagnostic() {
     let q = chain("| where true", 2001);
     let o = query_csv(&q);

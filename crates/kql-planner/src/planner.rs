@@ -133,6 +133,37 @@ fn deeper_than(plan: &LogicalPlan, limit: usize) -> bool {
     false
 }
 
+/// How many columns the projections of a plan may compute in all (the widths of its `extend`s,
+/// `project`s and the like, summed). DataFusion's work on a projection grows with the square of
+/// its width and its optimizer collapses chains of them in about cubic time, so 300 `extend`s
+/// that each add a column (45,000 columns) already take seconds to optimize in a debug build.
+pub const MAX_PLAN_COLUMNS: usize = 50_000;
+
+/// A KS013 diagnostic at `span` when the projections of `plan` compute more than
+/// [`MAX_PLAN_COLUMNS`] columns in all.
+pub(crate) fn check_plan_columns(plan: &LogicalPlan, span: kql_common::Span) -> R<()> {
+    // A loop, not recursion, as in `deeper_than`.
+    let mut columns = 0;
+    let mut todo = vec![plan];
+    while let Some(p) = todo.pop() {
+        if let LogicalPlan::Projection(proj) = p {
+            columns += proj.expr.len();
+        }
+        if columns > MAX_PLAN_COLUMNS {
+            return err(
+                codes::TOO_COMPLEX,
+                format!("the query's plan computes more than {MAX_PLAN_COLUMNS} columns in all"),
+                span,
+            )
+            .map_err(|d| {
+                d.with_help("combine consecutive `extend`s into one, and `project` away the columns no longer needed")
+            });
+        }
+        todo.extend(p.inputs());
+    }
+    Ok(())
+}
+
 /// Whether `e` nests more than `limit` levels deep.
 fn expr_deeper_than(e: &datafusion_expr::Expr, limit: usize) -> bool {
     use datafusion_common::tree_node::{TreeNode, TreeNodeRecursion};
@@ -518,6 +549,7 @@ impl<'a> KqlToRel<'a> {
                 )
                 .map_err(|d| d.with_help("combine consecutive `where`s and `extend`s into one"));
             }
+            check_plan_columns(&tab.plan, op.span())?;
         }
         Ok(tab)
     }

@@ -133,6 +133,8 @@ impl KqlToRel<'_> {
                 None => cols.push((name, t)),
             }
             tab = project_columns(&base, cols, e.span)?;
+            // Each column is a projection of its own: bound the plan before the next.
+            crate::planner::check_plan_columns(&tab.plan, e.span)?;
         }
         Ok(tab)
     }
