@@ -5,7 +5,7 @@
 
 use crate::load_data::print_rejections;
 use crate::print_format::{PrintFormat, stdout_writer, write_result};
-use kql_common::render::{Style, render};
+use kql_common::snippet::{Style, styled};
 use kql_engine::KqlContext;
 use kql_engine::live::{LiveTable, follow, follow_file};
 use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
@@ -41,7 +41,7 @@ async fn follow_and_query(ctx: &KqlContext, run: &FollowRun<'_>) -> u8 {
     // Check the query before waiting for data.
     if let Err(diags) = ctx.plan(run.text, run.now.unwrap_or_else(kql_engine::context_now)) {
         for d in &diags.0 {
-            eprintln!("{}", render(d, run.name, run.text, run.style));
+            eprintln!("{}", styled(d, run.name, run.text, run.style));
         }
         return 1;
     }
@@ -103,7 +103,7 @@ async fn query_once(ctx: &KqlContext, run: &FollowRun<'_>, table: &LiveTable) ->
         }
         Err(diags) => {
             for d in &diags.0 {
-                eprintln!("{}", render(d, run.name, run.text, run.style));
+                eprintln!("{}", styled(d, run.name, run.text, run.style));
             }
             Err(1)
         }

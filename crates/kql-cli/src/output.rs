@@ -3,7 +3,7 @@
 use crate::ColorChoice;
 use clap::ValueEnum;
 use kql_common::position::LineIndex;
-use kql_common::render::{self, Style};
+use kql_common::snippet::{self, Style};
 use kql_common::{Diagnostic, Severity};
 use std::io::{IsTerminal, Write};
 
@@ -65,7 +65,7 @@ pub(crate) fn print_diagnostics(
                 writeln!(
                     out,
                     "{}",
-                    render::render(&r.diagnostic, &r.file, &r.source, style)
+                    snippet::styled(&r.diagnostic, &r.file, &r.source, style)
                 )?;
             }
             let errors = results

@@ -5,7 +5,7 @@ use crate::output::use_color;
 use crate::print_format::{PrintFormat, ResultWriter, stdout_writer};
 use crate::{ColorChoice, EXIT_USAGE};
 use clap::Args;
-use kql_common::render::{Style, render};
+use kql_common::snippet::{Style, styled};
 use kql_engine::KqlContext;
 use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
 use std::io::IsTerminal;
@@ -201,7 +201,7 @@ fn run_once(
         }
         Err(diags) | Ok(Printed::Failed(diags)) => {
             for d in &diags.0 {
-                eprintln!("{}", render(d, &name, &text, style));
+                eprintln!("{}", styled(d, &name, &text, style));
             }
             1
         }

@@ -33,7 +33,7 @@ pub struct Label {
     pub message: String,
 }
 
-/// One problem found in a query: plain data, rendered by [`crate::render`] or by the CLI's
+/// One problem found in a query: plain data, shown by [`crate::snippet`] or by the CLI's
 /// machine formats. Never contains parser-library internals.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {

@@ -1,19 +1,19 @@
 //! Pieces shared by every kqlite stage: byte-offset [`Span`]s, the [`Diagnostic`] type with its
-//! stable [`codes`], and the one human renderer ([`render`]) that turns a diagnostic into a
-//! source snippet with line, column and caret.
+//! stable [`codes`], and the one human form of a diagnostic ([`snippet`]): a source snippet with line, column and
+//! caret.
 //!
 //! ```
-//! use kql_common::{codes, render, Diagnostic, Span};
+//! use kql_common::{codes, snippet, Diagnostic, Span};
 //! let src = "T | wher x";
 //! let d = Diagnostic::error(codes::UNKNOWN_OPERATOR, "unknown tabular operator `wher`", Span::new(4, 8));
-//! let text = render::render_plain(&d, "query.kql", src);
+//! let text = snippet::plain(&d, "query.kql", src);
 //! assert!(text.contains("query.kql:1:5"));
 //! ```
 
 pub mod codes;
 mod diagnostic;
 pub mod position;
-pub mod render;
+pub mod snippet;
 mod span;
 pub mod suggest;
 pub mod time;

@@ -7,7 +7,7 @@
     reason = "tests report failures by panicking"
 )]
 
-use kql_common::render::render_plain;
+use kql_common::snippet::plain as render_plain;
 use kql_engine::check::{Schemas, check_query};
 
 fn rendered(src: &str) -> String {

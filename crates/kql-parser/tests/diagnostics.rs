@@ -9,7 +9,7 @@
 
 mod common;
 use common::fails;
-use kql_common::render::render_plain;
+use kql_common::snippet::plain as render_plain;
 
 #[track_caller]
 fn rendered(src: &str, code: &str) -> String {

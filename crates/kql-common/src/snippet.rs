@@ -1,5 +1,5 @@
-//! The human rendering of a [`Diagnostic`]: a rustc-style snippet with file, line, column and a
-//! caret under the offending text. Colour is the caller's choice (`render_plain` never styles).
+//! The human form of a [`Diagnostic`]: a rustc-style snippet with file, line, column and a
+//! caret under the offending text. Colour is the caller's choice ([`plain`] never styles).
 
 use crate::position::{LineCol, LineIndex, floor_char_boundary};
 use crate::{Diagnostic, Span};
@@ -31,12 +31,12 @@ impl Style {
 }
 
 /// Renders without colour.
-pub fn render_plain(d: &Diagnostic, file: &str, src: &str) -> String {
-    render(d, file, src, Style::plain())
+pub fn plain(d: &Diagnostic, file: &str, src: &str) -> String {
+    styled(d, file, src, Style::plain())
 }
 
 /// Renders `d` against `src`, naming the source `file`.
-pub fn render(d: &Diagnostic, file: &str, src: &str, style: Style) -> String {
+pub fn styled(d: &Diagnostic, file: &str, src: &str, style: Style) -> String {
     let ix = LineIndex::new(src);
     let start = ix.line_col(d.span.start as usize);
     let mut out = String::new();
@@ -158,7 +158,7 @@ mod tests {
         let d = Diagnostic::error(codes::SYNTAX, "something wrong", Span::new(10, 15))
             .with_label("here")
             .with_help("try `State`");
-        insta::assert_snapshot!(render_plain(&d, "q.kql", src), @r"
+        insta::assert_snapshot!(plain(&d, "q.kql", src), @r"
         error[KP001]: something wrong
          --> q.kql:2:9
           |
@@ -173,7 +173,7 @@ mod tests {
     fn span_at_end_of_text_gets_one_caret() {
         let src = "T | where";
         let d = Diagnostic::error(codes::UNEXPECTED_END, "expected a predicate", Span::at(9));
-        let out = render_plain(&d, "q", src);
+        let out = plain(&d, "q", src);
         assert!(out.contains("q:1:10"), "{out}");
         assert!(out.contains("          ^"), "{out}");
     }
@@ -182,7 +182,7 @@ mod tests {
     fn non_ascii_before_the_span_keeps_alignment() {
         let src = "print 'é' | x";
         let d = Diagnostic::error(codes::UNKNOWN_OPERATOR, "unknown", Span::new(13, 14));
-        let out = render_plain(&d, "q", src);
+        let out = plain(&d, "q", src);
         assert!(out.contains("q:1:13"), "{out}");
         assert!(out.contains("  |             ^\n"), "{out}");
     }
