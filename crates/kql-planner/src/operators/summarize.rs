@@ -176,7 +176,9 @@ impl KqlToRel<'_> {
             scope,
             aggs: None,
         };
-        let extreme = matches!(c.name.name.as_str(), "arg_max" | "arg_min");
+        let func = registry::lookup(&c.name.name).map(|d| d.function);
+        let is = |f: F| func == Some(Dispatch::Aggregate(f));
+        let extreme = is(F::ArgMax) || is(F::ArgMin);
         let Some(first) = c.args.first() else {
             return err(
                 codes::ARGUMENT_COUNT,
@@ -236,7 +238,7 @@ impl KqlToRel<'_> {
             }
         };
         let order: Vec<datafusion_expr::SortExpr> = match &target {
-            Some(t) if c.name.name == "arg_max" => vec![key(t)?.sort(false, false)],
+            Some(t) if is(F::ArgMax) => vec![key(t)?.sort(false, false)],
             Some(t) => vec![key(t)?.sort(true, false)],
             None => Vec::new(),
         };
