@@ -68,7 +68,7 @@ fn three_thousand_extends_that_each_add_a_column_are_a_diagnostic() {
     316 | | extend x315 = x314 + 1
         |          ^^^^^^^^^^^^^^^
         |
-        = help: combine consecutive `extend`s into one, and `project` away the columns no longer needed
+        = help: `project` away the columns no longer needed, so that each step carries fewer
     ");
 }
 

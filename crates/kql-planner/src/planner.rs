@@ -156,7 +156,9 @@ pub(crate) fn check_plan_columns(plan: &LogicalPlan, span: kql_common::Span) -> 
                 span,
             )
             .map_err(|d| {
-                d.with_help("combine consecutive `extend`s into one, and `project` away the columns no longer needed")
+                d.with_help(
+                    "`project` away the columns no longer needed, so that each step carries fewer",
+                )
             });
         }
         todo.extend(p.inputs());
