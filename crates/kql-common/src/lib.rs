@@ -17,6 +17,8 @@ pub mod snippet;
 mod span;
 pub mod suggest;
 pub mod time;
+mod types;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};
 pub use span::Span;
+pub use types::KqlType;

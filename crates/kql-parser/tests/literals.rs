@@ -8,7 +8,7 @@
 
 mod common;
 use common::{expr, verified};
-use kql_parser::ast::{DynamicValue, Expr, LiteralValue, ScalarType};
+use kql_parser::ast::{DynamicValue, Expr, KqlType, LiteralValue};
 
 #[track_caller]
 fn lit(src: &str) -> LiteralValue {
@@ -73,14 +73,14 @@ fn typed_literals() {
         LiteralValue::Guid("74be27de-1e4e-49d9-b579-fe0b331d3642".into())
     );
     for (src, ty) in [
-        ("long(null)", ScalarType::Long),
-        ("int(null)", ScalarType::Int),
-        ("real(null)", ScalarType::Real),
-        ("bool(null)", ScalarType::Bool),
-        ("datetime(null)", ScalarType::DateTime),
-        ("timespan(null)", ScalarType::Timespan),
-        ("guid(null)", ScalarType::Guid),
-        ("decimal(null)", ScalarType::Decimal),
+        ("long(null)", KqlType::Long),
+        ("int(null)", KqlType::Int),
+        ("real(null)", KqlType::Real),
+        ("bool(null)", KqlType::Bool),
+        ("datetime(null)", KqlType::DateTime),
+        ("timespan(null)", KqlType::Timespan),
+        ("guid(null)", KqlType::Guid),
+        ("decimal(null)", KqlType::Decimal),
     ] {
         assert_eq!(lit(src), LiteralValue::Null(ty), "{src}");
     }

@@ -4,6 +4,7 @@
 //! `now()`, `ago(1d)` and casts in them before the query runs.
 //! <https://learn.microsoft.com/kusto/query/range-operator>
 
+use crate::types::KqlArrow;
 use crate::types::KqlType;
 use datafusion_common::arrow::datatypes::Field;
 use datafusion_common::{DFSchema, DFSchemaRef, Result, internal_err};

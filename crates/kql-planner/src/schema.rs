@@ -1,6 +1,6 @@
 //! The Kusto view of a table's columns: names (case-sensitive, in order) and Kusto types.
 
-use crate::types::{KQL_TYPE_KEY, KqlType};
+use crate::types::{KQL_TYPE_KEY, KqlArrow, KqlType};
 use datafusion_common::arrow::datatypes::{Field, Schema};
 use std::sync::Arc;
 
@@ -67,7 +67,7 @@ impl KqlSchema {
                 .iter()
                 .map(|f| KqlField {
                     name: f.name().clone(),
-                    ty: KqlType::of_field(f).unwrap_or(KqlType::String),
+                    ty: crate::types::of_field(f).unwrap_or(KqlType::String),
                 })
                 .collect(),
         }

@@ -31,6 +31,7 @@ use datafusion::parquet::file::metadata::{
     ParquetStatisticsPolicy,
 };
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use kql_planner::types::KqlArrow;
 use kql_planner::{KqlSchema, KqlType};
 use std::path::Path;
 use std::sync::Arc;

@@ -1,71 +1,12 @@
 use super::Span;
+use kql_common::KqlType;
 use std::fmt;
-
-/// Kusto's scalar types. <https://learn.microsoft.com/kusto/query/scalar-data-types/>
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ScalarType {
-    /// `bool` (alias `boolean`).
-    Bool,
-    /// `int`: 32-bit signed.
-    Int,
-    /// `long`: 64-bit signed.
-    Long,
-    /// `real` (alias `double`): 64-bit float.
-    Real,
-    /// `decimal`: 128-bit decimal.
-    Decimal,
-    /// `string`: never null.
-    String,
-    /// `datetime` (alias `date`): 100 ns ticks, UTC.
-    DateTime,
-    /// `timespan` (alias `time`): 100 ns ticks.
-    Timespan,
-    /// `guid` (alias `uniqueid`).
-    Guid,
-    /// `dynamic`: a JSON value.
-    Dynamic,
-}
-
-impl ScalarType {
-    /// Parses a type name or alias, case-sensitively as Kusto does.
-    pub fn from_name(name: &str) -> Option<ScalarType> {
-        Some(match name {
-            "bool" | "boolean" => ScalarType::Bool,
-            "int" | "int32" => ScalarType::Int,
-            "long" | "int64" => ScalarType::Long,
-            "real" | "double" => ScalarType::Real,
-            "decimal" => ScalarType::Decimal,
-            "string" => ScalarType::String,
-            "datetime" | "date" => ScalarType::DateTime,
-            "timespan" | "time" => ScalarType::Timespan,
-            "guid" | "uniqueid" => ScalarType::Guid,
-            "dynamic" => ScalarType::Dynamic,
-            _ => return None,
-        })
-    }
-
-    /// The canonical name (`long`, `real`, `datetime`, ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            ScalarType::Bool => "bool",
-            ScalarType::Int => "int",
-            ScalarType::Long => "long",
-            ScalarType::Real => "real",
-            ScalarType::Decimal => "decimal",
-            ScalarType::String => "string",
-            ScalarType::DateTime => "datetime",
-            ScalarType::Timespan => "timespan",
-            ScalarType::Guid => "guid",
-            ScalarType::Dynamic => "dynamic",
-        }
-    }
-}
 
 /// A type as written, keeping the alias spelling (`double` vs `real`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeName {
     /// The type.
-    pub ty: ScalarType,
+    pub ty: KqlType,
     /// The spelling used.
     pub spelling: String,
     /// Where it was written.
@@ -119,7 +60,7 @@ pub enum LiteralValue {
     /// `dynamic(...)`.
     Dynamic(DynamicValue),
     /// A typed null such as `long(null)`.
-    Null(ScalarType),
+    Null(KqlType),
 }
 
 impl PartialEq for LiteralValue {

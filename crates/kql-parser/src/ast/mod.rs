@@ -16,8 +16,9 @@ mod render;
 mod statement;
 
 pub use expr::{Arg, BinaryOp, Call, Expr, ListOp, StringOp, StringOpKind, TypeOfArg, UnaryOp};
+pub use kql_common::KqlType;
 pub use kql_common::Span;
-pub use literal::{DynamicValue, Literal, LiteralValue, ScalarType, TypeName};
+pub use literal::{DynamicValue, Literal, LiteralValue, TypeName};
 pub use names::{ColumnDecl, ColumnPattern, Ident, NamedExpr, OptionArg, Quoting, Schema};
 pub use operator::*;
 pub use options::{

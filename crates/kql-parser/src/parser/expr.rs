@@ -690,8 +690,8 @@ fn typeof_expr(i: Input) -> PResult<Expr> {
     let after = i.take_from(6);
     let inner = ws(after).take_from(1);
     let w = peek_word(&inner);
-    let single = crate::ast::ScalarType::from_name(w).is_some()
-        && is_punct(&ws(inner).take_from(w.len()), ")");
+    let single =
+        crate::ast::KqlType::from_name(w).is_some() && is_punct(&ws(inner).take_from(w.len()), ")");
     if single {
         let (r, t) = super::operators::common::type_name(inner)?;
         let (r, _) = expect_punct(r, ")", "`)`")?;

@@ -5,7 +5,7 @@
 use super::error::PError;
 use super::lexical::{fail, is_ident_char, is_punct, no_match, off, peek, span_from, ws};
 use super::{Input, PResult};
-use crate::ast::{Literal, LiteralValue, ScalarType, Span};
+use crate::ast::{KqlType, Literal, LiteralValue, Span};
 use kql_common::{Diagnostic, codes};
 use nom::Input as _;
 
@@ -363,12 +363,12 @@ fn out_of_range(span: Span, text: &str) -> Diagnostic {
 }
 
 /// Type names that form typed literals `T(value)`.
-pub(crate) fn typed_literal_type(word: &str) -> Option<ScalarType> {
+pub(crate) fn typed_literal_type(word: &str) -> Option<KqlType> {
     match word {
         "string" => None,
         "time" | "timespan" | "datetime" | "date" | "guid" | "uniqueid" | "bool" | "boolean"
         | "int" | "int32" | "long" | "int64" | "real" | "double" | "decimal" | "dynamic" => {
-            ScalarType::from_name(word)
+            KqlType::from_name(word)
         }
         _ => None,
     }
@@ -377,7 +377,7 @@ pub(crate) fn typed_literal_type(word: &str) -> Option<ScalarType> {
 /// A typed literal: `datetime(2024-01-01 10:00)`, `time(1.02:00:00)`, `timespan(2d)`, `long(null)`,
 /// `real(nan)`, `guid(...)`, `bool(true)`, `decimal(1.5)`, `dynamic([1, 2])`.
 /// Returns a recoverable error when the word is not followed by `(`.
-pub(crate) fn typed_lit<'a>(i: Input<'a>, word: &'a str, ty: ScalarType) -> PResult<'a, Literal> {
+pub(crate) fn typed_lit<'a>(i: Input<'a>, word: &'a str, ty: KqlType) -> PResult<'a, Literal> {
     let i = ws(i);
     let start = off(&i);
     let after_word = i.take_from(word.len());
@@ -385,7 +385,7 @@ pub(crate) fn typed_lit<'a>(i: Input<'a>, word: &'a str, ty: ScalarType) -> PRes
         return no_match(&i);
     }
     let open = ws(after_word);
-    if ty == ScalarType::Dynamic {
+    if ty == KqlType::Dynamic {
         let (rest, value) = super::dynamic::dynamic_body(open.take_from(1))?;
         let (rest, ()) = close_paren(rest, "`)` to close `dynamic(`")?;
         return Ok(finish(start, &i, rest, LiteralValue::Dynamic(value)));
@@ -421,41 +421,41 @@ pub(crate) fn typed_lit<'a>(i: Input<'a>, word: &'a str, ty: ScalarType) -> PRes
     };
     let unquoted = unquote(inner);
     let value = match ty {
-        ScalarType::DateTime => {
+        KqlType::DateTime => {
             if unquoted.is_empty() {
                 return bad("datetime");
             }
             LiteralValue::DateTime(unquoted.to_owned())
         }
-        ScalarType::Guid => LiteralValue::Guid(unquoted.to_owned()),
-        ScalarType::Timespan => match parse_timespan_text(unquoted) {
+        KqlType::Guid => LiteralValue::Guid(unquoted.to_owned()),
+        KqlType::Timespan => match parse_timespan_text(unquoted) {
             Some(t) => LiteralValue::Timespan(t),
             None => return bad("timespan"),
         },
-        ScalarType::Bool => match inner {
+        KqlType::Bool => match inner {
             "true" | "True" | "TRUE" => LiteralValue::Bool(true),
             "false" | "False" | "FALSE" => LiteralValue::Bool(false),
             _ => return bad("bool"),
         },
-        ScalarType::Int => match parse_signed(inner).and_then(|v| i32::try_from(v).ok()) {
+        KqlType::Int => match parse_signed(inner).and_then(|v| i32::try_from(v).ok()) {
             Some(v) => LiteralValue::Int(v),
             None => return bad("int"),
         },
-        ScalarType::Long => match parse_signed(inner) {
+        KqlType::Long => match parse_signed(inner) {
             Some(v) => LiteralValue::Long(v),
             None => return bad("long"),
         },
-        ScalarType::Real => match parse_real(inner) {
+        KqlType::Real => match parse_real(inner) {
             Some(v) => LiteralValue::Real(v),
             None => return bad("real"),
         },
-        ScalarType::Decimal => {
+        KqlType::Decimal => {
             if parse_real(inner).is_none() {
                 return bad("decimal");
             }
             LiteralValue::Decimal(inner.to_owned())
         }
-        ScalarType::String | ScalarType::Dynamic => return no_match(&i),
+        KqlType::String | KqlType::Dynamic => return no_match(&i),
     };
     Ok(finish(start, &i, rest, value))
 }

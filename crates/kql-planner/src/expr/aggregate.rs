@@ -9,6 +9,7 @@ use super::{ExprCx, Typed, column};
 use crate::diag::{R, err, not_supported};
 use crate::functions::{Udf, call as udf};
 use crate::planner::KqlToRel;
+use crate::types::KqlArrow;
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
 use datafusion_common::arrow::datatypes::DataType;

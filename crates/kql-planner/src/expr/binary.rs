@@ -7,6 +7,7 @@ use super::{ExprCx, Typed};
 use crate::diag::{R, err};
 use crate::functions::{Udf, call};
 use crate::planner::KqlToRel;
+use crate::types::KqlArrow;
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
 use datafusion_common::arrow::datatypes::DataType;

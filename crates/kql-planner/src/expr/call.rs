@@ -9,6 +9,7 @@ use super::{ExprCx, Typed, null_of};
 use crate::diag::{R, did_you_mean, err, not_supported};
 use crate::functions::{Udf, call as udf};
 use crate::planner::{Binding, KqlToRel};
+use crate::types::KqlArrow;
 use crate::types::KqlType;
 use datafusion_common::ScalarValue;
 use datafusion_common::arrow::datatypes::DataType;
@@ -133,9 +134,7 @@ impl KqlToRel<'_> {
                     .collect::<R<Vec<_>>>()?;
                 let target = if c.args.len() == 4 {
                     match c.args.get(3).map(|a| &a.value) {
-                        Some(ast::Expr::TypeOf(ast::TypeOfArg::Type(ty), _)) => {
-                            Some(KqlType::from(ty.ty))
-                        }
+                        Some(ast::Expr::TypeOf(ast::TypeOfArg::Type(ty), _)) => Some(ty.ty),
                         _ => {
                             return err(
                                 codes::ARGUMENT_TYPE,

@@ -5,6 +5,7 @@ use super::binary::{as_string, from_dynamic};
 use super::{Typed, null_of};
 use crate::diag::{R, err};
 use crate::functions::{Udf, call as udf};
+use crate::types::KqlArrow;
 use crate::types::KqlType;
 use datafusion_expr::{Expr, cast, lit};
 use kql_common::codes;

@@ -91,7 +91,7 @@ impl KqlToRel<'_> {
                 ),
             },
             LiteralValue::Null(t) => {
-                let ty = KqlType::from(*t);
+                let ty = *t;
                 return Ok(Typed::new(super::null_of(ty), ty));
             }
         };

@@ -25,6 +25,7 @@ pub(crate) use common_type::to_dynamic as to_dynamic_expr;
 use crate::diag::{R, did_you_mean, err};
 use crate::planner::{Binding, KqlToRel, Scope};
 use crate::schema::KqlSchema;
+use crate::types::KqlArrow;
 use crate::types::KqlType;
 use datafusion_common::{Column, ScalarValue};
 use datafusion_expr::{Expr, lit};

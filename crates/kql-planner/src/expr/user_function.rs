@@ -6,7 +6,6 @@ use super::common_type::convert_to;
 use super::{ExprCx, Typed};
 use crate::diag::{R, err};
 use crate::planner::{Binding, KqlToRel};
-use crate::types::KqlType;
 use kql_common::codes;
 use kql_parser::ast::{self, Call};
 
@@ -73,7 +72,7 @@ impl KqlToRel<'_> {
                 }
                 (ast::ParamType::Scalar(ty), Some(a), _) => {
                     let t = self.scalar(&a.value, cx)?;
-                    Binding::Scalar(convert_to(t, KqlType::from(ty.ty)))
+                    Binding::Scalar(convert_to(t, ty.ty))
                 }
                 (ast::ParamType::Scalar(ty), None, Some(d)) => {
                     let t = self.scalar(
@@ -84,7 +83,7 @@ impl KqlToRel<'_> {
                             aggs: None,
                         },
                     )?;
-                    Binding::Scalar(convert_to(t, KqlType::from(ty.ty)))
+                    Binding::Scalar(convert_to(t, ty.ty))
                 }
                 _ => {
                     return err(

@@ -67,7 +67,7 @@ impl KqlToRel<'_> {
             };
             let hidden = format!("__kql_mv_{k}");
             let items = call(Udf::MvItems, vec![t.expr.clone(), lit(mode), limit.clone()]);
-            let to = item.to.as_ref().map(|t| KqlType::from(t.ty));
+            let to = item.to.as_ref().map(|t| t.ty);
             lists.push((hidden.clone(), items, name, to, false));
             if k == 0
                 && let Some(ix) = &index_name

@@ -8,6 +8,7 @@ use crate::planner::{KqlToRel, Scope, Tab};
 use crate::range_node::RangeNode;
 use crate::render::RenderSpec;
 use crate::schema::KqlSchema;
+use crate::types::KqlArrow;
 use crate::types::KqlType;
 use datafusion_common::arrow::datatypes::DataType;
 use datafusion_expr::{Expr, LogicalPlanBuilder, cast, lit, when};
@@ -169,8 +170,7 @@ impl KqlToRel<'_> {
             .map(|c| {
                 (
                     c.name.name.clone(),
-                    c.ty.as_ref()
-                        .map_or(KqlType::String, |t| KqlType::from(t.ty)),
+                    c.ty.as_ref().map_or(KqlType::String, |t| t.ty),
                 )
             })
             .collect();

@@ -289,7 +289,7 @@ pub(crate) fn type_name(i: Input) -> PResult<TypeName> {
     let rest = peek(&i);
     let n = word_len(rest);
     let word = rest.get(..n).unwrap_or("");
-    match crate::ast::ScalarType::from_name(word) {
+    match crate::ast::KqlType::from_name(word) {
         Some(ty) => Ok((i.take_from(n), TypeName { ty, spelling: word.to_owned(), span: Span::new(start, start + n) })),
         None if n > 0 => fail(
             Diagnostic::error(codes::SYNTAX, format!("`{word}` is not a scalar type"), Span::new(start, start + n))
