@@ -162,7 +162,7 @@ fn run_once(
     if let Some(source) = &args.follow {
         let retain = match &args.retain {
             None => None,
-            Some(r) => match kql_parser::parse_timespan_text(r) {
+            Some(r) => match kql_common::timespan::parse_text(r) {
                 Some(t) if t > 0 => Some(t),
                 _ => {
                     eprintln!("error: --retain: `{r}` is not a positive timespan (e.g. 7d, 12h)");

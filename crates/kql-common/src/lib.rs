@@ -17,6 +17,7 @@ pub mod snippet;
 mod span;
 pub mod suggest;
 pub mod time;
+pub mod timespan;
 mod types;
 
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};

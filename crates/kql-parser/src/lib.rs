@@ -16,5 +16,4 @@ pub mod syntax;
 
 pub use kql_common::{Diagnostic, Diagnostics, Span};
 pub use parser::lexical::MAX_DEPTH;
-pub use parser::literal::parse_timespan_text;
 pub use parser::{parse_expr, parse_query, parse_script};

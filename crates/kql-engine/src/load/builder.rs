@@ -203,7 +203,7 @@ fn convert(v: Option<&Value>, ty: KqlType) -> std::result::Result<Cell<'static>,
             None => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(v @ Value::String(s)) => {
-                Some(kql_parser::parse_timespan_text(s).ok_or_else(|| bad("timespan", v))?)
+                Some(kql_common::timespan::parse_text(s).ok_or_else(|| bad("timespan", v))?)
             }
             Some(v @ Value::Number(_)) => Some(
                 exact_integer(&text_of(v), KqlType::Long)

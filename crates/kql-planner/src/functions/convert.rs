@@ -261,7 +261,7 @@ pub fn totimespan(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
         args,
         n,
         Int64Builder::with_capacity(n),
-        kql_parser::parse_timespan_text,
+        kql_common::timespan::parse_text,
         |b, v| b.append_option(v),
     )?;
     done(b.finish())

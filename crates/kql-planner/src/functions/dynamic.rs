@@ -164,7 +164,7 @@ dyn_convert!(
     |t: &str| time::parse_datetime(t)
 );
 dyn_convert!(dyn_totimespan, Int64Builder, |t: &str| {
-    kql_parser::parse_timespan_text(t)
+    kql_common::timespan::parse_text(t)
 });
 
 /// `gettype(dynamic)`: `dictionary`, `array`, `string`, `long`, `real`, `bool`, `null`.
