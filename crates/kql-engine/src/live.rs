@@ -11,7 +11,7 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::datasource::memory::PartitionData;
 use datafusion::error::{DataFusionError, Result};
-use kql_planner::{KqlSchema, KqlType};
+use kql_functions::{KqlSchema, KqlType};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
 

@@ -1,6 +1,6 @@
 //! Built-in table schemas.
 
-use kql_planner::{KqlSchema, KqlType};
+use kql_functions::{KqlSchema, KqlType};
 
 /// The Log Analytics table of Microsoft Entra provisioning logs.
 pub const AAD_PROVISIONING_LOGS: &str = "AADProvisioningLogs";

@@ -4,8 +4,8 @@
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
 use kql_common::time;
-use kql_planner::KqlType;
-use kql_planner::functions::convert::format_real;
+use kql_functions::KqlType;
+use kql_functions::convert::format_real;
 use serde_json::Value;
 
 /// The value at `row` as JSON (`null` for null).

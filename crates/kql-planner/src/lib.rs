@@ -12,19 +12,18 @@
 mod catalog;
 mod diag;
 mod expr;
-pub mod functions;
 mod naming;
 mod operators;
 mod planner;
 mod range_node;
 pub mod render;
-pub mod schema;
-pub mod types;
 
 pub use catalog::{Catalog, SchemaCatalog, TableEntry};
 pub use expr::registry;
+pub use kql_functions as functions;
+pub use kql_functions::schema::{KqlField, KqlSchema};
+pub use kql_functions::types::KqlType;
+pub use kql_functions::{schema, types};
 pub use planner::{KqlToRel, MAX_PLAN_DEPTH, PlannedQuery, PlannerOptions};
 pub use range_node::RangeNode;
 pub use render::RenderSpec;
-pub use schema::{KqlField, KqlSchema};
-pub use types::KqlType;

@@ -7,8 +7,8 @@ use datafusion::arrow::array::{
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
 use kql_common::time;
-use kql_planner::functions::convert::{parse_bool, parse_guid, parse_real};
-use kql_planner::{KqlSchema, KqlType};
+use kql_functions::convert::{parse_bool, parse_guid, parse_real};
+use kql_functions::{KqlSchema, KqlType};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -253,7 +253,7 @@ fn shorten(s: &str) -> String {
 /// Converts raw JSON text (a value as it appears in the record) for a column of type `ty`. Parses
 /// the common shapes directly (strings, numbers, ISO datetimes) and falls back to `serde_json`.
 fn convert_raw(v: Option<&str>, ty: KqlType) -> std::result::Result<Cell<'_>, String> {
-    use kql_planner::functions::json::string_text;
+    use kql_functions::json::string_text;
     let v = v.filter(|t| *t != "null");
     let Some(raw) = v else {
         return convert(None, ty);

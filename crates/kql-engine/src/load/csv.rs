@@ -5,7 +5,7 @@ use super::builder::RowBuilder;
 use super::{LoadReport, Rejection};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
-use kql_planner::KqlSchema;
+use kql_functions::KqlSchema;
 use serde_json::Value;
 
 /// The column a header names: `TimeGenerated [UTC]` is `TimeGenerated`.

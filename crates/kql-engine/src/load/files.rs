@@ -10,7 +10,7 @@ use super::sniff::{Sniffed, sniff};
 use super::{LoadReport, Rejection};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
-use kql_planner::KqlSchema;
+use kql_functions::KqlSchema;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::io::Read;

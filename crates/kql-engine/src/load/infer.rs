@@ -7,7 +7,7 @@ use super::{LoadReport, Rejection};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
 use kql_common::time;
-use kql_planner::{KqlField, KqlSchema, KqlType};
+use kql_functions::{KqlField, KqlSchema, KqlType};
 use serde_json::{Map, Value};
 use std::io::Read;
 use std::path::Path;

@@ -7,8 +7,8 @@ use super::builder::RowBuilder;
 use super::{LoadReport, Rejection};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
-use kql_planner::KqlSchema;
-use kql_planner::functions::json::for_each_member;
+use kql_functions::KqlSchema;
+use kql_functions::json::for_each_member;
 use std::io::Read;
 use std::sync::mpsc;
 
@@ -230,7 +230,7 @@ pub fn read_ndjson(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kql_planner::KqlType;
+    use kql_functions::KqlType;
 
     fn schema() -> KqlSchema {
         KqlSchema::new([

@@ -31,8 +31,8 @@ use datafusion::parquet::file::metadata::{
     ParquetStatisticsPolicy,
 };
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
-use kql_planner::types::KqlArrow;
-use kql_planner::{KqlSchema, KqlType};
+use kql_functions::types::KqlArrow;
+use kql_functions::{KqlSchema, KqlType};
 use std::path::Path;
 use std::sync::Arc;
 

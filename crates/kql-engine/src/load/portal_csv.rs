@@ -8,7 +8,7 @@ use super::shapes::graph_to_row;
 use super::{LoadReport, Rejection};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::Result;
-use kql_planner::KqlSchema;
+use kql_functions::KqlSchema;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 

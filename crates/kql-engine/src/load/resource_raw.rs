@@ -8,7 +8,7 @@
 //! non-integer number), the record goes to the general path (`shapes::resource_to_row`), so both
 //! paths give the same row by construction; `tests` checks it on records of both kinds.
 
-use kql_planner::functions::json::{for_each_member, string_text};
+use kql_functions::json::{for_each_member, string_text};
 use std::borrow::Cow;
 
 /// Keys of the envelope and of `properties` that columns come from.
@@ -315,7 +315,7 @@ fn has_keys(t: &str, form: &[(&str, Kind)]) -> bool {
 
 /// Whether every element of the array `t` is a step in the table's form.
 fn steps_in_form(t: &str) -> bool {
-    kql_planner::functions::json::array_elements(t)
+    kql_functions::json::array_elements(t)
         .is_some_and(|items| items.iter().all(|s| has_keys(s, &STEP)))
 }
 
@@ -325,10 +325,10 @@ fn error_part<'a>(status: Option<&'a str>, key: &str) -> Option<Option<&'a str>>
     let Some(status) = status else {
         return Some(Some("\"\""));
     };
-    let info = kql_planner::functions::json::value_of_key(status, "errorInformation");
+    let info = kql_functions::json::value_of_key(status, "errorInformation");
     match info {
         None | Some("null") => Some(Some("\"\"")),
-        Some(info) => text(kql_planner::functions::json::value_of_key(info, key)),
+        Some(info) => text(kql_functions::json::value_of_key(info, key)),
     }
 }
 

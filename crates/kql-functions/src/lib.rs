@@ -1,6 +1,8 @@
-//! Kusto functions whose semantics differ from DataFusion's built-ins, as scalar UDFs. Each is a
-//! plain kernel function named by a [`Udf`] handle (`udf.rs`, one table); the planner calls them
-//! through [`call`].
+//! Kusto's values on Arrow: how each type is held ([`types`]), table schemas with their Kusto
+//! types ([`schema`]), and the Kusto functions whose semantics differ from DataFusion's built-ins,
+//! as scalar UDFs. Each is a plain kernel function named by a [`Udf`] handle (`udf.rs`, one
+//! table); the planner calls them through [`call`]. The loaders use the types, schemas and the
+//! JSON kernels; nothing here plans or parses a query.
 //!
 //! Files: `json.rs` (the dynamic-value text scanner), `dynamic.rs` (property access, `gettype`,
 //! conversions), `strings.rs` (`has`, `contains`, ... with Kusto's case and term rules),
@@ -18,7 +20,12 @@ pub mod dynamic;
 pub mod json;
 pub mod power;
 pub mod range;
+pub mod schema;
 pub mod strings;
+pub mod types;
 mod udf;
+
+pub use schema::{KqlField, KqlSchema};
+pub use types::KqlType;
 
 pub use udf::{Kernel, Udf, all, call};

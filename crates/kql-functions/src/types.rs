@@ -14,7 +14,7 @@
 //! | `dynamic` | `Utf8` | compact JSON text; null is SQL null |
 //!
 //! Several Kusto types share an Arrow type, so the planner carries Kusto types beside the plan
-//! ([`crate::KqlSchema`]) instead of inferring them back from Arrow; stored tables (snapshots)
+//! ([`crate::schema::KqlSchema`]) instead of inferring them back from Arrow; stored tables (snapshots)
 //! record them in the field metadata key [`KQL_TYPE_KEY`].
 
 /// Arrow field metadata key holding the Kusto type name.
