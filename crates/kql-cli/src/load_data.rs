@@ -48,7 +48,7 @@ pub(crate) fn load_files(
     for p in files {
         let name = p.display().to_string();
         match loader.load_file(p, schema) {
-            Ok((_, report)) if report.shape == kql_engine::load::portal_csv::PENDING => {}
+            Ok((_, report)) if report.held_back => {}
             Ok((b, report)) => {
                 print_rejections(&name, &report);
                 if !report.rejected.is_empty() || report.duplicates > 0 || files.len() > 1 {

@@ -564,8 +564,10 @@ fn portal_csv_download_joins_its_three_files_on_the_change_id() {
             .load_bytes(name, text.as_bytes(), &aad_provisioning_logs())
             .unwrap();
         assert!(batches.is_empty() && report.loaded == 0, "{report:?}");
+        assert!(report.held_back, "{report:?}");
     }
     let (batches, reports) = loader.finish(&aad_provisioning_logs()).unwrap();
+    assert!(reports.iter().all(|r| !r.held_back), "{reports:?}");
     let loaded: Vec<(String, usize, usize)> = reports
         .iter()
         .map(|r| (r.file.clone(), r.loaded, r.rejected.len()))

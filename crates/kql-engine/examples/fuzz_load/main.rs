@@ -128,7 +128,7 @@ fn check_file(path: &Path, bytes: &[u8], timeout: Duration) -> Option<String> {
     let Some(text) = check::loaded_text(bytes) else {
         return Some("a damaged gzip stream loaded without an error".to_owned());
     };
-    if report.shape == kql_engine::load::portal_csv::PENDING {
+    if report.held_back {
         // One part of the portal's three-file download: its records are only whole with the
         // other two files', so only the checks above apply.
         return None;

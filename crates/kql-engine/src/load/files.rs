@@ -308,7 +308,9 @@ impl Loader {
             Sniffed::Text => {
                 if let Some(part) = portal_download_part(body) {
                     self.portal_download.add(name, body, part);
-                    return Ok((Vec::new(), report(super::portal_csv::PENDING)));
+                    let mut held = report(super::portal_csv::PENDING);
+                    held.held_back = true;
+                    return Ok((Vec::new(), held));
                 }
                 super::csv::read_portal_csv(name, body, schema)
             }

@@ -47,6 +47,9 @@ pub struct LoadReport {
     pub duplicates: usize,
     /// The shape the file was read as.
     pub shape: &'static str,
+    /// The file is one part of a portal CSV download, held back: its records are joined with
+    /// the other parts' and reported by `Loader::finish`, so nothing is counted here yet.
+    pub held_back: bool,
 }
 
 impl LoadReport {

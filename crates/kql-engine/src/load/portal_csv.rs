@@ -12,8 +12,9 @@ use kql_functions::KqlSchema;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-/// Shape name of a part that is held back until every file has been read.
-pub const PENDING: &str = "Entra portal CSV download (joined after all files are read)";
+/// Shape name of a part that is held back until every file has been read (see
+/// [`super::LoadReport::held_back`]).
+pub(crate) const PENDING: &str = "Entra portal CSV download (joined after all files are read)";
 
 /// Which of the three files a CSV is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
