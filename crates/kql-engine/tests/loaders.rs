@@ -214,6 +214,24 @@ fn lines_and_reasons(r: &LoadReport) -> Vec<(usize, &str)> {
         .collect()
 }
 
+/// A query API response whose table lost its `rows` (a damaged key), or that holds no table,
+/// is one rejection (the loader fuzzer found the first loading nothing and reporting nothing).
+#[test]
+fn a_query_api_response_without_rows_is_rejected_not_empty() {
+    let no_rows = r#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"}],"r[ws":[["2026-11-25T00:00:00Z"]]}]}"#;
+    let r = load_bytes(no_rows.as_bytes());
+    assert_eq!(r.loaded, 0);
+    assert_eq!(
+        lines_and_reasons(&r),
+        vec![(1, "the first table has no `rows` array")]
+    );
+    let r = load_bytes(br#"{"tables": []}"#);
+    assert_eq!(
+        lines_and_reasons(&r),
+        vec![(1, "the response holds no table")]
+    );
+}
+
 /// A rejected item of a document is named by the line it starts on and its number in the array
 /// (it was named by its number alone, as if that were its line).
 #[test]

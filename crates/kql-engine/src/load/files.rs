@@ -610,8 +610,22 @@ impl Loader {
         mut report: LoadReport,
     ) -> Result<(Vec<RecordBatch>, LoadReport)> {
         let mut builder = RowBuilder::new(schema.clone());
-        let Some(table) = tables.first() else {
-            return Ok((Vec::new(), report));
+        // A response without a table, or a table without its rows, holds records nobody can
+        // read: one rejection, never an empty load.
+        let rows = tables.first().map(|t| (t, t["rows"].as_array()));
+        let (table, rows) = match rows {
+            Some((table, Some(rows))) => (table, rows),
+            Some((_, None)) | None => {
+                report.rejected.push(Rejection {
+                    line,
+                    reason: if tables.is_empty() {
+                        "the response holds no table".into()
+                    } else {
+                        "the first table has no `rows` array".into()
+                    },
+                });
+                return Ok((Vec::new(), report));
+            }
         };
         let names: Vec<String> = table["columns"]
             .as_array()
@@ -621,13 +635,7 @@ impl Loader {
                     .collect()
             })
             .unwrap_or_default();
-        for (i, row) in table["rows"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
+        for (i, row) in rows.iter().enumerate() {
             let outcome = match row.as_array() {
                 None => Err("not an array".to_owned()),
                 Some(cells) if cells.len() != names.len() => Err(format!(

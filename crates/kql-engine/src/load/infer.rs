@@ -179,7 +179,7 @@ fn query_api(tables: &mut [Value]) -> std::result::Result<Records, String> {
         .collect();
     let rows = match table.get_mut("rows").map(Value::take) {
         Some(Value::Array(rows)) => rows,
-        _ => Vec::new(),
+        _ => return Err("the query API response's first table has no `rows` array".into()),
     };
     let rows = rows
         .into_iter()
@@ -338,6 +338,17 @@ mod tests {
                 "Ok:bool",
                 "When:datetime"
             ]
+        );
+    }
+
+    #[test]
+    fn a_query_api_response_without_rows_is_an_error() {
+        let mut tables: Vec<Value> =
+            serde_json::from_str(r#"[{"name": "PrimaryResult", "columns": [], "r[ws": [[1]]}]"#)
+                .unwrap();
+        assert_eq!(
+            query_api(&mut tables).err().as_deref(),
+            Some("the query API response's first table has no `rows` array")
         );
     }
 
