@@ -85,7 +85,7 @@ fn a_chain_deeper_than_the_limit_is_a_diagnostic() {
     2000 | | where true
          |   ^^^^^^^^^^
          |
-         = help: combine consecutive `where`s and `extend`s into one
+         = help: combine consecutive `where`s into one (`where A and B`)
     ");
 }
 

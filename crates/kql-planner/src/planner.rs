@@ -549,7 +549,9 @@ impl<'a> KqlToRel<'a> {
                     format!("the query's plan is more than {MAX_PLAN_DEPTH} operators deep"),
                     op.span(),
                 )
-                .map_err(|d| d.with_help("combine consecutive `where`s and `extend`s into one"));
+                .map_err(|d| {
+                    d.with_help("combine consecutive `where`s into one (`where A and B`)")
+                });
             }
             check_plan_columns(&tab.plan, op.span())?;
         }
