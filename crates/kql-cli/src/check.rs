@@ -4,6 +4,7 @@ use crate::output::{FileDiagnostic, OutputFormat, print_diagnostics};
 use crate::{ColorChoice, EXIT_USAGE, files};
 use clap::Args;
 use kql_common::{Diagnostic, Severity, Span, codes};
+use kql_workspace::check::{Schemas, check_script};
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {
@@ -30,7 +31,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut schemas = kql_engine::check::Schemas::with_builtin();
+    let mut schemas = Schemas::with_builtin();
     for path in &args.schema {
         match crate::schema_file::read(path) {
             Ok(tables) => {
@@ -51,7 +52,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => {
-                    let diags = check_text(&text, schemas.as_ref());
+                    let diags = check_script(&text, schemas.as_ref());
                     results.extend(diags.into_iter().map(|d| FileDiagnostic {
                         file: name.clone(),
                         source: text.clone(),
@@ -91,34 +92,4 @@ fn unreadable(file: &str, why: &str) -> FileDiagnostic {
             Span::at(0),
         ),
     }
-}
-
-/// Parses `text` on a thread with a generous stack, so pathological nesting in debug builds
-/// still ends in a diagnostic.
-fn check_text(text: &str, schemas: Option<&kql_engine::check::Schemas>) -> Vec<Diagnostic> {
-    std::thread::scope(|s| {
-        let handle = std::thread::Builder::new()
-            .stack_size(64 << 20)
-            .spawn_scoped(s, || {
-                let queries = kql_parser::parse_script(text)?;
-                let mut found = Vec::new();
-                if let Some(schemas) = schemas {
-                    for q in &queries {
-                        if let Err(d) = kql_engine::check::check_query(q, schemas) {
-                            found.extend(d.0);
-                        }
-                    }
-                }
-                Ok::<_, kql_common::Diagnostics>(found)
-            });
-        match handle.map(|h| h.join()) {
-            Ok(Ok(Ok(found))) => found,
-            Ok(Ok(Err(d))) => d.0,
-            _ => vec![Diagnostic::error(
-                codes::SYNTAX,
-                "internal error while parsing this file",
-                Span::at(0),
-            )],
-        }
-    })
 }

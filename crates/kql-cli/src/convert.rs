@@ -1,11 +1,10 @@
 //! `kqlite convert`: load exports once, write a Parquet snapshot that later queries load fast.
 
 use crate::EXIT_USAGE;
+use crate::events::{StderrEvents, data_error};
 use crate::files::describe;
-use crate::load_data::{expand_data, load_files};
 use clap::Args;
-use kql_engine::DataFusionError;
-use kql_engine::tables::aad_provisioning_logs;
+use kql_workspace::{AAD_PROVISIONING_LOGS, AttachOptions, Error, Source, Workspace};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -22,34 +21,35 @@ pub(crate) struct ConvertArgs {
 }
 
 pub(crate) fn run(args: &ConvertArgs) -> u8 {
-    let schema = aad_provisioning_logs();
     // Before loading, which may take long: a target that will be refused is said at once.
-    if let Err(e) = kql_engine::output_file::check_target(&args.out) {
+    if let Err(e) = kql_workspace::output_file::check_target(&args.out) {
         eprintln!("error: --out {}: {}", args.out.display(), describe(&e));
         return EXIT_USAGE;
     }
     crate::interrupt::remove_outputs_on_signal();
-    let files = match expand_data(&args.data) {
-        Ok(f) => f,
-        Err(code) => return code,
+    let ws = Workspace::new();
+    let options = AttachOptions {
+        strict: args.strict,
+        convert_snapshots: true,
     };
-    let batches = match load_files(&files, &schema, args.strict) {
-        Ok(b) => b,
-        Err(code) => return code,
-    };
-    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-    match kql_engine::load::parquet::write_snapshot(&args.out, &schema, &batches) {
-        Ok(()) => {
+    let source = Source::Exports(args.data.clone());
+    if let Err(e) = ws.attach(
+        AAD_PROVISIONING_LOGS,
+        source,
+        options,
+        StderrEvents::shared(),
+    ) {
+        return data_error(&e);
+    }
+    match ws.write_snapshot(AAD_PROVISIONING_LOGS, &args.out) {
+        Ok(rows) => {
             eprintln!("wrote {rows} records to {}", args.out.display());
             0
         }
-        Err(DataFusionError::IoError(e)) => {
-            eprintln!("error: {}: {}", args.out.display(), describe(&e));
+        Err(Error::Write(why)) => {
+            eprintln!("error: {}: {why}", args.out.display());
             1
         }
-        Err(e) => {
-            eprintln!("error: {}: {e}", args.out.display());
-            1
-        }
+        Err(e) => data_error(&e),
     }
 }

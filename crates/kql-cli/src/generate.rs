@@ -3,8 +3,8 @@
 use crate::EXIT_USAGE;
 use crate::files::describe;
 use clap::{Args, ValueEnum};
-use kql_engine::generate::{GenOptions, RowStream, Shape, row_stream, write_to};
-use kql_engine::output_file::OutputFile;
+use kql_workspace::generate::{GenOptions, RowStream, Shape, row_stream, write_to};
+use kql_workspace::output_file::OutputFile;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -65,7 +65,7 @@ pub(crate) fn run(args: &GenerateArgs) -> u8 {
         days: args.days.max(1),
     };
     if args.out.as_os_str() != "-" {
-        if let Err(e) = kql_engine::output_file::check_target(&args.out) {
+        if let Err(e) = kql_workspace::output_file::check_target(&args.out) {
             eprintln!("error: --out {}: {}", args.out.display(), describe(&e));
             return EXIT_USAGE;
         }
@@ -140,7 +140,7 @@ fn write_portal_csv(generated: RowStream, out: &Path) -> u8 {
         }
     }
     let written = match files.as_mut_slice() {
-        [a, b, c] => kql_engine::generate::write_portal_csv(generated, CHUNK_ROWS, [a, b, c]),
+        [a, b, c] => kql_workspace::generate::write_portal_csv(generated, CHUNK_ROWS, [a, b, c]),
         _ => Ok(()),
     };
     // The three appear together only if all were written; otherwise none is kept.
@@ -162,7 +162,7 @@ fn write_portal_csv(generated: RowStream, out: &Path) -> u8 {
 }
 
 fn write_parquet(generated: RowStream, out: &Path) -> u8 {
-    match kql_engine::generate::write_parquet(generated, CHUNK_ROWS, out) {
+    match kql_workspace::generate::write_parquet(generated, CHUNK_ROWS, out) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("error: {}: {e}", out.display());

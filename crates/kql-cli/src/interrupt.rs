@@ -14,7 +14,7 @@ pub(crate) fn remove_outputs_on_signal() {
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            kql_engine::output_file::remove_unfinished();
+            kql_workspace::output_file::remove_unfinished();
             std::process::exit(128 + signal);
         }
     });

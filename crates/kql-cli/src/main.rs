@@ -3,11 +3,11 @@
 
 mod check;
 mod convert;
+mod events;
 mod files;
 mod follow;
 mod generate;
 mod interrupt;
-mod load_data;
 mod output;
 mod parse_rate;
 mod print_format;
@@ -81,7 +81,7 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .thread_stack_size(kql_engine::QUERY_STACK_SIZE)
+        .thread_stack_size(kql_workspace::QUERY_STACK_SIZE)
         .build()
     {
         Ok(r) => Some(r),

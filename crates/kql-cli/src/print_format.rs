@@ -4,8 +4,8 @@
 //! never held whole; the table keeps the rows it shows (to align them) and counts the rest.
 
 use clap::ValueEnum;
-use kql_engine::value::{json_value, text_value, write_json_value};
-use kql_engine::{KqlResult, KqlSchema, RecordBatch, RenderSpec};
+use kql_functions::value::{json_value, text_value, write_json_value};
+use kql_workspace::{KqlResult, KqlSchema, RecordBatch, RenderSpec};
 use std::io::{self, Write};
 
 /// How query results are printed.

@@ -1,15 +1,16 @@
 //! `kqlite query`: load data, run one query, print the rows.
 
-use crate::load_data::load_files;
+use crate::events::{StderrEvents, data_error, exit_code};
 use crate::output::use_color;
 use crate::print_format::{PrintFormat, ResultWriter, stdout_writer};
 use crate::{ColorChoice, EXIT_USAGE};
 use clap::Args;
+use kql_common::io_text::describe;
 use kql_common::snippet::{Style, styled};
-use kql_engine::KqlContext;
-use kql_engine::tables::{AAD_PROVISIONING_LOGS, aad_provisioning_logs};
+use kql_workspace::{AAD_PROVISIONING_LOGS, AttachOptions, Error, Observer, Source, Workspace};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(Args)]
@@ -80,16 +81,16 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 
     let mut code = 0;
     for run in 0..args.repeat {
         let started = if run == 0 { started } else { Instant::now() };
-        let ctx = KqlContext::with_memory_limit(
+        let ws = Workspace::with_memory_limit(
             args.memory_limit
-                .unwrap_or_else(kql_engine::default_memory_limit),
+                .unwrap_or_else(kql_workspace::default_memory_limit),
         );
-        code = run_once(args, color, &runtime, &ctx, started);
+        code = run_once(args, color, &runtime, &ws, started);
         if code != 0 || run + 1 == args.repeat {
-            // The process ends next: tearing down the last session (its tables and cached
+            // The process ends next: tearing down the last workspace (its tables and cached
             // footers) and the runtime's threads would only delay the exit by a tenth of a
             // millisecond or more, a few percent of a short query.
-            std::mem::forget(ctx);
+            std::mem::forget(ws);
             break;
         }
     }
@@ -97,12 +98,13 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 
     code
 }
 
-/// Reads, loads, runs and prints the query once; `started` is when this run began.
+/// Reads, attaches, plans, loads, runs and prints the query once; `started` is when this run
+/// began.
 fn run_once(
     args: &QueryArgs,
     color: ColorChoice,
     runtime: &tokio::runtime::Runtime,
-    ctx: &KqlContext,
+    ws: &Workspace,
     started: Instant,
 ) -> u8 {
     let mut clock = Phases::new(started);
@@ -110,7 +112,7 @@ fn run_once(
         (Some(f), _) => match std::fs::read_to_string(f) {
             Ok(t) => (f.display().to_string(), t),
             Err(e) => {
-                eprintln!("error: {}: {}", f.display(), crate::files::describe(&e));
+                eprintln!("error: {}: {}", f.display(), describe(&e));
                 return EXIT_USAGE;
             }
         },
@@ -130,26 +132,31 @@ fn run_once(
                 return EXIT_USAGE;
             }
         },
-        None if demo => kql_engine::generate::DEMO_END,
-        None => kql_engine::context_now(),
+        None if demo => kql_workspace::DEMO_END,
+        None => kql_workspace::context_now(),
     };
     clock.lap("start");
-    if demo {
-        if let Err(e) = kql_engine::generate::register_demo(ctx) {
-            eprintln!("error: building the demo data: {e}");
-            return 1;
-        }
-        if std::io::stderr().is_terminal() {
-            eprintln!(
-                "(no --data: the built-in demo week of AADProvisioningLogs, now() = {})",
-                kql_common::time::format_datetime(kql_engine::generate::DEMO_END)
-            );
-        }
-    } else if let Err(code) = load(ctx, &args.data, &text, now, args.strict) {
-        return code;
+    let events = StderrEvents::shared();
+    let options = AttachOptions {
+        strict: args.strict,
+        ..AttachOptions::default()
+    };
+    let source = if demo {
+        Source::Demo
+    } else {
+        Source::Exports(args.data.clone())
+    };
+    if let Err(e) = ws.attach(AAD_PROVISIONING_LOGS, source, options, events.clone()) {
+        return data_error(&e);
+    }
+    if demo && std::io::stderr().is_terminal() {
+        eprintln!(
+            "(no --data: the built-in demo week of AADProvisioningLogs, now() = {})",
+            kql_common::time::format_datetime(kql_workspace::DEMO_END)
+        );
     }
     for spec in &args.tables {
-        if let Err(code) = crate::load_data::load_named_table(ctx, spec, args.strict) {
+        if let Err(code) = attach_table(ws, spec, options, &events) {
             return code;
         }
     }
@@ -180,11 +187,13 @@ fn run_once(
             max_rows: args.max_rows,
             style,
         };
-        return crate::follow::run(runtime, ctx, &run);
+        return crate::follow::run(runtime, ws, &run, events);
     }
-    let started = ctx.plan(&text, now).and_then(|planned| {
+    let started = ws.prepare(&text, now).and_then(|prepared| {
         clock.lap("plan");
-        runtime.block_on(ctx.start(planned, text.len()))
+        ws.load_for(&prepared)?;
+        clock.lap("load");
+        runtime.block_on(ws.start(&prepared, now))
     });
     let printed = started.map(|rows| {
         let mut writing = Duration::ZERO;
@@ -196,20 +205,46 @@ fn run_once(
         Ok(Printed::All) => 0,
         Ok(Printed::Closed) => 0,
         Ok(Printed::WriteFailed(e)) => {
-            eprintln!("error: writing the result: {}", crate::files::describe(&e));
+            eprintln!("error: writing the result: {}", describe(&e));
             1
         }
-        Err(diags) | Ok(Printed::Failed(diags)) => {
+        Err(Error::Query(diags)) | Ok(Printed::Failed(diags)) => {
             for d in &diags.0 {
                 eprintln!("{}", styled(d, &name, &text, style));
             }
             1
         }
+        Err(e) => data_error(&e),
     };
     if args.timing {
         eprintln!("{clock}");
     }
     code
+}
+
+/// Attaches `--table NAME=PATH`: the file as table NAME, with inferred types.
+fn attach_table(
+    ws: &Workspace,
+    spec: &str,
+    options: AttachOptions,
+    events: &Arc<dyn Observer>,
+) -> Result<(), u8> {
+    let Some((name, path)) = spec.split_once('=') else {
+        eprintln!("error: --table `{spec}`: expected NAME=PATH");
+        return Err(EXIT_USAGE);
+    };
+    match ws.attach_file(name, Path::new(path), options, events.clone()) {
+        Ok(_) => Ok(()),
+        Err(e @ Error::Name(_)) => {
+            eprintln!("error: --table `{spec}`: {e}");
+            Err(EXIT_USAGE)
+        }
+        Err(e @ Error::Rejected(_)) => Err(data_error(&e)),
+        Err(e) => {
+            eprintln!("error: --table {name}: {e}");
+            Err(exit_code(&e))
+        }
+    }
 }
 
 /// How printing a query's rows ended.
@@ -228,7 +263,7 @@ enum Printed {
 /// the time spent writing (the rest is running).
 fn print_rows(
     runtime: &tokio::runtime::Runtime,
-    rows: kql_engine::KqlBatches,
+    rows: kql_workspace::KqlBatches,
     format: PrintFormat,
     max_rows: usize,
     writing: &mut Duration,
@@ -244,7 +279,7 @@ fn print_rows(
 /// [`print_rows`]: a write error, or the diagnostics of a query that failed while running.
 fn write_rows(
     runtime: &tokio::runtime::Runtime,
-    mut rows: kql_engine::KqlBatches,
+    mut rows: kql_workspace::KqlBatches,
     format: PrintFormat,
     max_rows: usize,
     writing: &mut Duration,
@@ -293,9 +328,13 @@ impl Phases {
         self.last = now;
     }
 
+    /// Ends a phase; a phase seen before (loading happens before and after planning) adds up.
     fn lap(&mut self, phase: &'static str) {
         let now = Instant::now();
-        self.laps.push((phase, now - self.last));
+        match self.laps.iter_mut().find(|(p, _)| *p == phase) {
+            Some((_, took)) => *took += now - self.last,
+            None => self.laps.push((phase, now - self.last)),
+        }
         self.last = now;
     }
 }
@@ -309,51 +348,6 @@ impl std::fmt::Display for Phases {
         }
         write!(f, " total {:.1} ms", ms(self.started.elapsed()))
     }
-}
-
-/// Loads every `--data` file into `AADProvisioningLogs`. Only the columns the query (run with
-/// `now()` at `now`) reads are converted (the rest of each record is still checked).
-fn load(
-    ctx: &KqlContext,
-    paths: &[PathBuf],
-    query: &str,
-    now: i64,
-    strict: bool,
-) -> Result<(), u8> {
-    let full = aad_provisioning_logs();
-    let files = crate::load_data::expand_data(paths)?;
-    if crate::load_data::only_snapshots(&files) {
-        // Snapshots are scanned in place: DataFusion reads what the query needs, when it runs.
-        let provider = crate::load_data::snapshot_provider(ctx, &files, &full)?;
-        ctx.register_provider(AAD_PROVISIONING_LOGS, full, provider);
-        return Ok(());
-    }
-    // With no files there is nothing to convert: planning the query just to prune columns would
-    // only cost time (it folds constants such as a `range`'s whole list).
-    let needed = if paths.is_empty() {
-        None
-    } else {
-        ctx.columns_needed(query, now, AAD_PROVISIONING_LOGS, &full)
-    };
-    let mut names = needed.unwrap_or_else(|| full.names().map(str::to_owned).collect());
-    if names.is_empty() {
-        // A batch needs one column to carry its row count (`T | count`).
-        names.push("TimeGenerated".to_owned());
-    }
-    let schema = kql_engine::KqlSchema {
-        fields: full
-            .fields
-            .iter()
-            .filter(|f| names.contains(&f.name))
-            .cloned()
-            .collect(),
-    };
-    let batches = load_files(&files, &schema, strict)?;
-    if let Err(e) = ctx.register_batches(AAD_PROVISIONING_LOGS, schema, batches) {
-        eprintln!("error: {e}");
-        return Err(1);
-    }
-    Ok(())
 }
 
 /// A size such as `2GB`, `512M`, `1.5GiB` or `1000000` (bytes); units are powers of 1024.

@@ -3,7 +3,7 @@
 //! object with a `tables` list. Type names are Kusto's (`string`, `long`, `datetime`, ...) in any
 //! case, plus .NET spellings (`Int32`, `Int64`, `Double`, `DateTime`, `TimeSpan`, `Guid`, `Boolean`).
 
-use kql_engine::{KqlSchema, KqlType};
+use kql_workspace::{KqlSchema, KqlType};
 use serde_json::Value;
 use std::path::Path;
 

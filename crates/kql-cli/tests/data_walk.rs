@@ -163,7 +163,7 @@ fn a_file_named_twice_is_counted_once_and_said() {
 fn a_damaged_parquet_page_given_as_a_table_is_one_error_line() {
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../kql-engine/tests/fixtures/damaged-snapshots/foreign-page.parquet"
+        "/../kql-ingest/tests/fixtures/damaged-snapshots/foreign-page.parquet"
     );
     let o = Command::new(env!("CARGO_BIN_EXE_kqlite"))
         .args(["query", "--table", &format!("T={file}"), "T | count"])

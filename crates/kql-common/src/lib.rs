@@ -12,6 +12,7 @@
 
 pub mod codes;
 mod diagnostic;
+pub mod io_text;
 pub mod position;
 pub mod snippet;
 mod span;

@@ -6,6 +6,7 @@ use datafusion::datasource::{MemTable, provider_as_source};
 use datafusion::execution::cache::cache_manager::FileMetadataCache;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::{SendableRecordBatchStream, SessionStateBuilder};
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use kql_common::{Diagnostic, Diagnostics, Span, codes};
 use kql_planner::{
@@ -126,12 +127,6 @@ impl KqlContext {
             .with_query_planner(Arc::new(crate::physical::KqlQueryPlanner))
             .build();
         let session = SessionContext::new_with_state(state);
-        if let Ok(local) = url::Url::parse("file://") {
-            session.register_object_store(
-                &local,
-                Arc::new(crate::load::local_files::LocalFiles::default()),
-            );
-        }
         KqlContext {
             session,
             tables: RwLock::new(BTreeMap::new()),
@@ -173,36 +168,22 @@ impl KqlContext {
         }
     }
 
-    /// Registers (or replaces) an empty table `name` that grows through the returned handle while
-    /// queries run; with `retain` (ticks), rows older than the newest `TimeGenerated` minus
-    /// `retain` are dropped as new rows arrive.
-    pub fn register_live(
-        &self,
-        name: &str,
-        schema: KqlSchema,
-        retain: Option<i64>,
-    ) -> datafusion::error::Result<crate::live::LiveTable> {
-        let provider = Arc::new(MemTable::try_new(schema.to_arrow(), vec![vec![]])?);
-        let live = crate::live::LiveTable {
-            schema: schema.clone(),
-            partition: provider.batches[0].clone(),
-            retain,
-            newest: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
-            appended: Arc::new(std::sync::atomic::AtomicU64::new(0)),
-        };
-        if let Ok(mut t) = self.tables.write() {
-            t.insert(name.to_owned(), Table { schema, provider });
-        }
-        Ok(live)
-    }
-
-    /// The session's cache of file footers, which [`crate::load::parquet::snapshot_table`] fills
+    /// The session's cache of file footers: a snapshot table fills it when it opens its files,
     /// so that scans do not read them again.
     pub fn metadata_cache(&self) -> Arc<FileMetadataCache> {
         self.session
             .runtime_env()
             .cache_manager
             .get_file_metadata_cache()
+    }
+
+    /// Reads `url`'s files (`file://` for local ones) through `store` from now on.
+    pub fn register_object_store(
+        &self,
+        url: &url::Url,
+        store: Arc<dyn datafusion::object_store::ObjectStore>,
+    ) {
+        self.session.register_object_store(url, store);
     }
 
     /// The Kusto schema of table `name`.
@@ -225,62 +206,33 @@ impl KqlContext {
         KqlToRel::new(&snapshot, PlannerOptions { now }).query_to_plan(&query)
     }
 
-    /// The columns of `table` (whose full schema is `schema`) that `kql`, run with `now()` at
-    /// `now`, reads, in schema order, as DataFusion's optimizer prunes them; `None` when the
-    /// query cannot be planned. Loading only these columns is what makes one-shot queries over
-    /// large exports fast. (The optimizer folds constants such as `ago(1d)`, so the plan must be
-    /// the one that runs: with another `now()` a filter may fold to false and prune every column.)
-    pub fn columns_needed(
+    /// Plans a parsed `query` with `now()` fixed at `now` (ticks), then optimizes the plan, so
+    /// that what it reads is known ([`columns_read`]) before it runs with
+    /// [`KqlContext::start_optimized`]. `text_len` is the length of the query's text, which
+    /// optimizer errors point at as a whole.
+    pub fn plan_optimized(
         &self,
-        kql: &str,
+        query: &kql_parser::ast::Query,
         now: i64,
-        table: &str,
-        schema: &KqlSchema,
-    ) -> Option<Vec<String>> {
-        use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
-        let query = kql_parser::parse_query(kql).ok()?;
-        let mut catalog = kql_planner::SchemaCatalog::new();
-        catalog.add(table, schema.clone());
-        let planned = KqlToRel::new(&catalog, PlannerOptions { now })
-            .query_to_plan(&query)
-            .ok()?;
-        let optimized = self.session.state().optimize(&planned.plan).ok()?;
-        let mut wanted = vec![false; schema.len()];
-        let mut all = false;
-        let _ = optimized.apply(|node| {
-            if let datafusion::logical_expr::LogicalPlan::TableScan(scan) = node
-                && scan.table_name.table() == table
-            {
-                // Filters pushed into the scan read columns the projection may not list.
-                for f in &scan.filters {
-                    for c in f.column_refs() {
-                        if let Some((i, _)) = schema.field(&c.name) {
-                            wanted[i] = true;
-                        }
-                    }
-                }
-                match &scan.projection {
-                    Some(p) => p.iter().for_each(|i| {
-                        if let Some(w) = wanted.get_mut(*i) {
-                            *w = true;
-                        }
-                    }),
-                    None => all = true,
-                }
-            }
-            Ok(TreeNodeRecursion::Continue)
+        text_len: usize,
+    ) -> Result<PlannedQuery, Diagnostics> {
+        let snapshot = Snapshot(self.tables.read().map(|t| t.clone()).unwrap_or_default());
+        let planned = KqlToRel::new(&snapshot, PlannerOptions { now }).query_to_plan(query)?;
+        let span = Span::new(0, text_len);
+        let state = self.session.state();
+        // The optimizer recurses over the plan as execution does, so it gets a query thread's
+        // stack whatever thread calls; a panic in it is a bug reported as KE001, not a crash.
+        let optimized = stacker::grow(QUERY_STACK_SIZE, || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                state.optimize(&planned.plan)
+            }))
         });
-        if all {
-            return Some(schema.names().map(str::to_owned).collect());
-        }
-        Some(
-            schema
-                .names()
-                .zip(wanted)
-                .filter(|(_, w)| *w)
-                .map(|(n, _)| n.to_owned())
-                .collect(),
-        )
+        let plan = match optimized {
+            Ok(Ok(plan)) => plan,
+            Ok(Err(e)) => return Err(failed(&e, span)),
+            Err(_) => return Err(internal("the optimizer panicked", span)),
+        };
+        Ok(PlannedQuery { plan, ..planned })
     }
 
     /// The physical plan that a query planned by [`KqlContext::plan`] runs as, in DataFusion's
@@ -314,16 +266,7 @@ impl KqlContext {
         planned: PlannedQuery,
         text_len: usize,
     ) -> Result<KqlResult, Diagnostics> {
-        let mut running = self.start(planned, text_len).await?;
-        let mut batches = Vec::new();
-        while let Some(batch) = running.next().await {
-            batches.push(batch?);
-        }
-        Ok(KqlResult {
-            schema: running.schema,
-            batches,
-            render: running.render,
-        })
+        self.start(planned, text_len).await?.collect().await
     }
 
     /// Starts a query planned by [`KqlContext::plan`]; its rows come batch by batch from
@@ -333,16 +276,37 @@ impl KqlContext {
         planned: PlannedQuery,
         text_len: usize,
     ) -> Result<KqlBatches, Diagnostics> {
+        self.launch(planned, text_len, true).await
+    }
+
+    /// Starts a query planned by [`KqlContext::plan_optimized`] without optimizing it again.
+    pub async fn start_optimized(
+        &self,
+        planned: PlannedQuery,
+        text_len: usize,
+    ) -> Result<KqlBatches, Diagnostics> {
+        self.launch(planned, text_len, false).await
+    }
+
+    async fn launch(
+        &self,
+        planned: PlannedQuery,
+        text_len: usize,
+        optimize: bool,
+    ) -> Result<KqlBatches, Diagnostics> {
         let span = Span::new(0, text_len);
         let session = self.session.clone();
         let plan = planned.plan;
         // On a task, so that a panic inside DataFusion becomes an error, not a crash.
         let task = tokio::spawn(async move {
-            session
-                .execute_logical_plan(plan)
-                .await?
-                .execute_stream()
-                .await
+            let state = session.state();
+            let physical = if optimize {
+                state.create_physical_plan(&plan).await?
+            } else {
+                let planner = state.query_planner();
+                planner.create_physical_plan(&plan, &state).await?
+            };
+            datafusion::physical_plan::execute_stream(physical, session.task_ctx())
         });
         let stream = match task.await {
             Ok(stream) => stream.map_err(|e| failed(&e, span))?,
@@ -357,6 +321,50 @@ impl KqlContext {
     }
 }
 
+/// The columns of `table` (whose full schema is `schema`) that the optimized `plan` reads, in
+/// schema order, as DataFusion's optimizer pruned them; `None` when the plan does not read the
+/// table. Converting only these columns is what makes one-shot queries over large exports fast.
+pub fn columns_read(plan: &LogicalPlan, table: &str, schema: &KqlSchema) -> Option<Vec<String>> {
+    use datafusion::common::tree_node::TreeNodeRecursion;
+    let mut wanted = vec![false; schema.len()];
+    let (mut scanned, mut all) = (false, false);
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node
+            && scan.table_name.table() == table
+        {
+            scanned = true;
+            // Filters pushed into the scan read columns the projection may not list.
+            for f in &scan.filters {
+                for c in f.column_refs() {
+                    if let Some((i, _)) = schema.field(&c.name) {
+                        wanted[i] = true;
+                    }
+                }
+            }
+            match &scan.projection {
+                Some(p) => p.iter().for_each(|i| {
+                    if let Some(w) = wanted.get_mut(*i) {
+                        *w = true;
+                    }
+                }),
+                None => all = true,
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    if !scanned {
+        return None;
+    }
+    Some(
+        schema
+            .names()
+            .zip(wanted)
+            .filter(|(_, w)| all || *w)
+            .map(|(n, _)| n.to_owned())
+            .collect(),
+    )
+}
+
 /// The rows of a running query, in Kusto's types, one batch at a time.
 pub struct KqlBatches {
     /// Kusto names and types of the columns.
@@ -368,6 +376,19 @@ pub struct KqlBatches {
 }
 
 impl KqlBatches {
+    /// All the rows, once the query has finished.
+    pub async fn collect(mut self) -> Result<KqlResult, Diagnostics> {
+        let mut batches = Vec::new();
+        while let Some(batch) = self.next().await {
+            batches.push(batch?);
+        }
+        Ok(KqlResult {
+            schema: self.schema,
+            batches,
+            render: self.render,
+        })
+    }
+
     /// The next batch; `None` once the rows are all out or after an error.
     pub async fn next(&mut self) -> Option<Result<RecordBatch, Diagnostics>> {
         use futures::StreamExt;
@@ -421,9 +442,13 @@ fn failed(e: &datafusion::error::DataFusionError, span: Span) -> Diagnostics {
 
 /// A panic while running: a bug in kqlite (KE001).
 fn panicked(e: &tokio::task::JoinError, span: Span) -> Diagnostics {
+    internal(&e.to_string(), span)
+}
+
+fn internal(what: &str, span: Span) -> Diagnostics {
     Diagnostic::error(
         codes::INTERNAL,
-        format!("internal error while running the query: {e}"),
+        format!("internal error while running the query: {what}"),
         span,
     )
     .with_note("this is a bug in kqlite; please report the query")
@@ -460,28 +485,49 @@ fn canonical_types(batch: &RecordBatch) -> datafusion::error::Result<RecordBatch
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kql_planner::KqlType;
 
-    #[test]
-    fn columns_needed_follows_the_optimized_plan() {
-        let ctx = KqlContext::new();
-        let schema = crate::tables::aad_provisioning_logs();
-        let q = "AADProvisioningLogs\n| where ResultType == \"Failure\"\n| summarize Failures = count() by ErrorCode = ResultSignature";
-        let cols = ctx
-            .columns_needed(q, 0, "AADProvisioningLogs", &schema)
-            .expect("plans");
-        assert_eq!(cols, vec!["ResultType", "ResultSignature"]);
+    /// A few columns of `AADProvisioningLogs`.
+    fn logs() -> KqlSchema {
+        KqlSchema::new(
+            [
+                ("TimeGenerated", KqlType::DateTime),
+                ("ResultType", KqlType::String),
+                ("ResultSignature", KqlType::String),
+                ("Id", KqlType::String),
+            ]
+            .map(|(n, t)| (n.to_owned(), t)),
+        )
+    }
+
+    fn reads(ctx: &KqlContext, q: &str, now: i64) -> Option<Vec<String>> {
+        ctx.register_batches("AADProvisioningLogs", logs(), vec![])
+            .expect("registers");
+        let query = kql_parser::parse_query(q).expect("parses");
+        let planned = ctx.plan_optimized(&query, now, q.len()).expect("plans");
+        columns_read(&planned.plan, "AADProvisioningLogs", &logs())
     }
 
     #[test]
-    fn columns_needed_plans_with_the_query_s_now() {
+    fn columns_read_follows_the_optimized_plan() {
         let ctx = KqlContext::new();
-        let schema = crate::tables::aad_provisioning_logs();
+        let q = "AADProvisioningLogs\n| where ResultType == \"Failure\"\n| summarize Failures = count() by ErrorCode = ResultSignature";
+        let cols = reads(&ctx, q, 0).expect("reads the table");
+        assert_eq!(cols, vec!["ResultType", "ResultSignature"]);
+        assert_eq!(reads(&ctx, "print 1", 0), None);
+        assert_eq!(
+            reads(&ctx, "AADProvisioningLogs | count", 0),
+            Some(Vec::new())
+        );
+    }
+
+    #[test]
+    fn columns_read_plans_with_the_query_s_now() {
+        let ctx = KqlContext::new();
         let q =
             "AADProvisioningLogs | where TimeGenerated > ago(1d) | where ResultType == 'Failure'";
         let now = kql_common::time::parse_datetime("2026-11-25").expect("a datetime");
-        let cols = ctx
-            .columns_needed(q, now, "AADProvisioningLogs", &schema)
-            .expect("plans");
+        let cols = reads(&ctx, q, now).expect("reads the table");
         assert!(cols.iter().any(|c| c == "ResultType"), "{cols:?}");
     }
 }

@@ -1,6 +1,7 @@
-//! Runs KQL on Apache DataFusion. [`KqlContext`] holds the tables (loaded from exports) and runs
-//! queries: parse (`kql-parser`), plan (`kql-planner`), execute (DataFusion). This is the only
-//! crate that touches `SessionContext`, files and async.
+//! Runs KQL on Apache DataFusion. [`KqlContext`] holds tables (batches or any DataFusion table
+//! provider, whatever they were read from) and runs queries: parse (`kql-parser`), plan
+//! (`kql-planner`), execute (DataFusion). It knows no table and no file format: those are
+//! `kql-ingest`'s, and `kql-workspace` puts the two together.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -10,21 +11,14 @@
 //! # });
 //! ```
 
-pub mod check;
 mod context;
-pub mod generate;
-pub mod live;
-pub mod load;
-pub mod output_file;
 pub mod physical;
-pub mod tables;
-pub mod value;
 
 pub use context::{
-    KqlBatches, KqlContext, KqlResult, QUERY_STACK_SIZE, default_memory_limit,
+    KqlBatches, KqlContext, KqlResult, QUERY_STACK_SIZE, columns_read, default_memory_limit,
     now_ticks as context_now,
 };
 pub use datafusion::arrow::record_batch::RecordBatch;
 pub use datafusion::catalog::TableProvider;
 pub use datafusion::error::DataFusionError;
-pub use kql_planner::{KqlSchema, KqlType, RenderSpec};
+pub use kql_planner::{KqlSchema, KqlType, PlannedQuery, RenderSpec};

@@ -24,6 +24,7 @@ pub mod schema;
 pub mod strings;
 pub mod types;
 mod udf;
+pub mod value;
 
 pub use schema::{KqlField, KqlSchema};
 pub use types::KqlType;

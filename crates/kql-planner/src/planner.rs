@@ -20,7 +20,7 @@ pub struct PlannerOptions {
 }
 
 /// A planned query: the plan, its Kusto schema and the `render` request, if any.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PlannedQuery {
     /// The DataFusion plan; its output columns are `schema`'s, in order.
     pub plan: LogicalPlan,
