@@ -3,8 +3,9 @@
 //! its end; a file is followed by name until the process is stopped (as `tail -F`: through
 //! truncation, rotation and re-creation).
 
-use crate::print_format::{PrintFormat, stdout_writer, write_result};
+use crate::print_format::{PrintFormat, stdout_writer};
 use kql_common::snippet::{Style, styled};
+use kql_output::results::write_result;
 use kql_workspace::{
     AAD_PROVISIONING_LOGS, Error, LiveHandle, LiveSource, Observer, Prepared, Workspace,
     context_now,
@@ -104,7 +105,14 @@ async fn query_once(
             );
             // A closed pipe ends the run quietly; any other failed write (a full disk) is an
             // error, as for a query run once.
-            match write_result(stdout_writer(), &result, run.format, run.max_rows) {
+            match write_result(
+                stdout_writer(),
+                &result.schema,
+                &result.batches,
+                result.render.as_ref(),
+                run.format.into(),
+                run.max_rows,
+            ) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(0),
                 Err(e) => {

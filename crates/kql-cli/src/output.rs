@@ -1,11 +1,11 @@
-//! Printing diagnostics: human snippets or a JSON array.
+//! Printing diagnostics (in `kql-output`'s formats) with the colours the terminal allows.
 
 use crate::ColorChoice;
 use clap::ValueEnum;
-use kql_common::position::LineIndex;
-use kql_common::snippet::{self, Style};
-use kql_common::{Diagnostic, Severity};
-use std::io::{IsTerminal, Write};
+use kql_common::snippet::Style;
+pub(crate) use kql_output::diagnostics::FileDiagnostic;
+use kql_output::diagnostics::{ReportFormat, write_report};
+use std::io::IsTerminal;
 
 /// How `check` prints its findings.
 #[derive(Clone, Copy, ValueEnum)]
@@ -14,13 +14,6 @@ pub(crate) enum OutputFormat {
     Human,
     /// A JSON array of {file, line, column, end_line, end_column, severity, code, message}.
     Json,
-}
-
-/// A diagnostic with the file and text it belongs to.
-pub(crate) struct FileDiagnostic {
-    pub file: String,
-    pub source: String,
-    pub diagnostic: Diagnostic,
 }
 
 pub(crate) const COLOR: Style = Style {
@@ -48,68 +41,14 @@ pub(crate) fn print_diagnostics(
     color: ColorChoice,
     files: usize,
 ) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match format {
-        OutputFormat::Json => {
-            let rows: Vec<serde_json::Value> = results.iter().map(json_row).collect();
-            writeln!(out, "{}", serde_json::Value::Array(rows))?;
-        }
-        OutputFormat::Human => {
-            let style = if use_color(color, std::io::stdout().is_terminal()) {
-                COLOR
-            } else {
-                Style::plain()
-            };
-            for r in results {
-                writeln!(
-                    out,
-                    "{}",
-                    snippet::styled(&r.diagnostic, &r.file, &r.source, style)
-                )?;
-            }
-            let errors = results
-                .iter()
-                .filter(|r| r.diagnostic.severity == Severity::Error)
-                .count();
-            let mut bad: Vec<&str> = results.iter().map(|r| r.file.as_str()).collect();
-            bad.dedup();
-            let plural = |n: usize, w: &str| {
-                if n == 1 {
-                    format!("{n} {w}")
-                } else {
-                    format!("{n} {w}s")
-                }
-            };
-            if errors == 0 {
-                writeln!(out, "checked {}: no errors", plural(files, "file"))?;
-            } else {
-                writeln!(
-                    out,
-                    "checked {}: {} in {}",
-                    plural(files, "file"),
-                    plural(errors, "error"),
-                    plural(bad.len(), "file")
-                )?;
-            }
-        }
-    }
-    out.flush()
-}
-
-fn json_row(r: &FileDiagnostic) -> serde_json::Value {
-    let ix = LineIndex::new(&r.source);
-    let d = &r.diagnostic;
-    let start = ix.line_col(d.span.start as usize);
-    let end = ix.line_col(d.span.end as usize);
-    serde_json::json!({
-        "file": r.file,
-        "line": start.line,
-        "column": start.column,
-        "end_line": end.line,
-        "end_column": end.column,
-        "severity": d.severity.as_str(),
-        "code": d.code.id,
-        "message": d.message,
-    })
+    let style = if use_color(color, std::io::stdout().is_terminal()) {
+        COLOR
+    } else {
+        Style::plain()
+    };
+    let format = match format {
+        OutputFormat::Human => ReportFormat::Human,
+        OutputFormat::Json => ReportFormat::Json,
+    };
+    write_report(std::io::stdout().lock(), results, format, style, files)
 }

@@ -2,11 +2,12 @@
 
 use crate::events::{StderrEvents, data_error, exit_code};
 use crate::output::use_color;
-use crate::print_format::{PrintFormat, ResultWriter, stdout_writer};
+use crate::print_format::{PrintFormat, stdout_writer};
 use crate::{ColorChoice, EXIT_USAGE};
 use clap::Args;
 use kql_common::io_text::describe;
 use kql_common::snippet::{Style, styled};
+use kql_output::results::ResultWriter;
 use kql_workspace::{AAD_PROVISIONING_LOGS, AttachOptions, Error, Observer, Source, Workspace};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -285,7 +286,7 @@ fn write_rows(
     writing: &mut Duration,
 ) -> std::io::Result<Option<kql_common::Diagnostics>> {
     let t = Instant::now();
-    let mut w = ResultWriter::new(stdout_writer(), format, &rows.schema, max_rows)?;
+    let mut w = ResultWriter::new(stdout_writer(), format.into(), &rows.schema, max_rows)?;
     *writing += t.elapsed();
     while let Some(batch) = runtime.block_on(rows.next()) {
         let b = match batch {

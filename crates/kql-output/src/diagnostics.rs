@@ -1,0 +1,134 @@
+//! Reports of diagnostics over files (what `kqlite check` prints): human snippets with a
+//! summary line, or a JSON array of {file, line, column, end_line, end_column, severity, code,
+//! message}.
+
+use kql_common::position::LineIndex;
+use kql_common::snippet::{self, Style};
+use kql_common::{Diagnostic, Severity};
+use std::io::{self, Write};
+
+/// How a report of diagnostics is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Source snippets with carets, then `checked N files: ...`.
+    Human,
+    /// A JSON array of {file, line, column, end_line, end_column, severity, code, message}.
+    Json,
+}
+
+/// A diagnostic with the file and text it belongs to.
+#[derive(Clone, Debug)]
+pub struct FileDiagnostic {
+    /// The file, as named to the user.
+    pub file: String,
+    /// Its text (empty when it could not be read).
+    pub source: String,
+    /// What is wrong.
+    pub diagnostic: Diagnostic,
+}
+
+/// Writes the diagnostics found in `files` files to `out`; `style` colours the human form.
+pub fn write_report(
+    mut out: impl Write,
+    results: &[FileDiagnostic],
+    format: ReportFormat,
+    style: Style,
+    files: usize,
+) -> io::Result<()> {
+    match format {
+        ReportFormat::Json => {
+            let rows: Vec<serde_json::Value> = results.iter().map(json_row).collect();
+            writeln!(out, "{}", serde_json::Value::Array(rows))?;
+        }
+        ReportFormat::Human => {
+            for r in results {
+                writeln!(
+                    out,
+                    "{}",
+                    snippet::styled(&r.diagnostic, &r.file, &r.source, style)
+                )?;
+            }
+            writeln!(out, "{}", summary(results, files))?;
+        }
+    }
+    out.flush()
+}
+
+/// `checked 3 files: 2 errors in 1 file`, or `checked 3 files: no errors`.
+fn summary(results: &[FileDiagnostic], files: usize) -> String {
+    let errors = results
+        .iter()
+        .filter(|r| r.diagnostic.severity == Severity::Error)
+        .count();
+    let mut bad: Vec<&str> = results.iter().map(|r| r.file.as_str()).collect();
+    bad.dedup();
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    if errors == 0 {
+        format!("checked {}: no errors", plural(files, "file"))
+    } else {
+        format!(
+            "checked {}: {} in {}",
+            plural(files, "file"),
+            plural(errors, "error"),
+            plural(bad.len(), "file")
+        )
+    }
+}
+
+fn json_row(r: &FileDiagnostic) -> serde_json::Value {
+    let ix = LineIndex::new(&r.source);
+    let d = &r.diagnostic;
+    let start = ix.line_col(d.span.start as usize);
+    let end = ix.line_col(d.span.end as usize);
+    serde_json::json!({
+        "file": r.file,
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+        "severity": d.severity.as_str(),
+        "code": d.code.id,
+        "message": d.message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kql_common::{Span, codes};
+
+    fn report(format: ReportFormat, results: &[FileDiagnostic]) -> String {
+        let mut out = Vec::new();
+        write_report(&mut out, results, format, Style::plain(), 2).expect("written");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn both_forms_place_the_diagnostic_at_its_line_and_column() {
+        let found = [FileDiagnostic {
+            file: "a.kql".to_owned(),
+            source: "T\n| wher x".to_owned(),
+            diagnostic: Diagnostic::error(codes::SYNTAX, "unknown operator", Span::new(4, 8)),
+        }];
+        let json: serde_json::Value =
+            serde_json::from_str(&report(ReportFormat::Json, &found)).expect("JSON");
+        assert_eq!(json[0]["line"], 2);
+        assert_eq!(json[0]["column"], 3);
+        let human = report(ReportFormat::Human, &found);
+        assert!(human.contains("a.kql:2:3"), "{human}");
+        assert!(
+            human.ends_with("checked 2 files: 1 error in 1 file\n"),
+            "{human}"
+        );
+        assert_eq!(
+            report(ReportFormat::Human, &[]),
+            "checked 2 files: no errors\n"
+        );
+    }
+}
