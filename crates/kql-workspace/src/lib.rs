@@ -9,7 +9,8 @@
 //!   it reads; [`Workspace::run`] (or [`Workspace::start`], batch by batch) converts just those
 //!   columns of the exports, the first time they are needed, and runs it at a given `now()`.
 //!
-//! Tables stay attached, and what was converted stays converted, across queries. The policies
+//! Tables stay attached, what was converted stays converted, and definitions typed on their own
+//! ([`Workspace::prepare_input`]) are kept, across queries. The policies
 //! live here, not in the front ends: snapshots are scanned in place, other exports are converted
 //! lazily and only in the columns queries read, the demo week is built on demand.
 //!
@@ -28,6 +29,7 @@
 
 mod attach;
 pub mod check;
+mod definitions;
 mod error;
 mod export_table;
 mod live;
@@ -37,6 +39,7 @@ mod query;
 mod workspace;
 
 pub use attach::{AttachOptions, Attached, Source};
+pub use definitions::Input;
 pub use error::Error;
 pub use live::{LiveHandle, LiveSource};
 pub use observer::{Collected, Event, Observer, Silent};

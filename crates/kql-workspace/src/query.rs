@@ -41,9 +41,20 @@ impl Prepared {
 }
 
 impl Workspace {
-    /// Parses `text` and plans it with `now()` at `now` (ticks).
+    /// Parses `text` and plans it with `now()` at `now` (ticks), after the definitions kept
+    /// from earlier inputs ([`Workspace::prepare_input`]).
     pub fn prepare(&self, text: &str, now: i64) -> Result<Prepared, Error> {
         let query = kql_parser::parse_query(text)?;
+        self.prepare_parsed(text, query, now)
+    }
+
+    pub(crate) fn prepare_parsed(
+        &self,
+        text: &str,
+        query: Query,
+        now: i64,
+    ) -> Result<Prepared, Error> {
+        let query = self.with_definitions(query);
         self.plan(text.to_owned(), query, now)
     }
 

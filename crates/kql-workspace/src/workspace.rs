@@ -12,6 +12,8 @@ pub struct Workspace {
     ctx: KqlContext,
     /// The tables converted lazily, by name: a query converts what it reads before it runs.
     exports: Mutex<BTreeMap<String, Arc<ExportTable>>>,
+    /// Definitions kept from earlier inputs ([`Workspace::prepare_input`]).
+    pub(crate) definitions: Mutex<Vec<kql_parser::ast::Statement>>,
 }
 
 impl Default for Workspace {
@@ -38,6 +40,7 @@ impl Workspace {
         Workspace {
             ctx,
             exports: Mutex::new(BTreeMap::new()),
+            definitions: Mutex::new(Vec::new()),
         }
     }
 

@@ -8,7 +8,7 @@ mod common;
 
 use kql_workspace::generate::{DEMO_START, GenOptions, Shape, rows, write};
 use kql_workspace::{
-    AAD_PROVISIONING_LOGS as LOGS, AttachOptions, Collected, Error, Event, Silent, Source,
+    AAD_PROVISIONING_LOGS as LOGS, AttachOptions, Collected, Error, Event, Input, Silent, Source,
     Workspace,
 };
 use std::path::PathBuf;
@@ -177,4 +177,56 @@ fn bad_paths_and_names_are_usage_errors() {
         )
         .unwrap_err();
     assert!(matches!(e, Error::Name(_)) && e.is_usage(), "{e:?}");
+}
+
+fn first_long(result: &kql_workspace::KqlResult) -> i64 {
+    count(result)
+}
+
+#[tokio::test]
+async fn definitions_typed_on_their_own_are_kept_for_later_queries() {
+    let ws = Workspace::new();
+    ws.attach(
+        LOGS,
+        Source::Demo,
+        AttachOptions::default(),
+        Silent::shared(),
+    )
+    .unwrap();
+    let defined = ws.prepare_input("let threshold = 3;", 0).unwrap();
+    assert!(
+        matches!(&defined, Input::Defined(names) if names == &["threshold"]),
+        "{defined:?}"
+    );
+    let q = ws.prepare("print t = threshold * 2", 0).unwrap();
+    assert_eq!(first_long(&ws.run(&q, 0).await.unwrap()), 6);
+
+    // A new definition of a name replaces the old one; functions and tables are kept too.
+    ws.prepare_input("let threshold = 4; let twice = (x: long) { x * 2 };", 0)
+        .unwrap();
+    ws.prepare_input(
+        "let failures = AADProvisioningLogs | where ResultType == 'Failure';",
+        0,
+    )
+    .unwrap();
+    let q = match ws.prepare_input("print t = twice(threshold)", 0).unwrap() {
+        Input::Query(q) => q,
+        other => panic!("a query, not {other:?}"),
+    };
+    assert_eq!(first_long(&ws.run(&q, 0).await.unwrap()), 8);
+    let q = ws.prepare("failures | count", 0).unwrap();
+    assert_eq!(
+        q.reads(),
+        [(LOGS.to_owned(), vec!["ResultType".to_owned()])]
+    );
+    assert!(first_long(&ws.run(&q, 0).await.unwrap()) > 0);
+
+    // A definition that does not plan is an error, and is not kept.
+    let e = ws
+        .prepare_input("let broken = nosuchfunction(1);", 0)
+        .unwrap_err();
+    assert!(matches!(e, Error::Query(_)), "{e:?}");
+    assert!(ws.prepare("print broken", 0).is_err());
+    ws.clear_definitions();
+    assert!(ws.prepare("print threshold", 0).is_err());
 }
