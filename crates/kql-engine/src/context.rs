@@ -487,7 +487,7 @@ mod tests {
     use super::*;
     use kql_planner::KqlType;
 
-    /// A few columns of `AADProvisioningLogs`.
+    /// A few columns of a log table.
     fn logs() -> KqlSchema {
         KqlSchema::new(
             [
@@ -501,31 +501,27 @@ mod tests {
     }
 
     fn reads(ctx: &KqlContext, q: &str, now: i64) -> Option<Vec<String>> {
-        ctx.register_batches("AADProvisioningLogs", logs(), vec![])
+        ctx.register_batches("Logs", logs(), vec![])
             .expect("registers");
         let query = kql_parser::parse_query(q).expect("parses");
         let planned = ctx.plan_optimized(&query, now, q.len()).expect("plans");
-        columns_read(&planned.plan, "AADProvisioningLogs", &logs())
+        columns_read(&planned.plan, "Logs", &logs())
     }
 
     #[test]
     fn columns_read_follows_the_optimized_plan() {
         let ctx = KqlContext::new();
-        let q = "AADProvisioningLogs\n| where ResultType == \"Failure\"\n| summarize Failures = count() by ErrorCode = ResultSignature";
+        let q = "Logs\n| where ResultType == \"Failure\"\n| summarize Failures = count() by ErrorCode = ResultSignature";
         let cols = reads(&ctx, q, 0).expect("reads the table");
         assert_eq!(cols, vec!["ResultType", "ResultSignature"]);
         assert_eq!(reads(&ctx, "print 1", 0), None);
-        assert_eq!(
-            reads(&ctx, "AADProvisioningLogs | count", 0),
-            Some(Vec::new())
-        );
+        assert_eq!(reads(&ctx, "Logs | count", 0), Some(Vec::new()));
     }
 
     #[test]
     fn columns_read_plans_with_the_query_s_now() {
         let ctx = KqlContext::new();
-        let q =
-            "AADProvisioningLogs | where TimeGenerated > ago(1d) | where ResultType == 'Failure'";
+        let q = "Logs | where TimeGenerated > ago(1d) | where ResultType == 'Failure'";
         let now = kql_common::time::parse_datetime("2026-11-25").expect("a datetime");
         let cols = reads(&ctx, q, now).expect("reads the table");
         assert!(cols.iter().any(|c| c == "ResultType"), "{cols:?}");
