@@ -7,6 +7,7 @@
 //! kqlite reads local files only, a few large ranges per query, so reads here run on the thread
 //! that asks for them. Writing, listing and the rest go to the local file system unchanged.
 
+use super::checked_chunks::CheckedChunks;
 use super::checksums::ChunkChecksums;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct LocalFiles {
     inner: LocalFileSystem,
+    checked: CheckedChunks,
 }
 
 impl std::fmt::Display for LocalFiles {
@@ -51,16 +53,21 @@ fn io_error(path: &std::path::Path, e: std::io::Error) -> Error {
 }
 
 /// `range` of `file` (at `path`), read whole; the column chunks it touches are checked against
-/// their checksums when the file is a snapshot that has them (read whole for that).
+/// their checksums when the file is a snapshot that has them (read whole for that, and kept a
+/// while in `checked` for the next ranges of the same chunks).
 fn read_checked(
     file: &std::fs::File,
     path: &std::path::Path,
-    sums: Option<&ChunkChecksums>,
+    sums: Option<&Arc<ChunkChecksums>>,
+    checked: &CheckedChunks,
     range: Range<u64>,
 ) -> Result<Bytes> {
     let Some(sums) = sums else {
         return read_range(file, path, range);
     };
+    if let Some(bytes) = checked.get(path, sums, &range) {
+        return Ok(bytes);
+    }
     let covered = sums.cover(range.clone());
     let bytes = read_range(file, path, covered.clone())?;
     sums.verify(covered.start, &bytes)
@@ -69,7 +76,9 @@ fn read_checked(
             source: format!("{}: {e}", path.display()).into(),
         })?;
     let from = (range.start - covered.start) as usize;
-    Ok(bytes.slice(from..from + (range.end - range.start) as usize))
+    let wanted = bytes.slice(from..from + (range.end - range.start) as usize);
+    checked.put(path, sums, covered, bytes);
+    Ok(wanted)
 }
 
 /// The checksums of the snapshot `file` (at `path`), if it was opened as one and is unchanged.
@@ -145,7 +154,7 @@ impl ObjectStore for LocalFiles {
             Bytes::new()
         } else {
             let sums = super::checksums::of(&path, stat.len(), modified);
-            read_checked(&file, &path, sums.as_deref(), range.clone())?
+            read_checked(&file, &path, sums.as_ref(), &self.checked, range.clone())?
         };
         Ok(GetResult {
             payload: GetResultPayload::Stream(futures::stream::once(async { Ok(bytes) }).boxed()),
@@ -161,7 +170,7 @@ impl ObjectStore for LocalFiles {
         let sums = checksums_of(&file, &path);
         ranges
             .iter()
-            .map(|r| read_checked(&file, &path, sums.as_deref(), r.clone()))
+            .map(|r| read_checked(&file, &path, sums.as_ref(), &self.checked, r.clone()))
             .collect()
     }
 

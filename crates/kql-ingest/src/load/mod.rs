@@ -3,6 +3,7 @@
 
 mod blocks;
 pub mod builder;
+mod checked_chunks;
 mod checksums;
 pub mod csv;
 pub mod files;
