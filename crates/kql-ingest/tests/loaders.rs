@@ -662,7 +662,7 @@ fn damaged_snapshots_that_made_the_parquet_reader_panic_are_errors_naming_the_fi
         let Err(e) = outcome else {
             panic!("fuzz-{n}: a damaged snapshot loaded");
         };
-        let message = kql_ingest::load::files::reason(&e);
+        let message = kql_ingest::load::reason(&e);
         assert!(
             message.starts_with(&path.display().to_string()) && message.contains("damaged"),
             "fuzz-{n}: {message}"

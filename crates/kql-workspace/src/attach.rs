@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::export_table::{ExportTable, Rows};
 use crate::observer::{Event, Observer};
 use crate::workspace::Workspace;
-use kql_ingest::load::files::reason;
+use kql_ingest::load::reason;
 use kql_ingest::load::{infer, parquet, walk};
 use kql_ingest::tables::aad_provisioning_logs;
 use std::path::{Path, PathBuf};

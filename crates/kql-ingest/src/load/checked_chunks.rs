@@ -103,7 +103,10 @@ mod tests {
         assert_eq!(&got[..], &[10, 11, 12]);
         // Past the chunk, another file, or the same file changed (new checksums): not held.
         assert!(held.get(path, &sums, &(1090..1101)).is_none());
-        assert!(held.get(std::path::Path::new("b"), &sums, &(1010..1013)).is_none());
+        assert!(
+            held.get(std::path::Path::new("b"), &sums, &(1010..1013))
+                .is_none()
+        );
         assert!(held.get(path, &Arc::default(), &(1010..1013)).is_none());
     }
 

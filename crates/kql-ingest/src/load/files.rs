@@ -7,7 +7,7 @@ use super::builder::RowBuilder;
 use super::ndjson::read_ndjson_stream;
 use super::shapes::{graph_to_row, record_id, resource_to_row};
 use super::sniff::{Sniffed, sniff};
-use super::{LoadReport, Rejection};
+use super::{LoadReport, Rejection, reason};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::error::{DataFusionError, Result};
 use kql_functions::KqlSchema;
@@ -683,26 +683,6 @@ fn naming_the_file(name: &str, e: DataFusionError) -> DataFusionError {
     } else {
         DataFusionError::Execution(format!("{name}: {reason}"))
     }
-}
-
-/// What went wrong, without DataFusion's layers of error kinds ("Execution error: Parquet
-/// error: ...") before it: what a loader's error says to a user.
-pub fn reason(e: &DataFusionError) -> String {
-    const LAYERS: &[&str] = &[
-        "Execution error: ",
-        "Parquet error: ",
-        "Arrow error: ",
-        "Parquet argument error: ",
-        "External error: ",
-        "External: ",
-        "IO error: ",
-    ];
-    let text = e.to_string();
-    let mut reason = text.as_str();
-    while let Some(rest) = LAYERS.iter().find_map(|l| reason.strip_prefix(l)) {
-        reason = rest;
-    }
-    reason.to_owned()
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.

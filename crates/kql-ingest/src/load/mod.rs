@@ -23,6 +23,7 @@ mod sniff;
 mod utf16;
 pub mod walk;
 
+use datafusion::error::DataFusionError;
 use std::fmt;
 
 /// One record that could not be loaded.
@@ -91,4 +92,24 @@ pub fn as_loaded_text(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         Some(order) => std::borrow::Cow::Owned(utf16::decode(bytes, order)),
         None => std::borrow::Cow::Borrowed(bytes),
     }
+}
+
+/// What went wrong, without DataFusion's layers of error kinds ("Execution error: Parquet
+/// error: ...") before it: what a loader's error says to a user.
+pub fn reason(e: &DataFusionError) -> String {
+    const LAYERS: &[&str] = &[
+        "Execution error: ",
+        "Parquet error: ",
+        "Arrow error: ",
+        "Parquet argument error: ",
+        "External error: ",
+        "External: ",
+        "IO error: ",
+    ];
+    let text = e.to_string();
+    let mut reason = text.as_str();
+    while let Some(rest) = LAYERS.iter().find_map(|l| reason.strip_prefix(l)) {
+        reason = rest;
+    }
+    reason.to_owned()
 }

@@ -175,7 +175,7 @@ pub fn read_snapshot_file(
     schema: &KqlSchema,
 ) -> Result<(Vec<RecordBatch>, LoadReport)> {
     reader_panics_as_errors(path, || read_whole_snapshot(path, schema)).map_err(|e| {
-        let reason = super::files::reason(&e);
+        let reason = super::reason(&e);
         match e {
             // The file's own columns, or the file system: said as it is.
             DataFusionError::Execution(_) | DataFusionError::IoError(_) => {
