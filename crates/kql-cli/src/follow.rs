@@ -36,6 +36,12 @@ pub(crate) fn run(
 }
 
 async fn follow_and_query(ws: &Workspace, run: &FollowRun<'_>, events: Arc<dyn Observer>) -> u8 {
+    let now = || run.now.unwrap_or_else(context_now);
+    // The query is checked before anything is read (against the table attached so far, of the
+    // live table's schema), so a wrong query is all a wrong run reports.
+    if let Err(e) = ws.prepare(run.text, now()) {
+        return failed(run, &e);
+    }
     let source = if run.source.as_os_str() == "-" {
         LiveSource::Stdin
     } else {
@@ -48,8 +54,8 @@ async fn follow_and_query(ws: &Workspace, run: &FollowRun<'_>, events: Arc<dyn O
         Ok(l) => l,
         Err(e) => return failed(run, &e),
     };
-    // The query is checked (and planned against the live table) before waiting for data.
-    let prepared = match ws.prepare(run.text, run.now.unwrap_or_else(context_now)) {
+    // Planned again against the live table, which its plan then scans.
+    let prepared = match ws.prepare(run.text, now()) {
         Ok(p) => p,
         Err(e) => return failed(run, &e),
     };

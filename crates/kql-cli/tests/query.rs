@@ -338,6 +338,42 @@ fn strict_fails_when_any_record_is_rejected() {
     assert!(err.contains("--strict: 1 records were rejected"), "{err}");
 }
 
+/// A query that reads no column (`| count`) still converts the time column, so a record whose
+/// time is not a datetime is rejected and reported as for any other query (the workspace once
+/// converted the first column, a string, and counted it silently).
+#[test]
+fn a_count_rejects_a_record_whose_time_does_not_convert() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("query-count-bad-time");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("bad-time.ndjson");
+    std::fs::write(
+        &file,
+        "{\"TimeGenerated\": \"2026-11-25T00:00:00Z\"}\n{\"TimeGenerated\": \"not a date\"}\n",
+    )
+    .expect("write");
+    let path = file.to_str().expect("utf-8 path");
+    let o = kqlite(&[
+        "query",
+        "--data",
+        path,
+        "--format",
+        "csv",
+        "AADProvisioningLogs | count",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "Count\n1\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad-time.ndjson:2: record rejected"), "{err}");
+    let o = kqlite(&[
+        "query",
+        "--strict",
+        "--data",
+        path,
+        "AADProvisioningLogs | count",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
 #[test]
 fn table_loads_any_file_with_inferred_types() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("query-table");

@@ -74,15 +74,19 @@ impl ExportTable {
     }
 
     /// Converts `columns` (names of the schema) unless they are converted already; returns the
-    /// converted columns and their rows.
+    /// converted columns and their rows. Converting blocks the calling thread (it is CPU and
+    /// disk work): async callers that must not block a worker run it with `spawn_blocking`.
     pub(crate) fn ensure(
         &self,
         columns: &[String],
     ) -> Result<(Vec<String>, Vec<RecordBatch>), Error> {
+        // Held while converting: a second scan of the table waits for the first conversion
+        // instead of doing it again. What is kept is replaced only by a finished conversion, so
+        // it is whole even after a panic poisoned the lock.
         let mut held = self
             .converted
             .lock()
-            .map_err(|_| Error::Load("an earlier conversion failed".to_owned()))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(c) = held.as_ref()
             && columns.iter().all(|n| c.columns.contains(n))
         {
@@ -100,8 +104,16 @@ impl ExportTable {
             .map(str::to_owned)
             .collect();
         if wanted.is_empty() {
-            // A batch needs one column to carry its row count (`T | count`).
-            wanted.extend(self.schema.names().next().map(str::to_owned));
+            // A batch needs one column to carry its row count (`T | count`). The time column:
+            // it is small, and a record whose time does not convert is rejected (and reported)
+            // however few columns a query reads, so counts agree whatever the query.
+            let time = self
+                .schema
+                .fields
+                .iter()
+                .find(|f| f.name == "TimeGenerated" && f.ty == kql_engine::KqlType::DateTime)
+                .or(self.schema.fields.first());
+            wanted.extend(time.map(|f| f.name.clone()));
         }
         let subset = KqlSchema {
             fields: self

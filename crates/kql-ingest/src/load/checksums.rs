@@ -82,6 +82,13 @@ impl ChunkChecksums {
         out
     }
 
+    /// Whether every chunk `range` touches lies whole within it, so that [`Self::verify`] of
+    /// its bytes checks every byte of a chunk in it.
+    pub(crate) fn holds_whole(&self, range: &Range<u64>) -> bool {
+        self.touching(range)
+            .all(|(c, ..)| range.start <= c.start && c.end <= range.end)
+    }
+
     fn touching<'a>(
         &'a self,
         range: &'a Range<u64>,
@@ -227,5 +234,26 @@ impl<W: Write> Write for Summing<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChunkChecksums;
+
+    #[test]
+    fn a_range_holds_chunks_whole_only_when_none_it_touches_runs_past_it() {
+        // Overlapping chunks, as a damaged footer may declare them.
+        let sums = ChunkChecksums {
+            chunks: vec![(0..10, 0, "a".to_owned()), (5..20, 0, "b".to_owned())],
+        };
+        // One chunk read whole to check it holds part of the other, unchecked.
+        assert_eq!(sums.cover(0..3), 0..10);
+        assert!(!sums.holds_whole(&(0..10)));
+        assert!(sums.holds_whole(&(0..20)));
+        assert!(
+            sums.holds_whole(&(20..30)),
+            "no chunk: nothing left unchecked"
+        );
     }
 }
