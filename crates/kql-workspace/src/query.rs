@@ -2,9 +2,11 @@
 //! at any `now()`, converting the columns they read first.
 
 use crate::error::Error;
+use crate::export_table::ExportTable;
 use crate::workspace::Workspace;
 use kql_engine::{KqlBatches, KqlResult, KqlSchema, PlannedQuery, RenderSpec, columns_read};
 use kql_parser::ast::Query;
+use std::sync::Arc;
 
 /// A query parsed and planned against the workspace's tables.
 #[derive(Clone, Debug)]
@@ -14,6 +16,9 @@ pub struct Prepared {
     now: i64,
     planned: PlannedQuery,
     reads: Vec<(String, Vec<String>)>,
+    /// The tables of `reads`, as they were when the query was planned (its plan scans these,
+    /// whatever is attached under their names since).
+    tables: Vec<Arc<ExportTable>>,
 }
 
 impl Prepared {
@@ -60,19 +65,20 @@ impl Workspace {
 
     fn plan(&self, text: String, query: Query, now: i64) -> Result<Prepared, Error> {
         let planned = self.context().plan_optimized(&query, now, text.len())?;
-        let reads = self
+        let (reads, tables) = self
             .exports()
             .into_iter()
             .filter_map(|(name, t)| {
-                columns_read(&planned.plan, &name, t.schema()).map(|cols| (name, cols))
+                columns_read(&planned.plan, &name, t.schema()).map(|cols| ((name, cols), t))
             })
-            .collect();
+            .unzip();
         Ok(Prepared {
             text,
             query,
             now,
             planned,
             reads,
+            tables,
         })
     }
 
@@ -80,17 +86,15 @@ impl Workspace {
     /// outcome goes to the table's observer. [`Workspace::run`] does this first; calling it
     /// before tells loading time from running time.
     pub fn load_for(&self, prepared: &Prepared) -> Result<(), Error> {
-        let exports = self.exports();
-        for (name, columns) in &prepared.reads {
-            if let Some((_, table)) = exports.iter().find(|(n, _)| n == name) {
-                table.ensure(columns)?;
-            }
+        for ((_, columns), table) in prepared.reads.iter().zip(&prepared.tables) {
+            table.ensure(columns)?;
         }
         Ok(())
     }
 
-    /// Starts `prepared` with `now()` at `now` (planned again from its syntax tree, not its
-    /// text, if that is not the `now` it was prepared with); the rows come batch by batch.
+    /// Starts `prepared` with `now()` at `now`; the rows come batch by batch. It reads the
+    /// tables it was prepared against; at another `now` it is planned again from its syntax
+    /// tree (not its text), against the tables attached now.
     pub async fn start(&self, prepared: &Prepared, now: i64) -> Result<KqlBatches, Error> {
         let replanned;
         let prepared = if now == prepared.now {

@@ -230,3 +230,25 @@ async fn definitions_typed_on_their_own_are_kept_for_later_queries() {
     ws.clear_definitions();
     assert!(ws.prepare("print threshold", 0).is_err());
 }
+
+#[tokio::test]
+async fn a_prepared_query_reads_the_tables_it_was_planned_against() {
+    let (before, after) = (export("planned-a", 5), export("planned-b", 7));
+    let ws = Workspace::new();
+    let options = AttachOptions::default();
+    let first = Arc::new(Collected::default());
+    ws.attach(LOGS, Source::Exports(vec![before]), options, first.clone())
+        .unwrap();
+    let q = ws.prepare("AADProvisioningLogs | count", 0).unwrap();
+    let second = Arc::new(Collected::default());
+    ws.attach(LOGS, Source::Exports(vec![after]), options, second.clone())
+        .unwrap();
+    assert_eq!(count(&ws.run(&q, 0).await.unwrap()), 5);
+    assert_eq!(files_reported(&first.events()), [(5, 1)]);
+    assert!(
+        second.events().is_empty(),
+        "nothing of the new table is read for it"
+    );
+    let again = ws.prepare("AADProvisioningLogs | count", 0).unwrap();
+    assert_eq!(count(&ws.run(&again, 0).await.unwrap()), 7);
+}
