@@ -3,6 +3,7 @@
 
 mod check;
 mod convert;
+mod data_args;
 mod events;
 mod files;
 mod follow;
@@ -12,9 +13,11 @@ mod output;
 mod parse_rate;
 mod print_format;
 mod query;
+mod repl;
 mod schema_file;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -28,7 +31,7 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -46,6 +49,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run a KQL query over provisioning-log exports and print the rows.
     Query(query::QueryArgs),
+    /// Type queries interactively over exports or the demo week (also: `kqlite` on a terminal).
+    Repl(repl::ReplArgs),
     /// Load exports once and write a Parquet snapshot that loads fast as --data.
     Convert(convert::ConvertArgs),
     /// Write deterministic demo provisioning logs, in any export shape.
@@ -65,11 +70,21 @@ fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check(args) => check::run(&args, cli.color),
-        Command::Query(args) => query::run(&args, cli.color, started),
-        Command::Convert(args) => convert::run(&args),
-        Command::Generate(args) => generate::run(&args),
-        Command::Dev(DevCommand::ParseRate(args)) => parse_rate::run(&args),
+        None if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() => {
+            repl::run(&repl::ReplArgs::default(), cli.color)
+        }
+        None => {
+            eprintln!(
+                "error: a command is needed when not on a terminal (kqlite --help lists them)"
+            );
+            EXIT_USAGE
+        }
+        Some(Command::Repl(args)) => repl::run(&args, cli.color),
+        Some(Command::Check(args)) => check::run(&args, cli.color),
+        Some(Command::Query(args)) => query::run(&args, cli.color, started),
+        Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Dev(DevCommand::ParseRate(args))) => parse_rate::run(&args),
     };
     ExitCode::from(code)
 }

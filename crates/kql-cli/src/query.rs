@@ -1,6 +1,7 @@
 //! `kqlite query`: load data, run one query, print the rows.
 
-use crate::events::{StderrEvents, data_error, exit_code};
+use crate::data_args::DataArgs;
+use crate::events::{StderrEvents, data_error};
 use crate::output::use_color;
 use crate::print_format::{PrintFormat, stdout_writer};
 use crate::{ColorChoice, EXIT_USAGE};
@@ -8,20 +9,15 @@ use clap::Args;
 use kql_common::io_text::describe;
 use kql_common::snippet::{Style, styled};
 use kql_output::results::ResultWriter;
-use kql_workspace::{AAD_PROVISIONING_LOGS, AttachOptions, Error, Observer, Source, Workspace};
+use kql_workspace::{AAD_PROVISIONING_LOGS, Error, Workspace};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 #[derive(Args)]
 pub(crate) struct QueryArgs {
-    /// Provisioning-log exports loaded as AADProvisioningLogs: files, folders (recursive) or globs,
-    /// in any shape (Log Analytics NDJSON rows, query API JSON, portal CSV, Graph pages, the portal's
-    /// JSON download, PT1H.json resource logs, Event Hub bodies, gzip of those, Parquet snapshots).
-    /// Without --data, AADProvisioningLogs is a built-in demo week (see `kqlite generate`).
-    #[arg(long, value_name = "PATH")]
-    data: Vec<PathBuf>,
+    #[command(flatten)]
+    source: DataArgs,
     /// Stream records into AADProvisioningLogs from a growing JSON Lines file (followed until
     /// stopped) or `-` (standard input, until it ends): Log Analytics rows, resource-log records
     /// or Event Hub bodies, one per line. The query re-runs whenever new records land.
@@ -31,13 +27,6 @@ pub(crate) struct QueryArgs {
     /// (e.g. 7d, 12h), so memory stays bounded.
     #[arg(long, value_name = "TIMESPAN", requires = "follow")]
     retain: Option<String>,
-    /// Also load a file as table NAME (JSON Lines, a JSON array or wrapper, a query API
-    /// response, CSV or Parquet; column types are inferred from the values). Repeatable.
-    #[arg(long = "table", value_name = "NAME=PATH")]
-    tables: Vec<String>,
-    /// Fail (exit 1) when any input record is rejected.
-    #[arg(long)]
-    strict: bool,
     /// Fix now() and ago() at this datetime (ISO 8601), for reproducible results.
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
@@ -121,8 +110,9 @@ fn run_once(
         (None, None) => return EXIT_USAGE,
     };
     // Without --data, queries run on the built-in demo week, and now() is its end.
-    let demo =
-        args.data.is_empty() && args.follow.is_none() && text.contains(AAD_PROVISIONING_LOGS);
+    let demo = args.source.data.is_empty()
+        && args.follow.is_none()
+        && text.contains(AAD_PROVISIONING_LOGS);
     let now = match &args.now {
         Some(n) => match kql_common::time::parse_datetime(n) {
             Some(t) => t,
@@ -138,28 +128,14 @@ fn run_once(
     };
     clock.lap("start");
     let events = StderrEvents::shared();
-    let options = AttachOptions {
-        strict: args.strict,
-        ..AttachOptions::default()
-    };
-    let source = if demo {
-        Source::Demo
-    } else {
-        Source::Exports(args.data.clone())
-    };
-    if let Err(e) = ws.attach(AAD_PROVISIONING_LOGS, source, options, events.clone()) {
-        return data_error(&e);
+    if let Err(code) = args.source.attach(ws, demo, &events) {
+        return code;
     }
     if demo && std::io::stderr().is_terminal() {
         eprintln!(
             "(no --data: the built-in demo week of AADProvisioningLogs, now() = {})",
             kql_common::time::format_datetime(kql_workspace::DEMO_END)
         );
-    }
-    for spec in &args.tables {
-        if let Err(code) = attach_table(ws, spec, options, &events) {
-            return code;
-        }
     }
     clock.lap("load");
     let style = if use_color(color, std::io::stderr().is_terminal()) {
@@ -221,31 +197,6 @@ fn run_once(
         eprintln!("{clock}");
     }
     code
-}
-
-/// Attaches `--table NAME=PATH`: the file as table NAME, with inferred types.
-fn attach_table(
-    ws: &Workspace,
-    spec: &str,
-    options: AttachOptions,
-    events: &Arc<dyn Observer>,
-) -> Result<(), u8> {
-    let Some((name, path)) = spec.split_once('=') else {
-        eprintln!("error: --table `{spec}`: expected NAME=PATH");
-        return Err(EXIT_USAGE);
-    };
-    match ws.attach_file(name, Path::new(path), options, events.clone()) {
-        Ok(_) => Ok(()),
-        Err(e @ Error::Name(_)) => {
-            eprintln!("error: --table `{spec}`: {e}");
-            Err(EXIT_USAGE)
-        }
-        Err(e @ Error::Rejected(_)) => Err(data_error(&e)),
-        Err(e) => {
-            eprintln!("error: --table {name}: {e}");
-            Err(exit_code(&e))
-        }
-    }
 }
 
 /// How printing a query's rows ended.

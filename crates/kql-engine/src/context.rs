@@ -298,7 +298,7 @@ impl KqlContext {
         let session = self.session.clone();
         let plan = planned.plan;
         // On a task, so that a panic inside DataFusion becomes an error, not a crash.
-        let task = tokio::spawn(async move {
+        let task = AbortOnDrop(tokio::spawn(async move {
             let state = session.state();
             let physical = if optimize {
                 state.create_physical_plan(&plan).await?
@@ -307,7 +307,7 @@ impl KqlContext {
                 planner.create_physical_plan(&plan, &state).await?
             };
             datafusion::physical_plan::execute_stream(physical, session.task_ctx())
-        });
+        }));
         let stream = match task.await {
             Ok(stream) => stream.map_err(|e| failed(&e, span))?,
             Err(e) => return Err(panicked(&e, span)),
@@ -393,11 +393,12 @@ impl KqlBatches {
     pub async fn next(&mut self) -> Option<Result<RecordBatch, Diagnostics>> {
         use futures::StreamExt;
         let mut stream = self.stream.take()?;
-        // Each batch is pulled on a task, so that a panic inside DataFusion becomes an error.
-        let task = tokio::spawn(async move {
+        // Each batch is pulled on a task, so that a panic inside DataFusion becomes an error;
+        // a caller that stops waiting (Ctrl-C in the REPL) stops the task.
+        let task = AbortOnDrop(tokio::spawn(async move {
             let batch = stream.next().await;
             (stream, batch)
-        });
+        }));
         let (stream, batch) = match task.await {
             Ok(pulled) => pulled,
             Err(e) => return Some(Err(panicked(&e, self.span))),
@@ -411,6 +412,27 @@ impl KqlBatches {
             }
             Err(e) => Some(Err(failed(&e, self.span))),
         }
+    }
+}
+
+/// A task that is stopped when whoever awaits it goes away (a dropped `JoinHandle` would leave
+/// it running: a cancelled query would go on using the cores).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> std::future::Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
     }
 }
 

@@ -29,6 +29,7 @@
 
 mod attach;
 pub mod check;
+mod complete;
 mod definitions;
 mod error;
 mod export_table;
@@ -39,6 +40,7 @@ mod query;
 mod workspace;
 
 pub use attach::{AttachOptions, Attached, Source};
+pub use complete::Completion;
 pub use definitions::Input;
 pub use error::Error;
 pub use live::{LiveHandle, LiveSource};

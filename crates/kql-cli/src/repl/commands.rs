@@ -1,0 +1,144 @@
+//! The REPL's `#` commands (with `\` aliases for psql and DuckDB hands) and the Kusto control
+//! commands it answers (`.show tables`, `.show table T schema`).
+
+use super::editor::COMMANDS;
+use super::{Flow, Session};
+use crate::print_format::PrintFormat;
+use kql_workspace::AAD_PROVISIONING_LOGS;
+use std::path::Path;
+
+/// Runs `#command args` (or a `\` alias).
+pub(super) fn run(s: &mut Session, line: &str) -> Flow {
+    let line = line.strip_prefix('\\').map_or(line.to_owned(), |rest| {
+        // psql's and DuckDB's spellings.
+        match rest.split_whitespace().next() {
+            Some("q") => "#quit".to_owned(),
+            Some("?") => "#help".to_owned(),
+            Some("d") if rest.trim() == "d" => "#tables".to_owned(),
+            Some("d") => format!("#schema {}", rest[1..].trim()),
+            _ => format!("#{rest}"),
+        }
+    });
+    let mut words = line.split_whitespace();
+    let command = words.next().unwrap_or("");
+    let rest: Vec<&str> = words.collect();
+    match (command, rest.as_slice()) {
+        ("#quit" | "#exit", _) => return Flow::Quit,
+        ("#help", _) => help(),
+        ("#tables", _) => tables(s),
+        ("#schema", [table]) => schema(s, table),
+        ("#schema", []) => schema(s, AAD_PROVISIONING_LOGS),
+        ("#load", [path]) => load(s, path, None),
+        ("#load", [path, "as", table]) => load(s, path, Some(table)),
+        ("#read", [path]) => read(s, path),
+        ("#format", [f]) => match f.to_ascii_lowercase().as_str() {
+            "table" => s.format = PrintFormat::Table,
+            "csv" => s.format = PrintFormat::Csv,
+            "json" => s.format = PrintFormat::Json,
+            "ndjson" => s.format = PrintFormat::Ndjson,
+            "markdown" | "md" => s.format = PrintFormat::Markdown,
+            _ => eprintln!("error: #format: table, csv, json, ndjson or markdown"),
+        },
+        ("#maxrows", ["all"]) => s.max_rows = usize::MAX,
+        ("#maxrows", [n]) => match n.parse() {
+            Ok(n) => s.max_rows = n,
+            Err(_) => eprintln!("error: #maxrows: a number of rows, or all"),
+        },
+        ("#timing", ["on"]) => s.timing = true,
+        ("#timing", ["off"]) => s.timing = false,
+        ("#timing", []) => s.timing = !s.timing,
+        ("#now", []) => eprintln!(
+            "now() = {}{}",
+            kql_common::time::format_datetime(s.now()),
+            if s.pinned.is_some() { " (pinned)" } else { "" }
+        ),
+        ("#now", ["clear" | "off"]) => s.pinned = None,
+        ("#now", [t]) => match kql_common::time::parse_datetime(t) {
+            Some(t) => s.pinned = Some(t),
+            None => eprintln!("error: #now: `{t}` is not a datetime (use ISO 8601)"),
+        },
+        _ => eprintln!("error: `{line}`: not a command (#help lists them)"),
+    }
+    Flow::Continue
+}
+
+fn help() {
+    for (command, what) in COMMANDS {
+        eprintln!("  {command:<24} {what}");
+    }
+    eprintln!("  .show tables, .show table T schema: as Kusto answers them");
+}
+
+/// Answers a Kusto control command (the text after its `.`) with a query that makes the table
+/// Kusto would return.
+pub(super) fn control(s: &mut Session, command: &str) {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    match words.as_slice() {
+        ["show", "tables"] => tables(s),
+        ["show", "table", table, "schema"] => schema(s, table),
+        _ => eprintln!(
+            "error: `.{command}`: kqlite answers .show tables and .show table T schema only"
+        ),
+    }
+}
+
+/// A KQL string literal of `text`.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+fn tables(s: &mut Session) {
+    let names: Vec<String> = s.ws.table_names().iter().map(|n| literal(n)).collect();
+    s.query(&format!(
+        "datatable(TableName: string)[{}]\n",
+        names.join(", ")
+    ));
+}
+
+fn schema(s: &mut Session, table: &str) {
+    s.query(&format!(
+        "['{}'] | getschema | project ColumnName, ColumnType\n",
+        table.replace('\'', "")
+    ));
+}
+
+fn load(s: &mut Session, path: &str, table: Option<&str>) {
+    let result = match table {
+        Some(t) if t != AAD_PROVISIONING_LOGS => {
+            s.ws.attach_file(t, Path::new(path), s.options, s.events.clone())
+        }
+        _ => s.ws.attach(
+            AAD_PROVISIONING_LOGS,
+            kql_workspace::Source::Exports(vec![path.into()]),
+            s.options,
+            s.events.clone(),
+        ),
+    };
+    match result {
+        Ok(a) => {
+            let table = table.unwrap_or(AAD_PROVISIONING_LOGS);
+            let rows = a.rows.map_or(String::new(), |r| format!(", {r} rows"));
+            eprintln!("{table}: {} files{rows}", a.files);
+            if table == AAD_PROVISIONING_LOGS {
+                s.demo = false;
+            }
+        }
+        Err(e) => eprintln!("error: #load {path}: {e}"),
+    }
+}
+
+/// Runs each query of a script, as `kqlite check` splits one: at blank lines.
+fn read(s: &mut Session, path: &str) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: #read {path}: {}", crate::files::describe(&e));
+            return;
+        }
+    };
+    for query in text.split("\n\n").filter(|q| !q.trim().is_empty()) {
+        if let Flow::Quit = s.input(query) {
+            return;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The REPL's line editor: when an input is complete (an empty line runs a query, a `#` command
+//! runs at once), and Tab completion from the workspace.
+
+use kql_workspace::Workspace;
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Helper};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// The commands, for `#help` and completion.
+pub(crate) const COMMANDS: &[(&str, &str)] = &[
+    ("#help", "this list"),
+    ("#tables", "the tables and their row counts where known"),
+    ("#schema T", "the columns of table T and their types"),
+    (
+        "#load PATH [as T]",
+        "provisioning exports as AADProvisioningLogs, or any file as table T",
+    ),
+    (
+        "#read FILE",
+        "run the queries of a script (separated by blank lines)",
+    ),
+    ("#format F", "table, csv, json, ndjson or markdown"),
+    ("#maxrows N|all", "rows the table format shows"),
+    ("#timing on|off", "how long each query took"),
+    (
+        "#now [DATETIME|clear]",
+        "show or pin now() (cleared: the current time)",
+    ),
+    ("#quit", "leave (also Ctrl-D)"),
+];
+
+/// Line-editor hooks with the workspace at hand.
+pub(crate) struct InputHelper {
+    pub ws: Arc<Workspace>,
+    /// `now()` for planning what completion needs (ticks).
+    pub now: Arc<AtomicI64>,
+    files: FilenameCompleter,
+}
+
+impl InputHelper {
+    pub(crate) fn new(ws: Arc<Workspace>, now: Arc<AtomicI64>) -> InputHelper {
+        InputHelper {
+            ws,
+            now,
+            files: FilenameCompleter::new(),
+        }
+    }
+}
+
+/// Whether `text` has a quote or bracket still open (then an empty line does not run it yet).
+fn unbalanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == '\\' && q != '`' => {
+                chars.next();
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '/' if chars.peek() == Some(&'/') => {
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            break;
+                        }
+                    }
+                }
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                _ => {}
+            },
+        }
+    }
+    depth > 0 || quote.is_some()
+}
+
+/// Whether `input` (the whole buffer) is ready to run.
+pub(crate) fn complete_input(input: &str) -> bool {
+    let head = input.trim();
+    if head.is_empty() || head.starts_with(['#', '\\', '.']) {
+        return true;
+    }
+    if matches!(head, "exit" | "quit") {
+        return true;
+    }
+    // Enter on an empty line runs the query, unless a quote or bracket is open; a second empty
+    // line runs it anyway (and the error says what is open).
+    input.ends_with("\n\n") || (input.ends_with('\n') && !unbalanced(input))
+}
+
+impl Validator for InputHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(if complete_input(ctx.input()) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl Completer for InputHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let head = line.get(..pos).unwrap_or(line).trim_start();
+        if head.starts_with("#load ") || head.starts_with("#read ") {
+            return self.files.complete(line, pos, ctx);
+        }
+        if head.starts_with('#') && !head.contains(char::is_whitespace) {
+            let start = pos - head.len();
+            let found = COMMANDS
+                .iter()
+                .map(|(c, _)| c.split(' ').next().unwrap_or(c))
+                .filter(|c| c.starts_with(head))
+                .map(|c| Pair {
+                    display: c.to_owned(),
+                    replacement: c.to_owned(),
+                })
+                .collect();
+            return Ok((start, found));
+        }
+        let found = self
+            .ws
+            .complete(line, pos, self.now.load(Ordering::Relaxed));
+        let pairs = found
+            .candidates
+            .into_iter()
+            .map(|c| Pair {
+                display: c.clone(),
+                replacement: c,
+            })
+            .collect();
+        Ok((found.start, pairs))
+    }
+}
+
+impl Hinter for InputHelper {
+    type Hint = String;
+}
+
+impl Highlighter for InputHelper {}
+
+impl Helper for InputHelper {}
+
+#[cfg(test)]
+mod tests {
+    use super::complete_input;
+
+    #[test]
+    fn an_empty_line_runs_a_query_and_commands_run_at_once() {
+        assert!(!complete_input("T"));
+        assert!(!complete_input("T\n| count"));
+        assert!(complete_input("T\n| count\n"));
+        assert!(complete_input("#tables"));
+        assert!(complete_input(".show tables"));
+        assert!(complete_input("quit"));
+        // Open brackets or quotes wait for more, until a second empty line.
+        assert!(!complete_input("T | where x in ('a',\n"));
+        assert!(!complete_input("print 'it''s\n"));
+        assert!(complete_input("T | where x in ('a',\n\n"));
+        assert!(complete_input("print \"a // b\" // (\n"));
+    }
+}

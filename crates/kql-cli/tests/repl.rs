@@ -1,0 +1,92 @@
+//! The REPL, driven in a pseudo-terminal as a person types: a multi-line query run by an empty
+//! line, `#schema`, `#load`, Tab completion of a column an `extend` made, Ctrl-C cancelling a
+//! long query (the prompt comes back, the session goes on), Ctrl-D leaving.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use expectrl::process::Healthcheck;
+use expectrl::{ControlCode, Expect, Session};
+use std::process::Command;
+use std::time::Duration;
+
+#[test]
+fn a_session_types_queries_commands_completion_and_ctrl_c() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("repl-session");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let apps = dir.join("apps.json");
+    std::fs::write(
+        &apps,
+        "{\"App\": \"Workday\", \"Users\": 12}\n{\"App\": \"ServiceNow\", \"Users\": 30}\n",
+    )
+    .unwrap();
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kqlite"));
+    cmd.args(["--color", "never", "repl"])
+        .env("KQLITE_HISTORY", dir.join("history"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut p = Session::spawn(cmd).expect("the REPL starts");
+    // Generous: a debug build builds the demo week on the first query.
+    p.set_expect_timeout(Some(Duration::from_secs(120)));
+    p.expect("kql> ").unwrap();
+
+    // Enter continues the query; an empty line runs it.
+    p.send_line("AADProvisioningLogs").unwrap();
+    p.send_line("| where ResultType == 'Failure'").unwrap();
+    p.send_line("| summarize Failures = count()").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Failures").unwrap();
+    p.expect("1 row").unwrap();
+    p.expect("kql> ").unwrap();
+
+    p.send_line("#schema").unwrap();
+    p.expect("TimeGenerated").unwrap();
+    p.expect("datetime").unwrap();
+    p.expect("kql> ").unwrap();
+
+    // Tab completes a column made earlier in the pipeline: the projected column must exist.
+    p.send("AADProvisioningLogs | extend Zebra42 = 1 | project Zeb")
+        .unwrap();
+    p.send("\t").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    p.send_line(" | take 1").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Zebra42").unwrap();
+    p.expect("1 row").unwrap();
+    p.expect("kql> ").unwrap();
+
+    p.send_line(format!("#load {} as Apps", apps.display()))
+        .unwrap();
+    p.expect("Apps: 1 files, 2 rows").unwrap();
+    p.send_line("Apps | summarize Users = sum(Users)").unwrap();
+    p.send_line("").unwrap();
+    p.expect("42").unwrap();
+    p.expect("kql> ").unwrap();
+
+    // Ctrl-C cancels a query that would run for hours, and the session goes on.
+    p.send_line("range x from 1 to 1000000000000 step 1 | summarize count()")
+        .unwrap();
+    p.send_line("").unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    p.send(ControlCode::EndOfText).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("cancelled").unwrap();
+    p.expect("kql> ").unwrap();
+    p.send_line("print state = 'alive'").unwrap();
+    p.send_line("").unwrap();
+    // The result, not the echo of the query.
+    p.expect("1 row").unwrap();
+    p.expect("kql> ").unwrap();
+
+    // Ctrl-D leaves.
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    let left = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        !p.is_alive().unwrap_or(false)
+    });
+    assert!(left, "the REPL is still running after Ctrl-D");
+    let history = std::fs::read_to_string(dir.join("history")).unwrap();
+    assert!(history.contains("#schema"), "{history}");
+}
