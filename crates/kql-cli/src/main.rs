@@ -1,6 +1,7 @@
 //! `kqlite`: run and check KQL locally. This crate is the only one that knows about terminals,
 //! colour, arguments and exit codes; the libraries never print.
 
+mod chart_file;
 mod check;
 mod convert;
 mod data_args;

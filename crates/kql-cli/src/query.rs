@@ -30,6 +30,9 @@ pub(crate) struct QueryArgs {
     /// Fix now() and ago() at this datetime (ISO 8601), for reproducible results.
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
+    /// Also draw the query's `render` chart into FILE: .svg, or .html (the SVG in a page).
+    #[arg(long, value_name = "FILE", conflicts_with = "follow")]
+    chart: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PrintFormat::Table)]
     format: PrintFormat,
@@ -172,14 +175,31 @@ fn run_once(
         clock.lap("load");
         runtime.block_on(ws.start(&prepared, now))
     });
+    let mut drawn = None;
     let printed = started.map(|rows| {
         let mut writing = Duration::ZERO;
-        let printed = print_rows(runtime, rows, args.format, args.max_rows, &mut writing);
+        let mut kept = args.chart.as_ref().map(|_| Kept {
+            schema: rows.schema.clone(),
+            render: rows.render.clone(),
+            batches: Vec::new(),
+        });
+        let printed = print_rows(
+            runtime,
+            rows,
+            args.format,
+            args.max_rows,
+            &mut writing,
+            kept.as_mut().map(|k| &mut k.batches),
+        );
         clock.lap_parts("run", "print", writing);
+        drawn = kept;
         printed
     });
     let code = match printed {
-        Ok(Printed::All) => 0,
+        Ok(Printed::All) => match (&args.chart, drawn) {
+            (Some(path), Some(kept)) => crate::chart_file::write(path, &kept),
+            _ => 0,
+        },
         Ok(Printed::Closed) => 0,
         Ok(Printed::WriteFailed(e)) => {
             eprintln!("error: writing the result: {}", describe(&e));
@@ -197,6 +217,13 @@ fn run_once(
         eprintln!("{clock}");
     }
     code
+}
+
+/// A result kept whole for its chart.
+pub(crate) struct Kept {
+    pub schema: kql_workspace::KqlSchema,
+    pub render: Option<kql_workspace::RenderSpec>,
+    pub batches: Vec<kql_workspace::RecordBatch>,
 }
 
 /// How printing a query's rows ended.
@@ -219,8 +246,9 @@ fn print_rows(
     format: PrintFormat,
     max_rows: usize,
     writing: &mut Duration,
+    keep: Option<&mut Vec<kql_workspace::RecordBatch>>,
 ) -> Printed {
-    match write_rows(runtime, rows, format, max_rows, writing) {
+    match write_rows(runtime, rows, format, max_rows, writing, keep) {
         Ok(None) => Printed::All,
         Ok(Some(d)) => Printed::Failed(d),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Printed::Closed,
@@ -235,6 +263,7 @@ fn write_rows(
     format: PrintFormat,
     max_rows: usize,
     writing: &mut Duration,
+    mut keep: Option<&mut Vec<kql_workspace::RecordBatch>>,
 ) -> std::io::Result<Option<kql_common::Diagnostics>> {
     let t = Instant::now();
     let mut w = ResultWriter::new(stdout_writer(), format.into(), &rows.schema, max_rows)?;
@@ -247,6 +276,9 @@ fn write_rows(
         let t = Instant::now();
         w.batch(&b)?;
         *writing += t.elapsed();
+        if let Some(keep) = keep.as_mut() {
+            keep.push(b);
+        }
     }
     let t = Instant::now();
     w.finish(rows.render.as_ref())?;

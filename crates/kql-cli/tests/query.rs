@@ -460,3 +460,46 @@ fn follow_reads_a_pipe_to_its_end() {
     assert_eq!(out.lines().last(), Some("400,400"), "{out}");
     assert!(err.contains("stdin:401: record rejected"), "{err}");
 }
+
+#[test]
+fn chart_draws_the_render_of_the_demo_week_s_hourly_failures() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("query-chart");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let svg = dir.join("failures.svg");
+    let _ = std::fs::remove_file(&svg);
+    let q = "AADProvisioningLogs | where ResultType == 'Failure' \
+             | extend App = tostring(parse_json(ServicePrincipal).Name) \
+             | summarize Failures = count() by bin(TimeGenerated, 1h), App \
+             | render timechart with (title='Failures per hour')";
+    let path = svg.to_str().expect("utf-8 path");
+    let o = kqlite(&["query", "--chart", path, "--format", "csv", q]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The rows are printed as ever; the chart goes to the file.
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("TimeGenerated,App,Failures"));
+    let drawn = std::fs::read_to_string(&svg).expect("the chart is written");
+    assert!(drawn.starts_with("<svg"), "{}", &drawn[..80]);
+    for text in ["Failures per hour", "TimeGenerated", "ServiceNow", "Nov 22"] {
+        assert!(drawn.contains(text), "no {text} in the chart");
+    }
+    let html = dir.join("failures.html");
+    let o = kqlite(&["query", "--chart", html.to_str().expect("utf-8"), q]);
+    assert_eq!(o.status.code(), Some(0));
+    let page = std::fs::read_to_string(&html).expect("the page is written");
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg"));
+    // A query without render has no chart to draw: a usage error, and no file.
+    let none = dir.join("none.svg");
+    let o = kqlite(&[
+        "query",
+        "--chart",
+        none.to_str().expect("utf-8"),
+        "print x = 1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("the query has no `render`"));
+    assert!(!none.exists());
+}

@@ -3,5 +3,6 @@
 //! formatting: no terminal, no files, no arguments; a front end chooses the format, the colours
 //! and where the bytes go.
 
+pub mod chart;
 pub mod diagnostics;
 pub mod results;

@@ -1,0 +1,69 @@
+//! `--chart FILE`: the query's `render` drawn into an SVG file, or an HTML page holding it,
+//! written whole or not at all.
+
+use crate::files::describe;
+use crate::query::Kept;
+use kql_output::chart::{Chart, svg};
+use kql_workspace::output_file::OutputFile;
+use std::io::Write;
+use std::path::Path;
+
+/// Writes the chart of `kept` to `path`; returns the exit code (messages printed).
+pub(crate) fn write(path: &Path, kept: &Kept) -> u8 {
+    let Some(render) = &kept.render else {
+        eprintln!(
+            "error: --chart {}: the query has no `render` (end it with, say, `| render timechart`)",
+            path.display()
+        );
+        return crate::EXIT_USAGE;
+    };
+    let html = match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("svg") => false,
+        Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => true,
+        _ => {
+            eprintln!(
+                "error: --chart {}: name an .svg or .html file",
+                path.display()
+            );
+            return crate::EXIT_USAGE;
+        }
+    };
+    let drawn = Chart::from_result(&kept.schema, &kept.batches, render)
+        .and_then(|chart| svg::to_svg(&chart).map(|svg| (chart, svg)));
+    let (chart, svg) = match drawn {
+        Ok(d) => d,
+        Err(why) => {
+            // As Azure Monitor does with a render it cannot draw: the rows stand, no chart.
+            eprintln!("warning: --chart {}: {why}", path.display());
+            return 0;
+        }
+    };
+    let text = if html {
+        page(chart.title.as_deref().unwrap_or("kqlite chart"), &svg)
+    } else {
+        svg
+    };
+    let written = OutputFile::create(path).and_then(|mut f| {
+        f.write_all(text.as_bytes())?;
+        f.commit()
+    });
+    match written {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: --chart {}: {}", path.display(), describe(&e));
+            1
+        }
+    }
+}
+
+/// A standalone HTML page showing `svg`.
+fn page(title: &str, svg: &str) -> String {
+    let title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>body{{font-family:sans-serif;margin:2em}}</style></head>\n<body>\n{svg}\n</body></html>\n"
+    )
+}

@@ -1,0 +1,299 @@
+//! Charts for `render`: what the result's columns mean ([`Chart::from_result`], following the
+//! `render` reference's data model), drawn as SVG ([`svg`]).
+//!
+//! The x axis is `xcolumn`, or the first column; the series are the distinct combined values of
+//! the `series` columns, or of the first text column after the x axis; the y axes are
+//! `ycolumns`, or every other numeric column. <https://learn.microsoft.com/kusto/query/render-operator>
+
+pub mod svg;
+
+use datafusion_common::arrow::array::{Array, ArrayRef, AsArray};
+use datafusion_common::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+use datafusion_common::arrow::record_batch::RecordBatch;
+use kql_functions::{KqlSchema, KqlType};
+use kql_parser::ast::{ClosedSet, Visualization};
+use kql_planner::RenderSpec;
+
+/// What the x axis holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XKind {
+    /// Datetimes, in ticks.
+    Time,
+    /// Numbers.
+    Number,
+    /// Text (or anything else), one category per distinct value in order of appearance.
+    Category,
+}
+
+/// How series share the y axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stacking {
+    /// Each series from zero.
+    None,
+    /// Each series on top of the ones before.
+    Stacked,
+    /// Stacked, as shares of each x's total.
+    Stacked100,
+}
+
+/// One line, area, set of bars or slices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Its name in the legend.
+    pub name: String,
+    /// (x, y): x is ticks for time, the value for numbers, the category's index for categories.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A chart, ready to draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// The visualization `render` asked for.
+    pub kind: Visualization,
+    /// `title`.
+    pub title: Option<String>,
+    /// `xtitle`, or the x column's name.
+    pub xtitle: String,
+    /// `ytitle`, or the y column's name when there is one.
+    pub ytitle: String,
+    /// Whether to draw the legend (`legend=hidden` hides it).
+    pub legend: bool,
+    /// `ymin`, `ymax`.
+    pub ymin: Option<f64>,
+    /// `ymax`.
+    pub ymax: Option<f64>,
+    /// `kind=stacked` and friends (`stackedareachart` is stacked).
+    pub stacking: Stacking,
+    /// What the x axis holds.
+    pub x_kind: XKind,
+    /// The categories, for [`XKind::Category`].
+    pub categories: Vec<String>,
+    /// The series.
+    pub series: Vec<Series>,
+    /// For a card: the first row, as (column, value) text.
+    pub card: Vec<(String, String)>,
+}
+
+/// A cell as a chart reads it.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Number(f64),
+    Text(String),
+    Null,
+}
+
+fn cell(a: &ArrayRef, row: usize, ty: KqlType) -> Cell {
+    if a.is_null(row) {
+        return Cell::Null;
+    }
+    match a.data_type() {
+        // Datetimes and timespans are ticks: numbers on their axes.
+        DataType::Int64 => Cell::Number(a.as_primitive::<Int64Type>().value(row) as f64),
+        DataType::Int32 => Cell::Number(f64::from(a.as_primitive::<Int32Type>().value(row))),
+        DataType::Float64 => Cell::Number(a.as_primitive::<Float64Type>().value(row)),
+        _ => Cell::Text(kql_functions::value::text_value(a, row, ty).unwrap_or_default()),
+    }
+}
+
+/// A cell as a label: a category, a series name, a card's value.
+fn text(c: &Cell) -> String {
+    match c {
+        Cell::Number(v) => kql_functions::convert::format_real(*v),
+        Cell::Text(t) => t.clone(),
+        Cell::Null => String::new(),
+    }
+}
+
+fn is_numeric(ty: KqlType) -> bool {
+    matches!(
+        ty,
+        KqlType::Int | KqlType::Long | KqlType::Real | KqlType::Decimal | KqlType::Timespan
+    )
+}
+
+/// The property `name` of `spec`.
+fn property<'a>(spec: &'a RenderSpec, name: &str) -> Option<&'a str> {
+    spec.properties
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim().trim_matches(|c| c == '"' || c == '\''))
+}
+
+/// Column names of a comma-separated property (`ycolumns=a, b`).
+fn column_list(spec: &RenderSpec, name: &str) -> Option<Vec<String>> {
+    property(spec, name).map(|v| {
+        v.split(',')
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect()
+    })
+}
+
+impl Chart {
+    /// The chart `spec` asks for over the rows of `schema` in `batches`; the error says why the
+    /// columns cannot make it (a time chart without a datetime, no numeric column, ...).
+    pub fn from_result(
+        schema: &KqlSchema,
+        batches: &[RecordBatch],
+        spec: &RenderSpec,
+    ) -> Result<Chart, String> {
+        let kind = spec.visualization;
+        let index = |name: &str| {
+            schema
+                .fields
+                .iter()
+                .position(|f| f.name == name)
+                .ok_or_else(|| format!("render: the result has no column `{name}`"))
+        };
+        if schema.fields.is_empty() {
+            return Err("render: the result has no columns".to_owned());
+        }
+        let rows: Vec<Vec<Cell>> = batches
+            .iter()
+            .flat_map(|b| {
+                (0..b.num_rows()).map(move |r| {
+                    schema
+                        .fields
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| cell(b.column(i), r, f.ty))
+                        .collect()
+                })
+            })
+            .collect();
+        let mut chart = Chart {
+            kind,
+            title: property(spec, "title").map(str::to_owned),
+            xtitle: String::new(),
+            ytitle: property(spec, "ytitle").unwrap_or("").to_owned(),
+            legend: property(spec, "legend").is_none_or(|v| !v.eq_ignore_ascii_case("hidden")),
+            ymin: property(spec, "ymin").and_then(|v| v.parse().ok()),
+            ymax: property(spec, "ymax").and_then(|v| v.parse().ok()),
+            stacking: match (kind, property(spec, "kind")) {
+                (_, Some("stacked")) | (Visualization::StackedAreaChart, _) => Stacking::Stacked,
+                (_, Some("stacked100")) => Stacking::Stacked100,
+                _ => Stacking::None,
+            },
+            x_kind: XKind::Category,
+            categories: Vec::new(),
+            series: Vec::new(),
+            card: Vec::new(),
+        };
+        if kind == Visualization::Card {
+            if let Some(first) = rows.first() {
+                chart.card = schema
+                    .fields
+                    .iter()
+                    .zip(first)
+                    .map(|(f, c)| (f.name.clone(), text(c)))
+                    .collect();
+            }
+            return Ok(chart);
+        }
+        let x = match property(spec, "xcolumn") {
+            Some(name) => index(name)?,
+            None => 0,
+        };
+        let x_field = &schema.fields[x];
+        chart.xtitle = property(spec, "xtitle").unwrap_or(&x_field.name).to_owned();
+        chart.x_kind = match x_field.ty {
+            KqlType::DateTime => XKind::Time,
+            t if is_numeric(t)
+                && kind != Visualization::ColumnChart
+                && kind != Visualization::BarChart
+                && kind != Visualization::PieChart =>
+            {
+                XKind::Number
+            }
+            _ => XKind::Category,
+        };
+        if kind == Visualization::TimeChart && chart.x_kind != XKind::Time {
+            return Err(format!(
+                "render timechart: the x axis `{}` is a {}, not a datetime (put the time column first, or name it with xcolumn=)",
+                x_field.name,
+                x_field.ty.name()
+            ));
+        }
+        let series_cols: Vec<usize> = match column_list(spec, "series") {
+            Some(names) => names.iter().map(|n| index(n)).collect::<Result<_, _>>()?,
+            None => schema
+                .fields
+                .iter()
+                .enumerate()
+                .find(|(i, f)| *i != x && !is_numeric(f.ty) && f.ty != KqlType::DateTime)
+                .map(|(i, _)| i)
+                .into_iter()
+                .collect(),
+        };
+        let y_cols: Vec<usize> = match column_list(spec, "ycolumns") {
+            Some(names) => names.iter().map(|n| index(n)).collect::<Result<_, _>>()?,
+            None => schema
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(i, f)| *i != x && !series_cols.contains(i) && is_numeric(f.ty))
+                .map(|(i, _)| i)
+                .collect(),
+        };
+        if y_cols.is_empty() {
+            return Err(format!(
+                "render {}: the result has no numeric column to draw",
+                kind.as_str()
+            ));
+        }
+        if chart.ytitle.is_empty() && y_cols.len() == 1 {
+            chart.ytitle = schema.fields[y_cols[0]].name.clone();
+        }
+        for row in &rows {
+            let xv = match (&row[x], chart.x_kind) {
+                (Cell::Number(v), XKind::Time | XKind::Number) => *v,
+                (Cell::Null, XKind::Time | XKind::Number) => continue,
+                (c, _) => {
+                    let label = text(c);
+                    match chart.categories.iter().position(|l| *l == label) {
+                        Some(i) => i as f64,
+                        None => {
+                            chart.categories.push(label);
+                            (chart.categories.len() - 1) as f64
+                        }
+                    }
+                }
+            };
+            let key: Vec<String> = series_cols.iter().map(|c| text(&row[*c])).collect();
+            let key = key.join(", ");
+            for y in &y_cols {
+                let Cell::Number(yv) = row[*y] else {
+                    continue;
+                };
+                let column = &schema.fields[*y].name;
+                let name = match (key.is_empty(), y_cols.len()) {
+                    (true, _) => column.clone(),
+                    (false, 1) => key.clone(),
+                    (false, _) => format!("{key}:{column}"),
+                };
+                match chart.series.iter_mut().find(|s| s.name == name) {
+                    Some(s) => s.points.push((xv, yv)),
+                    None => chart.series.push(Series {
+                        name,
+                        points: vec![(xv, yv)],
+                    }),
+                }
+            }
+        }
+        if chart.x_kind != XKind::Category {
+            for s in &mut chart.series {
+                s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            }
+        }
+        if property(spec, "accumulate").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            for s in &mut chart.series {
+                let mut sum = 0.0;
+                for p in &mut s.points {
+                    sum += p.1;
+                    p.1 = sum;
+                }
+            }
+        }
+        Ok(chart)
+    }
+}
