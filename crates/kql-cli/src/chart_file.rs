@@ -1,5 +1,5 @@
-//! `--chart FILE`: the query's `render` drawn into an SVG file, or an HTML page holding it,
-//! written whole or not at all.
+//! Charts of `render`: `--chart FILE` draws it into an SVG file, or an HTML page holding it,
+//! written whole or not at all; on a terminal it is drawn under the table.
 
 use crate::files::describe;
 use crate::query::Kept;
@@ -54,6 +54,32 @@ pub(crate) fn write(path: &Path, kept: &Kept) -> u8 {
             1
         }
     }
+}
+
+/// Draws the chart of `kept` (if it has a render that its columns can make) on standard
+/// output, under its table; sized to the terminal.
+pub(crate) fn show(kept: &Kept, color: bool) {
+    let Some(render) = &kept.render else {
+        return;
+    };
+    match Chart::from_result(&kept.schema, &kept.batches, render) {
+        Ok(chart) => {
+            let columns = terminal_columns();
+            let text = kql_output::chart::terminal::to_text(&chart, columns, color);
+            let mut out = std::io::stdout().lock();
+            // A closed pipe or full terminal is not worth an error after the rows are out.
+            let _ = writeln!(out).and_then(|()| out.write_all(text.as_bytes()));
+        }
+        Err(why) => eprintln!("warning: {why}"),
+    }
+}
+
+/// The terminal's width in columns (100 where it cannot be told).
+fn terminal_columns() -> usize {
+    terminal_size::terminal_size()
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|c| *c >= 40)
+        .unwrap_or(100)
 }
 
 /// A standalone HTML page showing `svg`.

@@ -176,9 +176,12 @@ fn run_once(
         runtime.block_on(ws.start(&prepared, now))
     });
     let mut drawn = None;
+    let in_terminal = matches!(args.format, PrintFormat::Table) && std::io::stdout().is_terminal();
     let printed = started.map(|rows| {
         let mut writing = Duration::ZERO;
-        let mut kept = args.chart.as_ref().map(|_| Kept {
+        // A render is drawn under the table on a terminal, and into --chart's file.
+        let keep = args.chart.is_some() || (in_terminal && rows.render.is_some());
+        let mut kept = keep.then(|| Kept {
             schema: rows.schema.clone(),
             render: rows.render.clone(),
             batches: Vec::new(),
@@ -196,10 +199,15 @@ fn run_once(
         printed
     });
     let code = match printed {
-        Ok(Printed::All) => match (&args.chart, drawn) {
-            (Some(path), Some(kept)) => crate::chart_file::write(path, &kept),
-            _ => 0,
-        },
+        Ok(Printed::All) => {
+            if let (true, Some(kept)) = (in_terminal, &drawn) {
+                crate::chart_file::show(kept, use_color(color, true));
+            }
+            match (&args.chart, drawn) {
+                (Some(path), Some(kept)) => crate::chart_file::write(path, &kept),
+                _ => 0,
+            }
+        }
         Ok(Printed::Closed) => 0,
         Ok(Printed::WriteFailed(e)) => {
             eprintln!("error: writing the result: {}", describe(&e));

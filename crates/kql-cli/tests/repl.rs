@@ -57,6 +57,16 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
     p.expect("1 row").unwrap();
     p.expect("kql> ").unwrap();
 
+    // A render is drawn under its table.
+    p.send_line(
+        "AADProvisioningLogs | summarize Records = count() by ResultType | render barchart",
+    )
+    .unwrap();
+    p.send_line("").unwrap();
+    p.expect("4 rows").unwrap();
+    p.expect("│█").unwrap();
+    p.expect("kql> ").unwrap();
+
     p.send_line(format!("#load {} as Apps", apps.display()))
         .unwrap();
     p.expect("Apps: 1 files, 2 rows").unwrap();

@@ -243,7 +243,7 @@ impl<W: Write> ResultWriter<W> {
             };
             writeln!(
                 self.out,
-                "render: {}{extra} (charts arrive with the REPL)",
+                "render: {}{extra} (drawn under the table on a terminal; --chart FILE.svg draws it to a file)",
                 r.visualization
             )?;
         }

@@ -12,7 +12,7 @@ use kql_planner::RenderSpec;
 use std::sync::Arc;
 
 const HOUR: i64 = 36_000_000_000;
-/// 2026-11-22T00:00:00Z in ticks.
+/// 2026-11-24T00:00:00Z in ticks.
 const DAY: i64 = 639_310_752_000_000_000;
 
 /// A result: its schema and rows.
@@ -227,4 +227,36 @@ fn a_time_chart_rasterizes_with_its_lines_in_their_colours() {
     // Both series' lines (and legend keys): the first two colours of the palette.
     assert!(near((78, 121, 167)) > 300, "{}", near((78, 121, 167)));
     assert!(near((242, 142, 43)) > 300, "{}", near((242, 142, 43)));
+}
+
+#[test]
+fn charts_draw_in_the_terminal() {
+    use kql_output::chart::terminal::to_text;
+    let time = chart(
+        &hourly(),
+        &spec(Visualization::TimeChart, &[("title", "Failures per hour")]),
+    );
+    insta::assert_snapshot!("terminal_timechart", to_text(&time, 80, false));
+    let columns = chart(
+        &by_code(),
+        &spec(Visualization::ColumnChart, &[("ycolumns", "Failures")]),
+    );
+    insta::assert_snapshot!("terminal_columnchart", to_text(&columns, 80, false));
+    let pie = chart(&by_code(), &spec(Visualization::PieChart, &[]));
+    let text = to_text(&pie, 80, false);
+    assert!(text.contains("67.8%"), "{text}");
+    let coloured = to_text(&time, 80, true);
+    assert!(
+        coloured.contains("\x1b[38;2;78;121;167m"),
+        "the first series' colour"
+    );
+}
+
+#[test]
+fn a_column_chart_over_time_has_a_column_per_datetime() {
+    let c = chart(&hourly(), &spec(Visualization::ColumnChart, &[]));
+    assert_eq!(c.x_kind, XKind::Category);
+    assert_eq!(c.categories.len(), 6);
+    assert_eq!(c.categories[1], "2026-11-24T01:00:00Z");
+    assert_eq!(c.series.len(), 2, "split by App");
 }

@@ -12,6 +12,7 @@ use crate::data_args::DataArgs;
 use crate::events::StderrEvents;
 use crate::output::use_color;
 use crate::print_format::{PrintFormat, stdout_writer};
+use crate::query::Kept;
 use clap::Args;
 use editor::InputHelper;
 use kql_common::snippet::{Style, styled};
@@ -59,6 +60,8 @@ pub(crate) struct Session {
     /// Set by Ctrl-C while a query runs.
     cancel: Arc<AtomicBool>,
     style: Style,
+    /// Whether charts under a table are in colour.
+    chart_color: bool,
 }
 
 pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
@@ -106,6 +109,7 @@ pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
         completion_now: Arc::new(AtomicI64::new(0)),
         cancel,
         style,
+        chart_color: use_color(color, std::io::stdout().is_terminal()),
     };
     session
         .completion_now
@@ -256,12 +260,15 @@ impl Session {
             &self.cancel,
         ));
         match printed {
-            Ok(true) => {
+            Ok(Some(kept)) => {
+                if matches!(self.format, PrintFormat::Table) {
+                    crate::chart_file::show(&kept, self.chart_color);
+                }
                 if self.timing {
                     eprintln!("({:.3} s)", started.elapsed().as_secs_f64());
                 }
             }
-            Ok(false) => eprintln!("cancelled"),
+            Ok(None) => eprintln!("cancelled"),
             Err(e) => self.report(text, &e),
         }
     }
@@ -279,8 +286,9 @@ impl Session {
     }
 }
 
-/// Streams the rows of `prepared` to standard output until they end (`Ok(true)`) or Ctrl-C sets
-/// `cancel` (`Ok(false)`: the query is dropped, its tasks stopped).
+/// Streams the rows of `prepared` to standard output until they end (`Ok(Some)`: the rows kept
+/// for a chart when the query renders one) or Ctrl-C sets `cancel` (`Ok(None)`: the query is
+/// dropped, its tasks stopped).
 async fn print_rows(
     ws: &Workspace,
     prepared: &Prepared,
@@ -288,29 +296,39 @@ async fn print_rows(
     format: PrintFormat,
     max_rows: usize,
     cancel: &Arc<AtomicBool>,
-) -> Result<bool, Error> {
+) -> Result<Option<Kept>, Error> {
     let mut cancelled = Cancelled::watch(cancel.clone());
     let started = tokio::select! {
         rows = ws.start(prepared, now) => rows?,
-        _ = &mut cancelled.0 => return Ok(false),
+        _ = &mut cancelled.0 => return Ok(None),
     };
     let mut rows = started;
     let write_failed = |e: std::io::Error| Error::Write(crate::files::describe(&e));
     let mut out = ResultWriter::new(stdout_writer(), format.into(), &rows.schema, max_rows)
         .map_err(write_failed)?;
+    let mut kept = Kept {
+        schema: rows.schema.clone(),
+        render: rows.render.clone(),
+        batches: Vec::new(),
+    };
     loop {
         let batch = tokio::select! {
             batch = rows.next() => batch,
-            _ = &mut cancelled.0 => return Ok(false),
+            _ = &mut cancelled.0 => return Ok(None),
         };
         match batch {
             None => break,
-            Some(Ok(b)) => out.batch(&b).map_err(write_failed)?,
+            Some(Ok(b)) => {
+                out.batch(&b).map_err(write_failed)?;
+                if kept.render.is_some() {
+                    kept.batches.push(b);
+                }
+            }
             Some(Err(d)) => return Err(Error::Query(d)),
         }
     }
     out.finish(rows.render.as_ref()).map_err(write_failed)?;
-    Ok(true)
+    Ok(Some(kept))
 }
 
 /// Resolves once Ctrl-C sets the flag. A thread of its own watches the flag and wakes the

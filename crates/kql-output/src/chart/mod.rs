@@ -6,6 +6,7 @@
 //! `ycolumns`, or every other numeric column. <https://learn.microsoft.com/kusto/query/render-operator>
 
 pub mod svg;
+pub mod terminal;
 
 use datafusion_common::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion_common::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
@@ -196,15 +197,15 @@ impl Chart {
         };
         let x_field = &schema.fields[x];
         chart.xtitle = property(spec, "xtitle").unwrap_or(&x_field.name).to_owned();
+        // Columns, bars and slices are categories whatever the x column holds.
+        let categorical = matches!(
+            kind,
+            Visualization::ColumnChart | Visualization::BarChart | Visualization::PieChart
+        );
         chart.x_kind = match x_field.ty {
+            _ if categorical => XKind::Category,
             KqlType::DateTime => XKind::Time,
-            t if is_numeric(t)
-                && kind != Visualization::ColumnChart
-                && kind != Visualization::BarChart
-                && kind != Visualization::PieChart =>
-            {
-                XKind::Number
-            }
+            t if is_numeric(t) => XKind::Number,
             _ => XKind::Category,
         };
         if kind == Visualization::TimeChart && chart.x_kind != XKind::Time {
@@ -249,7 +250,12 @@ impl Chart {
                 (Cell::Number(v), XKind::Time | XKind::Number) => *v,
                 (Cell::Null, XKind::Time | XKind::Number) => continue,
                 (c, _) => {
-                    let label = text(c);
+                    let label = match (c, x_field.ty) {
+                        (Cell::Number(t), KqlType::DateTime) => {
+                            kql_common::time::format_datetime(*t as i64)
+                        }
+                        _ => text(c),
+                    };
                     match chart.categories.iter().position(|l| *l == label) {
                         Some(i) => i as f64,
                         None => {
