@@ -8,14 +8,15 @@ use kql_workspace::output_file::OutputFile;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes the chart of `kept` to `path`; returns the exit code (messages printed).
-pub(crate) fn write(path: &Path, kept: &Kept) -> u8 {
+/// Writes the chart of `kept` to `path`; returns the exit code (messages printed) and whether
+/// the file was written.
+pub(crate) fn write(path: &Path, kept: &Kept) -> (u8, bool) {
     let Some(render) = &kept.render else {
         eprintln!(
             "error: --chart {}: the query has no `render` (end it with, say, `| render timechart`)",
             path.display()
         );
-        return crate::EXIT_USAGE;
+        return (crate::EXIT_USAGE, false);
     };
     let html = match path.extension().and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("svg") => false,
@@ -25,7 +26,7 @@ pub(crate) fn write(path: &Path, kept: &Kept) -> u8 {
                 "error: --chart {}: name an .svg or .html file",
                 path.display()
             );
-            return crate::EXIT_USAGE;
+            return (crate::EXIT_USAGE, false);
         }
     };
     let drawn = Chart::from_result(&kept.schema, &kept.batches, render)
@@ -35,7 +36,7 @@ pub(crate) fn write(path: &Path, kept: &Kept) -> u8 {
         Err(why) => {
             // As Azure Monitor does with a render it cannot draw: the rows stand, no chart.
             eprintln!("warning: --chart {}: {why}", path.display());
-            return 0;
+            return (0, false);
         }
     };
     let text = if html {
@@ -48,10 +49,10 @@ pub(crate) fn write(path: &Path, kept: &Kept) -> u8 {
         f.commit()
     });
     match written {
-        Ok(()) => 0,
+        Ok(()) => (0, true),
         Err(e) => {
             eprintln!("error: --chart {}: {}", path.display(), describe(&e));
-            1
+            (1, false)
         }
     }
 }

@@ -66,6 +66,14 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
     p.expect("4 rows").unwrap();
     p.expect("│█").unwrap();
     p.expect("kql> ").unwrap();
+    // The last result, saved and drawn to files.
+    let saved = dir.join("by-result.csv");
+    let drawn = dir.join("by-result.svg");
+    p.send_line(format!("#save {}", saved.display())).unwrap();
+    p.expect("wrote 4 rows").unwrap();
+    p.send_line(format!("#chart {}", drawn.display())).unwrap();
+    p.expect("wrote").unwrap();
+    p.expect("kql> ").unwrap();
 
     p.send_line(format!("#load {} as Apps", apps.display()))
         .unwrap();
@@ -97,6 +105,10 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
         !p.is_alive().unwrap_or(false)
     });
     assert!(left, "the REPL is still running after Ctrl-D");
+    let csv = std::fs::read_to_string(&saved).unwrap();
+    assert!(csv.starts_with("ResultType,Records\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 5);
+    assert!(std::fs::read_to_string(&drawn).unwrap().starts_with("<svg"));
     let history = std::fs::read_to_string(dir.join("history")).unwrap();
     assert!(history.contains("#schema"), "{history}");
 }

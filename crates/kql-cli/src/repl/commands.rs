@@ -31,6 +31,15 @@ pub(super) fn run(s: &mut Session, line: &str) -> Flow {
         ("#load", [path]) => load(s, path, None),
         ("#load", [path, "as", table]) => load(s, path, Some(table)),
         ("#read", [path]) => read(s, path),
+        ("#save", [path]) => save(s, path),
+        ("#chart", [path]) => match &s.last {
+            Some(kept) => {
+                if let (_, true) = crate::chart_file::write(Path::new(path), kept) {
+                    eprintln!("wrote {path}");
+                }
+            }
+            None => eprintln!("error: #chart: no query has run yet"),
+        },
         ("#format", [f]) => match f.to_ascii_lowercase().as_str() {
             "table" => s.format = PrintFormat::Table,
             "csv" => s.format = PrintFormat::Csv,
@@ -124,6 +133,49 @@ fn load(s: &mut Session, path: &str, table: Option<&str>) {
             }
         }
         Err(e) => eprintln!("error: #load {path}: {e}"),
+    }
+}
+
+/// Writes the last result to `path`, in the format its extension names.
+fn save(s: &Session, path: &str) {
+    use kql_output::results::{ResultFormat, write_result};
+    let Some(kept) = &s.last else {
+        eprintln!("error: #save: no query has run yet");
+        return;
+    };
+    let extension = Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let format = match extension.as_deref() {
+        Some("csv") => ResultFormat::Csv,
+        Some("json") => ResultFormat::Json,
+        Some("ndjson" | "jsonl") => ResultFormat::Ndjson,
+        Some("md" | "markdown") => ResultFormat::Markdown,
+        Some("txt") => ResultFormat::Table,
+        _ => {
+            eprintln!("error: #save {path}: name a .csv, .json, .ndjson, .md or .txt file");
+            return;
+        }
+    };
+    let written = kql_workspace::output_file::OutputFile::create(Path::new(path)).and_then(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        write_result(
+            &mut w,
+            &kept.schema,
+            &kept.batches,
+            kept.render.as_ref(),
+            format,
+            usize::MAX,
+        )?;
+        w.into_inner().map_err(|e| e.into_error())?.commit()
+    });
+    match written {
+        Ok(()) => {
+            let rows: usize = kept.batches.iter().map(|b| b.num_rows()).sum();
+            eprintln!("wrote {rows} rows to {path}");
+        }
+        Err(e) => eprintln!("error: #save {path}: {}", crate::files::describe(&e)),
     }
 }
 

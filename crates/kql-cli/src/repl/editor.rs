@@ -23,6 +23,14 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
         "#read FILE",
         "run the queries of a script (separated by blank lines)",
     ),
+    (
+        "#save PATH",
+        "the last result to a .csv, .json, .ndjson, .md or .txt file",
+    ),
+    (
+        "#chart PATH",
+        "the last result's render to an .svg or .html file",
+    ),
     ("#format F", "table, csv, json, ndjson or markdown"),
     ("#maxrows N|all", "rows the table format shows"),
     ("#timing on|off", "how long each query took"),
@@ -115,7 +123,10 @@ impl Completer for InputHelper {
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let head = line.get(..pos).unwrap_or(line).trim_start();
-        if head.starts_with("#load ") || head.starts_with("#read ") {
+        if ["#load ", "#read ", "#save ", "#chart "]
+            .iter()
+            .any(|c| head.starts_with(c))
+        {
             return self.files.complete(line, pos, ctx);
         }
         if head.starts_with('#') && !head.contains(char::is_whitespace) {

@@ -62,6 +62,8 @@ pub(crate) struct Session {
     style: Style,
     /// Whether charts under a table are in colour.
     chart_color: bool,
+    /// The last query's result, for `#save` and `#chart`.
+    last: Option<Kept>,
 }
 
 pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
@@ -110,6 +112,7 @@ pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
         cancel,
         style,
         chart_color: use_color(color, std::io::stdout().is_terminal()),
+        last: None,
     };
     session
         .completion_now
@@ -267,6 +270,7 @@ impl Session {
                 if self.timing {
                     eprintln!("({:.3} s)", started.elapsed().as_secs_f64());
                 }
+                self.last = Some(kept);
             }
             Ok(None) => eprintln!("cancelled"),
             Err(e) => self.report(text, &e),
@@ -320,9 +324,8 @@ async fn print_rows(
             None => break,
             Some(Ok(b)) => {
                 out.batch(&b).map_err(write_failed)?;
-                if kept.render.is_some() {
-                    kept.batches.push(b);
-                }
+                // Kept for a chart and for #save (batches share their buffers: no copy).
+                kept.batches.push(b);
             }
             Some(Err(d)) => return Err(Error::Query(d)),
         }
