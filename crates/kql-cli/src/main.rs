@@ -10,6 +10,7 @@ mod files;
 mod follow;
 mod generate;
 mod interrupt;
+mod logs;
 mod output;
 mod parse_rate;
 mod print_format;
@@ -50,6 +51,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Run a KQL query over provisioning-log exports and print the rows.
     Query(query::QueryArgs),
+    /// List provisioning log entries as the Entra portal does, filtered by time, status,
+    /// identity, action or app (--kql prints the query it runs).
+    Logs(logs::LogsArgs),
     /// Type queries interactively over exports or the demo week (also: `kqlite` on a terminal).
     Repl(repl::ReplArgs),
     /// Load exports once and write a Parquet snapshot that loads fast as --data.
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
             EXIT_USAGE
         }
         Some(Command::Repl(args)) => repl::run(&args, cli.color),
+        Some(Command::Logs(args)) => logs::run(&args, cli.color, started),
         Some(Command::Check(args)) => check::run(&args, cli.color),
         Some(Command::Query(args)) => query::run(&args, cli.color, started),
         Some(Command::Convert(args)) => convert::run(&args),

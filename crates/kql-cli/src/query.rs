@@ -91,6 +91,23 @@ pub(crate) fn run(args: &QueryArgs, color: ColorChoice, started: Instant) -> u8 
     code
 }
 
+/// Runs `kqlite query` with these arguments (the first is the command's name): for commands
+/// that are a query with fixed options (`kqlite logs`).
+pub(crate) fn run_argv(argv: &[String], color: ColorChoice, started: Instant) -> u8 {
+    use clap::{Args as _, FromArgMatches};
+    let command = QueryArgs::augment_args(clap::Command::new("query"));
+    match command
+        .try_get_matches_from(argv)
+        .and_then(|m| QueryArgs::from_arg_matches(&m))
+    {
+        Ok(args) => run(&args, color, started),
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
 /// Reads, attaches, plans, loads, runs and prints the query once; `started` is when this run
 /// began.
 fn run_once(
