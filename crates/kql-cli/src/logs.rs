@@ -6,6 +6,7 @@
 use crate::data_args::DataArgs;
 use crate::print_format::PrintFormat;
 use clap::{Args, ValueEnum};
+use kql_parser::syntax::string_literal as literal;
 use std::time::Instant;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,11 +64,6 @@ pub(crate) struct LogsArgs {
     /// Print the KQL query that makes the list (on standard error, before the rows).
     #[arg(long)]
     kql: bool,
-}
-
-/// `text` as a KQL string literal.
-fn literal(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// The query that lists the entries `args` asks for, newest first.

@@ -17,6 +17,7 @@ mod print_format;
 mod query;
 mod repl;
 mod schema_file;
+mod show;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -54,6 +55,9 @@ enum Command {
     /// List provisioning log entries as the Entra portal does, filtered by time, status,
     /// identity, action or app (--kql prints the query it runs).
     Logs(logs::LogsArgs),
+    /// One provisioning entry as the Entra portal's details pane shows it (ID: an entry's Id or
+    /// ChangeId), or an identity's most recent entries (ID: an object id, UPN or name).
+    Show(show::ShowArgs),
     /// Type queries interactively over exports or the demo week (also: `kqlite` on a terminal).
     Repl(repl::ReplArgs),
     /// Load exports once and write a Parquet snapshot that loads fast as --data.
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Repl(args)) => repl::run(&args, cli.color),
         Some(Command::Logs(args)) => logs::run(&args, cli.color, started),
+        Some(Command::Show(args)) => show::run(&args),
         Some(Command::Check(args)) => check::run(&args, cli.color),
         Some(Command::Query(args)) => query::run(&args, cli.color, started),
         Some(Command::Convert(args)) => convert::run(&args),

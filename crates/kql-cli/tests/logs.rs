@@ -88,3 +88,35 @@ fn time_filters_and_bad_values_are_checked() {
         assert!(row.contains(",update,"), "{row}");
     }
 }
+
+#[test]
+fn show_prints_a_failed_entry_s_steps_with_the_export_error() {
+    // A failure whose export step failed, and its error code, found by a query.
+    let found = kqlite(&[
+        "query",
+        "--format",
+        "csv",
+        "AADProvisioningLogs | where ResultType == 'Failure' \
+         and ProvisioningSteps contains '\"provisioningStepType\":5,\"status\":1' \
+         | sort by TimeGenerated asc | take 1 | project Id, ResultSignature",
+    ]);
+    let out = text(&found.stdout);
+    let row = out.lines().nth(1).expect("a failed export");
+    let (id, code) = row.split_once(',').expect("two columns");
+    let shown = kqlite(&["show", id]);
+    assert_eq!(shown.status.code(), Some(0), "{}", text(&shown.stderr));
+    let pane = text(&shown.stdout);
+    assert!(pane.contains("Status          Failure"), "{pane}");
+    assert!(pane.contains(&format!("Error code      {code}")), "{pane}");
+    assert!(pane.contains("\nSteps\n  1. Import"), "{pane}");
+    assert!(
+        pane.lines()
+            .any(|l| l.contains("Export") && l.contains("failure")),
+        "{pane}"
+    );
+    assert!(pane.contains(&format!("entry {id}")));
+
+    let missing = kqlite(&["show", "no-such-entry"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("no entry or identity matches"));
+}

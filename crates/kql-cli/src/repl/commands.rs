@@ -4,6 +4,7 @@
 use super::editor::COMMANDS;
 use super::{Flow, Session};
 use crate::print_format::PrintFormat;
+use kql_parser::syntax::string_literal as literal;
 use kql_workspace::AAD_PROVISIONING_LOGS;
 use std::path::Path;
 
@@ -89,11 +90,6 @@ pub(super) fn control(s: &mut Session, command: &str) {
             "error: `.{command}`: kqlite answers .show tables and .show table T schema only"
         ),
     }
-}
-
-/// A KQL string literal of `text`.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 fn tables(s: &mut Session) {
