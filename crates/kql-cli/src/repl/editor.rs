@@ -1,12 +1,14 @@
 //! The REPL's line editor: when an input is complete (an empty line runs a query, a `#` command
 //! runs at once), and Tab completion from the workspace.
 
+use kql_parser::syntax::TokenClass;
 use kql_workspace::Workspace;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
-use rustyline::highlight::Highlighter;
+use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -47,14 +49,17 @@ pub(crate) struct InputHelper {
     /// `now()` for planning what completion needs (ticks).
     pub now: Arc<AtomicI64>,
     files: FilenameCompleter,
+    /// Whether to colour the input (a terminal, and colour allowed).
+    color: bool,
 }
 
 impl InputHelper {
-    pub(crate) fn new(ws: Arc<Workspace>, now: Arc<AtomicI64>) -> InputHelper {
+    pub(crate) fn new(ws: Arc<Workspace>, now: Arc<AtomicI64>, color: bool) -> InputHelper {
         InputHelper {
             ws,
             now,
             files: FilenameCompleter::new(),
+            color,
         }
     }
 }
@@ -161,13 +166,63 @@ impl Hinter for InputHelper {
     type Hint = String;
 }
 
-impl Highlighter for InputHelper {}
+/// ANSI styles of each class of token.
+fn style_of(class: TokenClass) -> &'static str {
+    match class {
+        TokenClass::Keyword => "\x1b[1;34m",
+        TokenClass::String => "\x1b[32m",
+        TokenClass::Number => "\x1b[35m",
+        TokenClass::Comment => "\x1b[2m",
+    }
+}
+
+/// `line` with its keywords, strings, numbers and comments coloured.
+pub(crate) fn highlighted(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() * 2);
+    let mut at = 0;
+    for (range, class) in kql_parser::syntax::classify(line) {
+        out.push_str(&line[at..range.start]);
+        out.push_str(style_of(class));
+        out.push_str(&line[range.clone()]);
+        out.push_str("\x1b[0m");
+        at = range.end;
+    }
+    out.push_str(&line[at..]);
+    out
+}
+
+impl Highlighter for InputHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if !self.color || line.trim_start().starts_with('#') {
+            return Cow::Borrowed(line);
+        }
+        Cow::Owned(highlighted(line))
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        // Typing may open or close a string: colour the whole line again.
+        self.color
+    }
+}
 
 impl Helper for InputHelper {}
 
 #[cfg(test)]
 mod tests {
-    use super::complete_input;
+    use super::{complete_input, highlighted};
+
+    #[test]
+    fn keywords_and_strings_are_coloured_and_the_text_kept() {
+        let line = "T | where x == 'a'";
+        let coloured = highlighted(line);
+        assert!(coloured.contains("\x1b[1;34mwhere\x1b[0m"), "{coloured:?}");
+        assert!(coloured.contains("\x1b[32m'a'\x1b[0m"), "{coloured:?}");
+        let plain: String = coloured
+            .replace("\x1b[1;34m", "")
+            .replace("\x1b[32m", "")
+            .replace("\x1b[0m", "");
+        assert_eq!(plain, line);
+    }
 
     #[test]
     fn an_empty_line_runs_a_query_and_commands_run_at_once() {

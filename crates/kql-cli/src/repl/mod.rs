@@ -167,6 +167,7 @@ fn new_editor(session: &Session) -> rustyline::Result<Editor<InputHelper, FileHi
     editor.set_helper(Some(InputHelper::new(
         session.ws.clone(),
         session.completion_now.clone(),
+        session.chart_color,
     )));
     Ok(editor)
 }
