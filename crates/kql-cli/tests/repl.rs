@@ -83,6 +83,34 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
     p.expect("42").unwrap();
     p.expect("kql> ").unwrap();
 
+    // #follow: a live table that grows while the session goes on.
+    let live = dir.join("live.ndjson");
+    let record = |t: &str| format!("{{\"TimeGenerated\": \"{t}\", \"ResultType\": \"Success\"}}\n");
+    std::fs::write(&live, record("2026-11-24T00:00:00Z").repeat(3)).unwrap();
+    p.send_line(format!("#follow {} as Live", live.display()))
+        .unwrap();
+    p.expect("Live: following").unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    p.send_line("Live | summarize Landed = count()").unwrap();
+    p.send_line("").unwrap();
+    p.expect("Landed").unwrap();
+    p.expect("3").unwrap();
+    p.expect("kql> ").unwrap();
+    let mut more = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&live)
+        .unwrap();
+    std::io::Write::write_all(
+        &mut more,
+        record("2026-11-24T01:00:00Z").repeat(2).as_bytes(),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    p.send_line("Live | summarize Landed = count()").unwrap();
+    p.send_line("").unwrap();
+    p.expect("5").unwrap();
+    p.expect("kql> ").unwrap();
+
     // Ctrl-C cancels a query that would run for hours, and the session goes on.
     p.send_line("range x from 1 to 1000000000000 step 1 | summarize count()")
         .unwrap();

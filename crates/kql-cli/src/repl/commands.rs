@@ -32,6 +32,8 @@ pub(super) fn run(s: &mut Session, line: &str) -> Flow {
         ("#load", [path]) => load(s, path, None),
         ("#load", [path, "as", table]) => load(s, path, Some(table)),
         ("#read", [path]) => read(s, path),
+        ("#follow", [path]) => follow(s, path, AAD_PROVISIONING_LOGS),
+        ("#follow", [path, "as", table]) => follow(s, path, table),
         ("#save", [path]) => save(s, path),
         ("#chart", [path]) => match &s.last {
             Some(kept) => {
@@ -129,6 +131,29 @@ fn load(s: &mut Session, path: &str, table: Option<&str>) {
             }
         }
         Err(e) => eprintln!("error: #load {path}: {e}"),
+    }
+}
+
+/// Follows the JSON Lines file at `path` into a live table (as `kqlite query --follow`): later
+/// queries see its records as they land.
+fn follow(s: &mut Session, path: &str, table: &str) {
+    if path == "-" {
+        eprintln!("error: #follow: standard input is the REPL's own; follow a file");
+        return;
+    }
+    let source = kql_workspace::LiveSource::File(path.into());
+    let attached = s
+        .runtime
+        .block_on(s.ws.attach_live(table, source, None, s.events.clone()));
+    match attached {
+        Ok(handle) => {
+            eprintln!("{table}: following {path}; queries see its records as they land");
+            s.live.push(handle);
+            if table == AAD_PROVISIONING_LOGS {
+                s.demo = false;
+            }
+        }
+        Err(e) => eprintln!("error: #follow {path}: {e}"),
     }
 }
 

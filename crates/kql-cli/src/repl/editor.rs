@@ -128,7 +128,7 @@ impl Completer for InputHelper {
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let head = line.get(..pos).unwrap_or(line).trim_start();
-        if ["#load ", "#read ", "#save ", "#chart "]
+        if ["#load ", "#read ", "#save ", "#chart ", "#follow "]
             .iter()
             .any(|c| head.starts_with(c))
         {

@@ -64,6 +64,8 @@ pub(crate) struct Session {
     chart_color: bool,
     /// The last query's result, for `#save` and `#chart`.
     last: Option<Kept>,
+    /// Files being followed into live tables (`#follow`); dropping one stops its reader.
+    live: Vec<kql_workspace::LiveHandle>,
 }
 
 pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
@@ -113,6 +115,7 @@ pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
         style,
         chart_color: use_color(color, std::io::stdout().is_terminal()),
         last: None,
+        live: Vec::new(),
     };
     session
         .completion_now
