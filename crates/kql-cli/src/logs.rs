@@ -66,16 +66,41 @@ pub(crate) struct LogsArgs {
     kql: bool,
 }
 
+/// A filter keeping entries whose source or target identity has `who` in its name, or has it
+/// as its id or user principal name (the identities' values, not their JSON text, whose keys
+/// would match `id` or `user`).
+pub(crate) fn identity_filter(who: &str) -> String {
+    let who = literal(who);
+    let sides: Vec<String> = ["SourceIdentity", "TargetIdentity"]
+        .iter()
+        .map(|side| {
+            format!(
+                "tostring(parse_json({side}).Name) contains {who} \
+                 or tostring(parse_json({side}).Id) =~ {who} \
+                 or tostring(parse_json({side}).details.UserPrincipalName) =~ {who}"
+            )
+        })
+        .collect();
+    sides.join(" or ")
+}
+
 /// The query that lists the entries `args` asks for, newest first.
 pub(crate) fn query_text(args: &LogsArgs) -> Result<String, String> {
     let mut q = vec!["AADProvisioningLogs".to_owned()];
     if let Some(since) = &args.since {
-        if kql_common::timespan::parse_text(since).is_none_or(|t| t <= 0) {
-            return Err(format!(
-                "--since: `{since}` is not a positive timespan (e.g. 7d, 24h)"
-            ));
-        }
-        q.push(format!("| where TimeGenerated > ago({since})"));
+        let ticks = match kql_common::timespan::parse_text(since) {
+            Some(t) if t > 0 => t,
+            _ => {
+                return Err(format!(
+                    "--since: `{since}` is not a positive timespan (e.g. 7d, 24h)"
+                ));
+            }
+        };
+        // Written as Kusto writes a timespan, whatever form it was given in (`7d`, `1.00:00:00`).
+        q.push(format!(
+            "| where TimeGenerated > ago(timespan({}))",
+            kql_common::time::format_timespan(ticks)
+        ));
     }
     for (flag, value, op) in [("--from", &args.from, ">="), ("--to", &args.to, "<=")] {
         if let Some(t) = value {
@@ -109,11 +134,7 @@ pub(crate) fn query_text(args: &LogsArgs) -> Result<String, String> {
         ));
     }
     if let Some(who) = &args.identity {
-        // The identities are JSON text: names, user principal names and ids are all in it.
-        let who = literal(who);
-        q.push(format!(
-            "| where SourceIdentity contains {who} or TargetIdentity contains {who}"
-        ));
+        q.push(format!("| where {}", identity_filter(who)));
     }
     q.push(
         "| project Date = TimeGenerated, Identity = tostring(parse_json(SourceIdentity).Name), \
@@ -140,8 +161,7 @@ pub(crate) fn run(args: &LogsArgs, color: crate::ColorChoice, started: Instant) 
     // Run exactly as `kqlite query` runs a query, with the same options.
     let mut argv: Vec<String> = vec!["query".to_owned()];
     for d in &args.source.data {
-        argv.push("--data".to_owned());
-        argv.push(d.display().to_string());
+        argv.push(format!("--data={}", d.display()));
     }
     for t in &args.source.tables {
         argv.push(format!("--table={t}"));

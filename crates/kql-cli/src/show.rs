@@ -26,17 +26,22 @@ pub(crate) struct ShowArgs {
 
 /// The entries `id` names: exact matches first (an entry's own ids), then an identity's.
 fn query_text(id: &str) -> String {
+    let identity = crate::logs::identity_filter(id);
     let id = literal(id);
     format!(
         "AADProvisioningLogs\n\
-         | where Id == {id} or ChangeId == {id} or SourceIdentity contains {id} or TargetIdentity contains {id}\n\
-         | extend Exact = Id == {id} or ChangeId == {id}\n\
+         | where Id =~ {id} or ChangeId =~ {id} or {identity}\n\
+         | extend Exact = Id =~ {id} or ChangeId =~ {id}\n\
          | sort by Exact desc, TimeGenerated desc\n\
          | take {RECENT}"
     )
 }
 
 pub(crate) fn run(args: &ShowArgs) -> u8 {
+    if args.id.trim().is_empty() {
+        eprintln!("error: show: give an entry's Id or ChangeId, or a user's id, UPN or name");
+        return crate::EXIT_USAGE;
+    }
     let Some(runtime) = crate::runtime() else {
         return 1;
     };

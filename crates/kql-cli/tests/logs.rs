@@ -120,3 +120,37 @@ fn show_prints_a_failed_entry_s_steps_with_the_export_error() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(text(&missing.stderr).contains("no entry or identity matches"));
 }
+
+#[test]
+fn review_fixes_identity_values_since_forms_and_ids_in_any_case() {
+    // `user` is a JSON key and an identity type in every identity: it must not match them all.
+    let all = kqlite(&["query", "--format", "csv", "AADProvisioningLogs | count"]);
+    let total: usize = text(&all.stdout).lines().nth(1).unwrap().parse().unwrap();
+    let users = kqlite(&["logs", "--identity", "user", "--format", "csv"]);
+    assert_eq!(users.status.code(), Some(0), "{}", text(&users.stderr));
+    assert!(text(&users.stdout).lines().count() - 1 < total / 10);
+    // A timespan in Kusto's own form works as --since.
+    let o = kqlite(&["logs", "--since", "0.01:00:00", "--kql", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("ago(timespan(01:00:00))"),
+        "{}",
+        text(&o.stderr)
+    );
+    // An entry id pasted in upper case is the entry.
+    let found = kqlite(&[
+        "query",
+        "--format",
+        "csv",
+        "AADProvisioningLogs | take 1 | project Id",
+    ]);
+    let id = text(&found.stdout).lines().nth(1).unwrap().to_uppercase();
+    let shown = kqlite(&["show", &id]);
+    assert_eq!(shown.status.code(), Some(0));
+    assert!(
+        text(&shown.stdout)
+            .to_uppercase()
+            .contains(&format!("ENTRY {id}"))
+    );
+    assert_eq!(kqlite(&["show", " "]).status.code(), Some(2));
+}

@@ -260,3 +260,51 @@ fn a_column_chart_over_time_has_a_column_per_datetime() {
     assert_eq!(c.categories[1], "2026-11-24T01:00:00Z");
     assert_eq!(c.series.len(), 2, "split by App");
 }
+
+#[test]
+fn decimals_are_numbers_and_too_many_series_are_refused() {
+    use datafusion_common::arrow::array::Decimal128Array;
+    let schema = KqlSchema::new(
+        [("Code", KqlType::String), ("Total", KqlType::Decimal)].map(|(n, t)| (n.to_owned(), t)),
+    );
+    let totals =
+        Decimal128Array::from(vec![1_500_000_000_000_000_000i128, 250_000_000_000_000_000])
+            .with_precision_and_scale(38, 18)
+            .unwrap();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec!["a", "b"])),
+        Arc::new(totals),
+    ];
+    let batch = RecordBatch::try_new(schema.to_arrow(), columns).unwrap();
+    let c = chart(
+        &(schema, vec![batch]),
+        &spec(Visualization::ColumnChart, &[]),
+    );
+    assert_eq!(c.series[0].points, [(0.0, 1.5), (1.0, 0.25)]);
+
+    // One series per row (a text column taken for the series): refused, not drawn for ever.
+    let schema = KqlSchema::new(
+        [
+            ("TimeGenerated", KqlType::DateTime),
+            ("Id", KqlType::String),
+            ("DurationMs", KqlType::Long),
+        ]
+        .map(|(n, t)| (n.to_owned(), t)),
+    );
+    let n = 100;
+    let ids: Vec<String> = (0..n).map(|i| format!("id-{i}")).collect();
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from(
+            (0..n).map(|i| DAY + i * HOUR).collect::<Vec<_>>(),
+        )),
+        Arc::new(StringArray::from(ids)),
+        Arc::new(Int64Array::from(vec![5; n as usize])),
+    ];
+    let batch = RecordBatch::try_new(schema.to_arrow(), columns).unwrap();
+    let e =
+        Chart::from_result(&schema, &[batch], &spec(Visualization::TimeChart, &[])).unwrap_err();
+    assert!(
+        e.contains("more than 64 series") && e.contains("`Id`"),
+        "{e}"
+    );
+}

@@ -22,7 +22,11 @@ impl Workspace {
     /// Candidates for the word before byte `pos` of `text` (a query being typed), with `now()`
     /// at `now` for planning the pipeline before it.
     pub fn complete(&self, text: &str, pos: usize, now: i64) -> Completion {
-        let pos = pos.min(text.len());
+        // A position inside a character counts from that character's start.
+        let mut pos = pos.min(text.len());
+        while !text.is_char_boundary(pos) {
+            pos -= 1;
+        }
         let before = text.get(..pos).unwrap_or("");
         let start = before
             .char_indices()
@@ -110,5 +114,9 @@ mod tests {
         let c = ws.complete(text, text.len(), 0);
         assert_eq!(c.start, text.len() - "Fail".len());
         assert!(complete(&ws, "print x = tolo").contains(&"tolower".to_owned()));
+        // A position inside a character (a UTF-8 continuation byte) is not a panic.
+        let text = "print é";
+        let c = ws.complete(text, text.len() - 1, 0);
+        assert!(c.start <= text.len() - 2);
     }
 }

@@ -16,7 +16,10 @@ pub(super) fn run(s: &mut Session, line: &str) -> Flow {
             Some("q") => "#quit".to_owned(),
             Some("?") => "#help".to_owned(),
             Some("d") if rest.trim() == "d" => "#tables".to_owned(),
-            Some("d") => format!("#schema {}", rest[1..].trim()),
+            Some("d") => format!(
+                "#schema {}",
+                rest.trim_start().strip_prefix('d').unwrap_or("").trim()
+            ),
             _ => format!("#{rest}"),
         }
     });
@@ -104,8 +107,8 @@ fn tables(s: &mut Session) {
 
 fn schema(s: &mut Session, table: &str) {
     s.query(&format!(
-        "['{}'] | getschema | project ColumnName, ColumnType\n",
-        table.replace('\'', "")
+        "[{}] | getschema | project ColumnName, ColumnType\n",
+        literal(table)
     ));
 }
 
@@ -124,6 +127,8 @@ fn load(s: &mut Session, path: &str, table: Option<&str>) {
     match result {
         Ok(a) => {
             let table = table.unwrap_or(AAD_PROVISIONING_LOGS);
+            // A loaded table replaces a followed one: its reader stops.
+            s.live.remove(table);
             let rows = a.rows.map_or(String::new(), |r| format!(", {r} rows"));
             eprintln!("{table}: {} files{rows}", a.files);
             if table == AAD_PROVISIONING_LOGS {
@@ -148,7 +153,8 @@ fn follow(s: &mut Session, path: &str, table: &str) {
     match attached {
         Ok(handle) => {
             eprintln!("{table}: following {path}; queries see its records as they land");
-            s.live.push(handle);
+            // Following a table again stops its old reader.
+            s.live.insert(table.to_owned(), handle);
             if table == AAD_PROVISIONING_LOGS {
                 s.demo = false;
             }
@@ -211,6 +217,11 @@ fn read(s: &mut Session, path: &str) {
     };
     for query in text.split("\n\n").filter(|q| !q.trim().is_empty()) {
         if let Flow::Quit = s.input(query) {
+            return;
+        }
+        // Ctrl-C during a query of the script stops the script too.
+        if s.cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("#read {path}: stopped");
             return;
         }
     }

@@ -15,7 +15,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// The commands, for `#help` and completion.
 pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ("#help", "this list"),
-    ("#tables", "the tables and their row counts where known"),
+    (
+        "#follow PATH [as T]",
+        "a live table fed by a growing JSON Lines file",
+    ),
+    ("#tables", "the tables"),
     ("#schema T", "the columns of table T and their types"),
     (
         "#load PATH [as T]",

@@ -65,7 +65,7 @@ pub(crate) struct Session {
     /// The last query's result, for `#save` and `#chart`.
     last: Option<Kept>,
     /// Files being followed into live tables (`#follow`); dropping one stops its reader.
-    live: Vec<kql_workspace::LiveHandle>,
+    live: std::collections::HashMap<String, kql_workspace::LiveHandle>,
 }
 
 pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
@@ -115,7 +115,7 @@ pub(crate) fn run(args: &ReplArgs, color: ColorChoice) -> u8 {
         style,
         chart_color: use_color(color, std::io::stdout().is_terminal()),
         last: None,
-        live: Vec::new(),
+        live: std::collections::HashMap::new(),
     };
     session
         .completion_now

@@ -9,11 +9,21 @@ pub mod svg;
 pub mod terminal;
 
 use datafusion_common::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion_common::arrow::datatypes::{DataType, Float64Type, Int32Type, Int64Type};
+use datafusion_common::arrow::datatypes::{
+    DataType, Decimal128Type, Float64Type, Int32Type, Int64Type,
+};
 use datafusion_common::arrow::record_batch::RecordBatch;
 use kql_functions::{KqlSchema, KqlType};
 use kql_parser::ast::{ClosedSet, Visualization};
 use kql_planner::RenderSpec;
+use std::collections::HashMap;
+
+/// The most series a chart draws: a legend of more is no longer read (and a text column taken
+/// for the series by mistake, one per row, is better refused than drawn).
+const MAX_SERIES: usize = 64;
+
+/// The most categories (columns, bars, slices) a chart draws.
+const MAX_CATEGORIES: usize = 1_000;
 
 /// What the x axis holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +102,9 @@ fn cell(a: &ArrayRef, row: usize, ty: KqlType) -> Cell {
         DataType::Int64 => Cell::Number(a.as_primitive::<Int64Type>().value(row) as f64),
         DataType::Int32 => Cell::Number(f64::from(a.as_primitive::<Int32Type>().value(row))),
         DataType::Float64 => Cell::Number(a.as_primitive::<Float64Type>().value(row)),
+        DataType::Decimal128(_, scale) => Cell::Number(
+            a.as_primitive::<Decimal128Type>().value(row) as f64 / 10f64.powi(i32::from(*scale)),
+        ),
         _ => Cell::Text(kql_functions::value::text_value(a, row, ty).unwrap_or_default()),
     }
 }
@@ -171,8 +184,9 @@ impl Chart {
             ymin: property(spec, "ymin").and_then(|v| v.parse().ok()),
             ymax: property(spec, "ymax").and_then(|v| v.parse().ok()),
             stacking: match (kind, property(spec, "kind")) {
-                (_, Some("stacked")) | (Visualization::StackedAreaChart, _) => Stacking::Stacked,
-                (_, Some("stacked100")) => Stacking::Stacked100,
+                (_, Some(k)) if k.eq_ignore_ascii_case("stacked") => Stacking::Stacked,
+                (Visualization::StackedAreaChart, _) => Stacking::Stacked,
+                (_, Some(k)) if k.eq_ignore_ascii_case("stacked100") => Stacking::Stacked100,
                 _ => Stacking::None,
             },
             x_kind: XKind::Category,
@@ -245,6 +259,9 @@ impl Chart {
         if chart.ytitle.is_empty() && y_cols.len() == 1 {
             chart.ytitle = schema.fields[y_cols[0]].name.clone();
         }
+        // Where each category and series is, so that a row finds its own in constant time.
+        let mut category_at: HashMap<String, usize> = HashMap::new();
+        let mut series_at: HashMap<String, usize> = HashMap::new();
         for row in &rows {
             let xv = match (&row[x], chart.x_kind) {
                 (Cell::Number(v), XKind::Time | XKind::Number) => *v,
@@ -256,13 +273,19 @@ impl Chart {
                         }
                         _ => text(c),
                     };
-                    match chart.categories.iter().position(|l| *l == label) {
-                        Some(i) => i as f64,
-                        None => {
-                            chart.categories.push(label);
-                            (chart.categories.len() - 1) as f64
+                    let next = chart.categories.len();
+                    let at = *category_at.entry(label.clone()).or_insert(next);
+                    if at == next {
+                        if next == MAX_CATEGORIES {
+                            return Err(format!(
+                                "render {}: more than {MAX_CATEGORIES} values of `{}` to draw; summarize or take fewer first",
+                                kind.as_str(),
+                                x_field.name
+                            ));
                         }
+                        chart.categories.push(label);
                     }
+                    at as f64
                 }
             };
             let key: Vec<String> = series_cols.iter().map(|c| text(&row[*c])).collect();
@@ -277,13 +300,26 @@ impl Chart {
                     (false, 1) => key.clone(),
                     (false, _) => format!("{key}:{column}"),
                 };
-                match chart.series.iter_mut().find(|s| s.name == name) {
-                    Some(s) => s.points.push((xv, yv)),
-                    None => chart.series.push(Series {
+                let next = chart.series.len();
+                let at = *series_at.entry(name.clone()).or_insert(next);
+                if at == next {
+                    if next == MAX_SERIES {
+                        return Err(format!(
+                            "render {}: more than {MAX_SERIES} series to draw (one per value of {}); name fewer with series= or project the others away",
+                            kind.as_str(),
+                            series_cols
+                                .iter()
+                                .map(|c| format!("`{}`", schema.fields[*c].name))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                    chart.series.push(Series {
                         name,
-                        points: vec![(xv, yv)],
-                    }),
+                        points: Vec::new(),
+                    });
                 }
+                chart.series[at].points.push((xv, yv));
             }
         }
         if chart.x_kind != XKind::Category {

@@ -72,24 +72,18 @@ fn y_range(chart: &Chart, values: impl Iterator<Item = f64>) -> std::ops::Range<
 
 /// Each series' points, stacked as `chart.stacking` says (x values matched exactly).
 fn stacked(chart: &Chart) -> Vec<Vec<(f64, f64)>> {
+    use std::collections::HashMap;
     if chart.stacking == Stacking::None {
         return chart.series.iter().map(|s| s.points.clone()).collect();
     }
-    let mut below: Vec<(f64, f64)> = Vec::new();
-    let totals: Vec<(f64, f64)> = if chart.stacking == Stacking::Stacked100 {
-        let mut t: Vec<(f64, f64)> = Vec::new();
-        for s in &chart.series {
-            for &(x, y) in &s.points {
-                match t.iter_mut().find(|(tx, _)| *tx == x) {
-                    Some(p) => p.1 += y,
-                    None => t.push((x, y)),
-                }
-            }
+    // Each x's total (for shares) and the height reached so far, by the x value's bits.
+    let mut totals: HashMap<u64, f64> = HashMap::new();
+    if chart.stacking == Stacking::Stacked100 {
+        for &(x, y) in chart.series.iter().flat_map(|s| &s.points) {
+            *totals.entry(x.to_bits()).or_insert(0.0) += y;
         }
-        t
-    } else {
-        Vec::new()
-    };
+    }
+    let mut below: HashMap<u64, f64> = HashMap::new();
     chart
         .series
         .iter()
@@ -97,21 +91,13 @@ fn stacked(chart: &Chart) -> Vec<Vec<(f64, f64)>> {
             s.points
                 .iter()
                 .map(|&(x, y)| {
-                    let y = match totals.iter().find(|(tx, _)| *tx == x) {
-                        Some((_, t)) if *t != 0.0 => y * 100.0 / t,
+                    let y = match totals.get(&x.to_bits()) {
+                        Some(t) if *t != 0.0 => y * 100.0 / t,
                         _ => y,
                     };
-                    let base = match below.iter_mut().find(|(bx, _)| *bx == x) {
-                        Some(p) => {
-                            p.1 += y;
-                            p.1
-                        }
-                        None => {
-                            below.push((x, y));
-                            y
-                        }
-                    };
-                    (x, base)
+                    let top = below.entry(x.to_bits()).or_insert(0.0);
+                    *top += y;
+                    (x, *top)
                 })
                 .collect()
         })
