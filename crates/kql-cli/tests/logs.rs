@@ -1,5 +1,7 @@
 //! `kqlite logs`: the portal's log list is exactly the rows of the KQL it prints.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Command, Output};
 
 fn kqlite(args: &[&str]) -> Output {
