@@ -39,6 +39,8 @@ pub struct ResultWriter<W: Write> {
     shown: Vec<Vec<String>>,
     /// NDJSON: `{"Name":` (or `,"Name":`) per column, escaped once.
     keys: Vec<String>,
+    /// How to see every row, when the table shows fewer.
+    more_hint: &'static str,
 }
 
 impl<W: Write> ResultWriter<W> {
@@ -68,6 +70,7 @@ impl<W: Write> ResultWriter<W> {
             started: false,
             shown: Vec::new(),
             keys,
+            more_hint: "use --max-rows or another --format for all",
         })
     }
 
@@ -126,6 +129,13 @@ impl<W: Write> ResultWriter<W> {
             self.rows += 1;
         }
         Ok(())
+    }
+
+    /// Says how to see every row when the table shows fewer (front ends other than the
+    /// command line name their own way).
+    pub fn more_hint(mut self, hint: &'static str) -> Self {
+        self.more_hint = hint;
+        self
     }
 
     /// Writes what follows the rows (the table itself, the end of the JSON array) and flushes.
@@ -224,8 +234,9 @@ impl<W: Write> ResultWriter<W> {
         if total > self.shown.len() {
             writeln!(
                 self.out,
-                "{total} {noun} ({} shown; use --max-rows or another --format for all)",
-                self.shown.len()
+                "{total} {noun} ({} shown; {})",
+                self.shown.len(),
+                self.more_hint
             )?;
         } else {
             writeln!(self.out, "{total} {noun}")?;

@@ -69,33 +69,49 @@ impl InputHelper {
 }
 
 /// Whether `text` has a quote or bracket still open (then an empty line does not run it yet).
+/// Strings and comments are found as the highlighter finds them, so every quoting counts.
 fn unbalanced(text: &str) -> bool {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) if c == '\\' && q != '`' => {
-                chars.next();
-            }
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '/' if chars.peek() == Some(&'/') => {
-                    for c in chars.by_ref() {
-                        if c == '\n' {
-                            break;
-                        }
-                    }
-                }
+    let mut count = |part: &str| {
+        for c in part.chars() {
+            match c {
                 '(' | '[' | '{' => depth += 1,
                 ')' | ']' | '}' => depth -= 1,
                 _ => {}
-            },
+            }
         }
+    };
+    let mut at = 0;
+    let mut open_string = false;
+    for (range, class) in kql_parser::syntax::classify(text) {
+        count(&text[at..range.start]);
+        if class == TokenClass::String {
+            open_string = !closed(&text[range.clone()]);
+        }
+        at = range.end;
     }
-    depth > 0 || quote.is_some()
+    count(&text[at..]);
+    depth > 0 || open_string
+}
+
+/// Whether a string token ends with its closing quote (not an escaped one).
+fn closed(token: &str) -> bool {
+    if let Some(body) = token.strip_prefix("```") {
+        return body.ends_with("```");
+    }
+    let (verbatim, body) = match token.strip_prefix('@') {
+        Some(b) => (true, b),
+        None => (false, token),
+    };
+    let Some(quote) = body.chars().next() else {
+        return false;
+    };
+    if body.len() < 2 || !body.ends_with(quote) {
+        return false;
+    }
+    // An odd run of backslashes before the last quote escapes it (not in a verbatim string).
+    let inner = &body[1..body.len() - 1];
+    verbatim || inner.chars().rev().take_while(|c| *c == '\\').count() % 2 == 0
 }
 
 /// Whether `input` (the whole buffer) is ready to run.
@@ -241,5 +257,10 @@ mod tests {
         assert!(!complete_input("print 'it''s\n"));
         assert!(complete_input("T | where x in ('a',\n\n"));
         assert!(complete_input("print \"a // b\" // (\n"));
+        // Verbatim strings keep their backslashes; a multi-line string waits for its end.
+        assert!(complete_input("print @'C:\\dir\\'\n"));
+        assert!(!complete_input("print 'a\\'\n"));
+        assert!(!complete_input("print ```first\n\nsecond\n"));
+        assert!(complete_input("print ```first\n\nsecond```\n"));
     }
 }

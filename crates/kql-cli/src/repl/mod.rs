@@ -313,7 +313,8 @@ async fn print_rows(
     let mut rows = started;
     let write_failed = |e: std::io::Error| Error::Write(crate::files::describe(&e));
     let mut out = ResultWriter::new(stdout_writer(), format.into(), &rows.schema, max_rows)
-        .map_err(write_failed)?;
+        .map_err(write_failed)?
+        .more_hint("#maxrows all, #save FILE or #format csv for all");
     let mut kept = Kept {
         schema: rows.schema.clone(),
         render: rows.render.clone(),
