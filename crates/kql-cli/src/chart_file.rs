@@ -8,12 +8,12 @@ use kql_workspace::output_file::OutputFile;
 use std::io::Write;
 use std::path::Path;
 
-/// Writes the chart of `kept` to `path`; returns the exit code (messages printed) and whether
-/// the file was written.
-pub(crate) fn write(path: &Path, kept: &Kept) -> (u8, bool) {
+/// Writes the chart of `kept` to `path`; returns the exit code (messages printed, naming `asker`:
+/// `--chart`, `#chart`) and whether the file was written.
+pub(crate) fn write(path: &Path, kept: &Kept, asker: &str) -> (u8, bool) {
     let Some(render) = &kept.render else {
         eprintln!(
-            "error: --chart {}: the query has no `render` (end it with, say, `| render timechart`)",
+            "error: {asker} {}: the query has no `render` (end it with, say, `| render timechart`)",
             path.display()
         );
         return (crate::EXIT_USAGE, false);
@@ -23,7 +23,7 @@ pub(crate) fn write(path: &Path, kept: &Kept) -> (u8, bool) {
         Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => true,
         _ => {
             eprintln!(
-                "error: --chart {}: name an .svg or .html file",
+                "error: {asker} {}: name an .svg or .html file",
                 path.display()
             );
             return (crate::EXIT_USAGE, false);
@@ -35,7 +35,7 @@ pub(crate) fn write(path: &Path, kept: &Kept) -> (u8, bool) {
         Ok(d) => d,
         Err(why) => {
             // As Azure Monitor does with a render it cannot draw: the rows stand, no chart.
-            eprintln!("warning: --chart {}: {why}", path.display());
+            eprintln!("warning: {asker} {}: {why}", path.display());
             return (0, false);
         }
     };
@@ -51,7 +51,7 @@ pub(crate) fn write(path: &Path, kept: &Kept) -> (u8, bool) {
     match written {
         Ok(()) => (0, true),
         Err(e) => {
-            eprintln!("error: --chart {}: {}", path.display(), describe(&e));
+            eprintln!("error: {asker} {}: {}", path.display(), describe(&e));
             (1, false)
         }
     }

@@ -221,7 +221,7 @@ fn run_once(
                 crate::chart_file::show(kept, use_color(color, true));
             }
             match (&args.chart, drawn) {
-                (Some(path), Some(kept)) => crate::chart_file::write(path, &kept).0,
+                (Some(path), Some(kept)) => crate::chart_file::write(path, &kept, "--chart").0,
                 _ => 0,
             }
         }

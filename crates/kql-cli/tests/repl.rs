@@ -41,6 +41,13 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
     p.expect("1 row").unwrap();
     p.expect("kql> ").unwrap();
 
+    // Kusto's control command, with Kusto's columns.
+    p.send_line(".show tables").unwrap();
+    p.expect("TableName").unwrap();
+    p.expect("DatabaseName").unwrap();
+    p.expect("AADProvisioningLogs").unwrap();
+    p.expect("kql> ").unwrap();
+
     p.send_line("#schema").unwrap();
     p.expect("TimeGenerated").unwrap();
     p.expect("datetime").unwrap();

@@ -40,7 +40,7 @@ pub(super) fn run(s: &mut Session, line: &str) -> Flow {
         ("#save", [path]) => save(s, path),
         ("#chart", [path]) => match &s.last {
             Some(kept) => {
-                if let (_, true) = crate::chart_file::write(Path::new(path), kept) {
+                if let (_, true) = crate::chart_file::write(Path::new(path), kept, "#chart") {
                     eprintln!("wrote {path}");
                 }
             }
@@ -81,7 +81,7 @@ fn help() {
     for (command, what) in COMMANDS {
         eprintln!("  {command:<24} {what}");
     }
-    eprintln!("  .show tables, .show table T schema: as Kusto answers them");
+    eprintln!("  .show tables: as Kusto answers it; .show table T schema: its columns and types");
 }
 
 /// Answers a Kusto control command (the text after its `.`) with a query that makes the table
@@ -97,11 +97,17 @@ pub(super) fn control(s: &mut Session, command: &str) {
     }
 }
 
+/// The tables, with the columns Kusto's `.show tables` has (kqlite has one database, no
+/// folders and no doc strings).
 fn tables(s: &mut Session) {
-    let names: Vec<String> = s.ws.table_names().iter().map(|n| literal(n)).collect();
+    let rows: Vec<String> =
+        s.ws.table_names()
+            .iter()
+            .map(|n| format!("{}, \"kqlite\", \"\", \"\"", literal(n)))
+            .collect();
     s.query(&format!(
-        "datatable(TableName: string)[{}]\n",
-        names.join(", ")
+        "datatable(TableName: string, DatabaseName: string, Folder: string, DocString: string)[{}]\n",
+        rows.join(", ")
     ));
 }
 
