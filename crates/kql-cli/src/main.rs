@@ -10,6 +10,7 @@ mod files;
 mod follow;
 mod generate;
 mod interrupt;
+mod json_rows;
 mod logs;
 mod output;
 mod parse_rate;
@@ -18,6 +19,7 @@ mod query;
 mod repl;
 mod schema_file;
 mod show;
+mod status;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -58,6 +60,9 @@ enum Command {
     /// One provisioning entry as the Entra portal's details pane shows it (ID: an entry's Id or
     /// ChangeId), or an identity's most recent entries (ID: an object id, UPN or name).
     Show(show::ShowArgs),
+    /// Every provisioning job as the Entra portal's progress bar shows it: users and groups,
+    /// the last cycle, the initial cycle, and quarantine (now and past) with its reason.
+    Status(status::StatusArgs),
     /// Type queries interactively over exports or the demo week (also: `kqlite` on a terminal).
     Repl(repl::ReplArgs),
     /// Load exports once and write a Parquet snapshot that loads fast as --data.
@@ -91,6 +96,7 @@ fn main() -> ExitCode {
         Some(Command::Repl(args)) => repl::run(&args, cli.color),
         Some(Command::Logs(args)) => logs::run(&args, cli.color, started),
         Some(Command::Show(args)) => show::run(&args),
+        Some(Command::Status(args)) => status::run(&args),
         Some(Command::Check(args)) => check::run(&args, cli.color),
         Some(Command::Query(args)) => query::run(&args, cli.color, started),
         Some(Command::Convert(args)) => convert::run(&args),

@@ -6,7 +6,6 @@
 
 use crate::data_args::DataArgs;
 use crate::events::{StderrEvents, data_error};
-use kql_output::results::{ResultFormat, write_result};
 use kql_parser::syntax::string_literal as literal;
 use kql_workspace::{Error, Workspace};
 use serde_json::Value;
@@ -66,23 +65,13 @@ pub(crate) fn run(args: &ShowArgs) -> u8 {
         }
         Err(e) => return data_error(&e),
     };
-    // The rows as JSON objects, as the query API writes them.
-    let mut ndjson = Vec::new();
-    if let Err(e) = write_result(
-        &mut ndjson,
-        &result.schema,
-        &result.batches,
-        None,
-        ResultFormat::Ndjson,
-        usize::MAX,
-    ) {
-        eprintln!("error: {e}");
-        return 1;
-    }
-    let entries: Vec<Value> = String::from_utf8_lossy(&ndjson)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
+    let entries = match crate::json_rows::rows(&result) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
     let exact: Vec<&Value> = entries.iter().filter(|e| e["Exact"] == true).collect();
     let shown: Vec<&Value> = if exact.is_empty() {
         entries.iter().collect()
