@@ -1,12 +1,36 @@
-//! Charts of `render`: `--chart FILE` draws it into an SVG file, or an HTML page holding it,
-//! written whole or not at all; on a terminal it is drawn under the table.
+//! Charts of `render`: `--chart FILE` draws it into an SVG file, a PNG image or an HTML page
+//! holding the SVG, written whole or not at all; on a terminal it is drawn under the table.
 
 use crate::files::describe;
 use crate::query::Kept;
-use kql_output::chart::{Chart, svg};
+use kql_output::chart::{Chart, png, svg};
 use kql_workspace::output_file::OutputFile;
 use std::io::Write;
 use std::path::Path;
+
+/// What a chart file's extension asks for; the error (printed) is a usage error.
+pub(crate) fn file_kind(path: &Path, asker: &str) -> Result<FileKind, ()> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("svg") => Ok(FileKind::Svg),
+        Some(e) if e.eq_ignore_ascii_case("png") => Ok(FileKind::Png),
+        Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => {
+            Ok(FileKind::Html)
+        }
+        _ => {
+            eprintln!(
+                "error: {asker} {}: name an .svg, .png or .html file",
+                path.display()
+            );
+            Err(())
+        }
+    }
+}
+
+pub(crate) enum FileKind {
+    Svg,
+    Png,
+    Html,
+}
 
 /// Writes the chart of `kept` to `path`; returns the exit code (messages printed, naming `asker`:
 /// `--chart`, `#chart`) and whether the file was written.
@@ -18,16 +42,8 @@ pub(crate) fn write(path: &Path, kept: &Kept, asker: &str) -> (u8, bool) {
         );
         return (crate::EXIT_USAGE, false);
     };
-    let html = match path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("svg") => false,
-        Some(e) if e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm") => true,
-        _ => {
-            eprintln!(
-                "error: {asker} {}: name an .svg or .html file",
-                path.display()
-            );
-            return (crate::EXIT_USAGE, false);
-        }
+    let Ok(kind) = file_kind(path, asker) else {
+        return (crate::EXIT_USAGE, false);
     };
     let drawn = Chart::from_result(&kept.schema, &kept.batches, render)
         .and_then(|chart| svg::to_svg(&chart).map(|svg| (chart, svg)));
@@ -39,13 +55,19 @@ pub(crate) fn write(path: &Path, kept: &Kept, asker: &str) -> (u8, bool) {
             return (0, false);
         }
     };
-    let text = if html {
-        page(chart.title.as_deref().unwrap_or("kqlite chart"), &svg)
-    } else {
-        svg
+    let bytes = match kind {
+        FileKind::Svg => svg.into_bytes(),
+        FileKind::Html => page(chart.title.as_deref().unwrap_or("kqlite chart"), &svg).into_bytes(),
+        FileKind::Png => match png::to_png(&svg) {
+            Ok(b) => b,
+            Err(why) => {
+                eprintln!("error: {asker} {}: {why}", path.display());
+                return (1, false);
+            }
+        },
     };
     let written = OutputFile::create(path).and_then(|mut f| {
-        f.write_all(text.as_bytes())?;
+        f.write_all(&bytes)?;
         f.commit()
     });
     match written {

@@ -30,7 +30,8 @@ pub(crate) struct QueryArgs {
     /// Fix now() and ago() at this datetime (ISO 8601), for reproducible results.
     #[arg(long, value_name = "DATETIME")]
     now: Option<String>,
-    /// Also draw the query's `render` chart into FILE: .svg, or .html (the SVG in a page).
+    /// Also draw the query's `render` chart into FILE: .svg, .png (twice the size, for documents) or
+    /// .html (the SVG in a page).
     #[arg(long, value_name = "FILE", conflicts_with = "follow")]
     chart: Option<PathBuf>,
     /// Output format.
@@ -118,6 +119,12 @@ fn run_once(
     started: Instant,
 ) -> u8 {
     let mut clock = Phases::new(started);
+    // A chart file of no known kind is refused before the query runs, not after.
+    if let Some(path) = &args.chart
+        && crate::chart_file::file_kind(path, "--chart").is_err()
+    {
+        return EXIT_USAGE;
+    }
     let (name, text) = match (&args.file, &args.query) {
         (Some(f), _) => match std::fs::read_to_string(f) {
             Ok(t) => (f.display().to_string(), t),

@@ -491,6 +491,16 @@ fn chart_draws_the_render_of_the_demo_week_s_hourly_failures() {
     assert_eq!(o.status.code(), Some(0));
     let page = std::fs::read_to_string(&html).expect("the page is written");
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg"));
+    let png = dir.join("failures.png");
+    let o = kqlite(&["query", "--chart", png.to_str().expect("utf-8"), q]);
+    assert_eq!(o.status.code(), Some(0));
+    let image = std::fs::read(&png).expect("the image is written");
+    assert_eq!(&image[..8], b"\x89PNG\r\n\x1a\n");
+    // A file name that says no image kind is refused before anything runs.
+    let odd = dir.join("failures.gif");
+    let o = kqlite(&["query", "--chart", odd.to_str().expect("utf-8"), q]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("name an .svg, .png or .html file"));
     // A query without render has no chart to draw: a usage error, and no file.
     let none = dir.join("none.svg");
     let o = kqlite(&[

@@ -6,7 +6,7 @@
 use datafusion_common::arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray};
 use datafusion_common::arrow::record_batch::RecordBatch;
 use kql_functions::{KqlSchema, KqlType};
-use kql_output::chart::{Chart, Stacking, XKind, svg};
+use kql_output::chart::{Chart, Stacking, XKind, png, svg};
 use kql_parser::ast::Visualization;
 use kql_planner::RenderSpec;
 use std::sync::Arc;
@@ -227,6 +227,45 @@ fn a_time_chart_rasterizes_with_its_lines_in_their_colours() {
     // Both series' lines (and legend keys): the first two colours of the palette.
     assert!(near((78, 121, 167)) > 300, "{}", near((78, 121, 167)));
     assert!(near((242, 142, 43)) > 300, "{}", near((242, 142, 43)));
+}
+
+/// Dark pixels in the band of rows `rows` of a PNG: text, axes and lines are dark, the canvas white.
+fn dark_pixels(png: &[u8], rows: std::ops::Range<u32>) -> usize {
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(png).unwrap();
+    let w = pixmap.width();
+    pixmap
+        .pixels()
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| rows.contains(&(*i as u32 / w)) && p.red() < 96 && p.green() < 96)
+        .count()
+}
+
+/// The PNG is the SVG at twice its size, with its text set in the bundled font: the title
+/// band is empty without a title and inked with one, whatever fonts the machine has.
+#[test]
+fn a_png_chart_has_its_text() {
+    let untitled =
+        png::to_png(&svg::to_svg(&chart(&hourly(), &spec(Visualization::TimeChart, &[]))).unwrap())
+            .unwrap();
+    let titled = png::to_png(
+        &svg::to_svg(&chart(
+            &hourly(),
+            &spec(Visualization::TimeChart, &[("title", "Failures per hour")]),
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(&titled[1..4], b"PNG");
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&titled).unwrap();
+    let (w, h) = svg::SIZE;
+    assert_eq!((pixmap.width(), pixmap.height()), (2 * w, 2 * h));
+    let title_band = 0..70;
+    assert_eq!(dark_pixels(&untitled, title_band.clone()), 0);
+    let inked = dark_pixels(&titled, title_band);
+    assert!(inked > 500, "the title's glyphs: {inked} dark pixels");
+    // The axis labels (dates, counts) are text too: the bottom band has ink.
+    assert!(dark_pixels(&titled, 2 * h - 120..2 * h) > 500);
 }
 
 #[test]

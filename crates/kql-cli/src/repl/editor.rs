@@ -35,7 +35,7 @@ pub(crate) const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "#chart PATH",
-        "the last result's render to an .svg or .html file",
+        "the last result's render to an .svg, .png or .html file",
     ),
     ("#format F", "table, csv, json, ndjson or markdown"),
     ("#maxrows N|all", "rows the table format shows"),

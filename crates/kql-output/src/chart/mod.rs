@@ -5,6 +5,7 @@
 //! the `series` columns, or of the first text column after the x axis; the y axes are
 //! `ycolumns`, or every other numeric column. <https://learn.microsoft.com/kusto/query/render-operator>
 
+pub mod png;
 pub mod svg;
 pub mod terminal;
 
