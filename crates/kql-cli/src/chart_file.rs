@@ -79,30 +79,20 @@ pub(crate) fn write(path: &Path, kept: &Kept, asker: &str) -> (u8, bool) {
     }
 }
 
-/// Draws the chart of `kept` (if it has a render that its columns can make) on standard
-/// output, under its table; sized to the terminal.
-pub(crate) fn show(kept: &Kept, color: bool) {
-    let Some(render) = &kept.render else {
-        return;
-    };
+/// The chart of `kept` (if it has a render that its columns can make) as text to go under its
+/// table, sized to the terminal; a chart that cannot be drawn is a warning.
+pub(crate) fn text(kept: &Kept, color: bool) -> Option<String> {
+    let render = kept.render.as_ref()?;
     match Chart::from_result(&kept.schema, &kept.batches, render) {
-        Ok(chart) => {
-            let columns = terminal_columns();
-            let text = kql_output::chart::terminal::to_text(&chart, columns, color);
-            let mut out = std::io::stdout().lock();
-            // A closed pipe or full terminal is not worth an error after the rows are out.
-            let _ = writeln!(out).and_then(|()| out.write_all(text.as_bytes()));
+        Ok(chart) => Some(format!(
+            "\n{}",
+            kql_output::chart::terminal::to_text(&chart, crate::terminal::columns(), color)
+        )),
+        Err(why) => {
+            eprintln!("warning: {why}");
+            None
         }
-        Err(why) => eprintln!("warning: {why}"),
     }
-}
-
-/// The terminal's width in columns (100 where it cannot be told).
-fn terminal_columns() -> usize {
-    terminal_size::terminal_size()
-        .map(|(w, _)| usize::from(w.0))
-        .filter(|c| *c >= 40)
-        .unwrap_or(100)
 }
 
 /// A standalone HTML page showing `svg`.

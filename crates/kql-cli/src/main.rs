@@ -20,6 +20,7 @@ mod repl;
 mod schema_file;
 mod show;
 mod status;
+mod terminal;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;

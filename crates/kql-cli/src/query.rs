@@ -119,6 +119,7 @@ fn run_once(
     started: Instant,
 ) -> u8 {
     let mut clock = Phases::new(started);
+    let started_at = started;
     // A chart file of no known kind is refused before the query runs, not after.
     if let Some(path) = &args.chart
         && crate::chart_file::file_kind(path, "--chart").is_err()
@@ -193,7 +194,7 @@ fn run_once(
         };
         return crate::follow::run(runtime, ws, &run, events);
     }
-    let started = ws.prepare(&text, now).and_then(|prepared| {
+    let running = ws.prepare(&text, now).and_then(|prepared| {
         clock.lap("plan");
         ws.load_for(&prepared)?;
         clock.lap("load");
@@ -201,7 +202,7 @@ fn run_once(
     });
     let mut drawn = None;
     let in_terminal = matches!(args.format, PrintFormat::Table) && std::io::stdout().is_terminal();
-    let printed = started.map(|rows| {
+    let printed = running.map(|rows| {
         let mut writing = Duration::ZERO;
         // A render is drawn under the table on a terminal, and into --chart's file.
         let keep = args.chart.is_some() || (in_terminal && rows.render.is_some());
@@ -217,15 +218,23 @@ fn run_once(
             args.max_rows,
             &mut writing,
             kept.as_mut().map(|k| &mut k.batches),
+            in_terminal.then_some(started_at),
         );
         clock.lap_parts("run", "print", writing);
         drawn = kept;
         printed
     });
     let code = match printed {
-        Ok(Printed::All) => {
-            if let (true, Some(kept)) = (in_terminal, &drawn) {
-                crate::chart_file::show(kept, use_color(color, true));
+        Ok(Printed::All(table)) => {
+            // On a terminal the table and its chart are shown together, paged when tall.
+            if let Some(mut table) = table {
+                if let Some(chart) = drawn
+                    .as_ref()
+                    .and_then(|k| crate::chart_file::text(k, use_color(color, true)))
+                {
+                    table.extend_from_slice(chart.as_bytes());
+                }
+                let _ = crate::terminal::show_paged(&table);
             }
             match (&args.chart, drawn) {
                 (Some(path), Some(kept)) => crate::chart_file::write(path, &kept, "--chart").0,
@@ -260,8 +269,8 @@ pub(crate) struct Kept {
 
 /// How printing a query's rows ended.
 enum Printed {
-    /// Every row is out.
-    All,
+    /// Every row is out; on a terminal, the table is returned to be shown (with its chart).
+    All(Option<Vec<u8>>),
     /// The reader went away (a closed pipe, as `| head` does): a quiet end, as other tools have.
     Closed,
     /// Standard output failed (a full disk, say).
@@ -271,7 +280,8 @@ enum Printed {
 }
 
 /// Writes the rows of a started query to standard output as they arrive; `writing` adds up
-/// the time spent writing (the rest is running).
+/// the time spent writing (the rest is running). With `terminal` (when the query started), the
+/// table is fitted to the terminal, timed, and returned instead.
 fn print_rows(
     runtime: &tokio::runtime::Runtime,
     rows: kql_workspace::KqlBatches,
@@ -279,31 +289,42 @@ fn print_rows(
     max_rows: usize,
     writing: &mut Duration,
     keep: Option<&mut Vec<kql_workspace::RecordBatch>>,
+    terminal: Option<Instant>,
 ) -> Printed {
-    match write_rows(runtime, rows, format, max_rows, writing, keep) {
-        Ok(None) => Printed::All,
-        Ok(Some(d)) => Printed::Failed(d),
+    let written = match terminal {
+        Some(started) => {
+            let w = ResultWriter::new(Vec::new(), format.into(), &rows.schema, max_rows).map(|w| {
+                w.fit_width(Some(crate::terminal::columns()))
+                    .timed(Some(started))
+            });
+            w.and_then(|w| write_rows(runtime, rows, w, writing, keep))
+                .map(|r| r.map(Some))
+        }
+        None => ResultWriter::new(stdout_writer(), format.into(), &rows.schema, max_rows)
+            .and_then(|w| write_rows(runtime, rows, w, writing, keep))
+            .map(|r| r.map(|_| None)),
+    };
+    match written {
+        Ok(Ok(table)) => Printed::All(table),
+        Ok(Err(d)) => Printed::Failed(d),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Printed::Closed,
         Err(e) => Printed::WriteFailed(e),
     }
 }
 
-/// [`print_rows`]: a write error, or the diagnostics of a query that failed while running.
-fn write_rows(
+/// [`print_rows`] into `w`: a write error, or the diagnostics of a query that failed while
+/// running, or the writer when every row is written.
+fn write_rows<W: std::io::Write>(
     runtime: &tokio::runtime::Runtime,
     mut rows: kql_workspace::KqlBatches,
-    format: PrintFormat,
-    max_rows: usize,
+    mut w: ResultWriter<W>,
     writing: &mut Duration,
     mut keep: Option<&mut Vec<kql_workspace::RecordBatch>>,
-) -> std::io::Result<Option<kql_common::Diagnostics>> {
-    let t = Instant::now();
-    let mut w = ResultWriter::new(stdout_writer(), format.into(), &rows.schema, max_rows)?;
-    *writing += t.elapsed();
+) -> std::io::Result<Result<W, kql_common::Diagnostics>> {
     while let Some(batch) = runtime.block_on(rows.next()) {
         let b = match batch {
             Ok(b) => b,
-            Err(d) => return Ok(Some(d)),
+            Err(d) => return Ok(Err(d)),
         };
         let t = Instant::now();
         w.batch(&b)?;
@@ -313,9 +334,9 @@ fn write_rows(
         }
     }
     let t = Instant::now();
-    w.finish(rows.render.as_ref())?;
+    let out = w.finish(rows.render.as_ref())?;
     *writing += t.elapsed();
-    Ok(None)
+    Ok(Ok(out))
 }
 
 /// Wall time of each phase of a query, for `--timing`.

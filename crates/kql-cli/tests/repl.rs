@@ -1,6 +1,7 @@
 //! The REPL, driven in a pseudo-terminal as a person types: a multi-line query run by an empty
-//! line, `#schema`, `#load`, Tab completion of a column an `extend` made, Ctrl-C cancelling a
-//! long query (the prompt comes back, the session goes on), Ctrl-D leaving.
+//! line, tables fitted to the terminal and paged when tall, `#schema`, `#load`, Tab completion
+//! of a column an `extend` made, Ctrl-C cancelling a long query (the prompt comes back, the
+//! session goes on), Ctrl-D leaving.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -26,8 +27,11 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
     cmd.args(["--color", "never", "repl"])
         .env("KQLITE_HISTORY", dir.join("history"))
         .env("TERM", "xterm")
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // A pager that marks what went through it and needs no keys.
+        .env("PAGER", "sed 's/^/PAGED:/'");
     let mut p = Session::spawn(cmd).expect("the REPL starts");
+    p.get_process_mut().set_window_size(100, 40).unwrap();
     // Generous: a debug build builds the demo week on the first query.
     p.set_expect_timeout(Some(Duration::from_secs(120)));
     p.expect("kql> ").unwrap();
@@ -39,6 +43,21 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
     p.send_line("").unwrap();
     p.expect("Failures").unwrap();
     p.expect("1 row").unwrap();
+    p.expect("kql> ").unwrap();
+
+    // A table taller than the terminal goes through the pager, with its footer; one wider than
+    // the terminal keeps the columns that fit and names the others.
+    p.send_line("AADProvisioningLogs | take 60 | project TimeGenerated, ResultType")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.expect("PAGED:TimeGenerated").unwrap();
+    p.expect("PAGED:40 of 60 rows, ").unwrap();
+    p.expect("kql> ").unwrap();
+    p.send_line("AADProvisioningLogs | take 2").unwrap();
+    p.send_line("").unwrap();
+    p.expect("2 rows, ").unwrap();
+    p.expect("more columns not shown for the terminal's width: ")
+        .unwrap();
     p.expect("kql> ").unwrap();
 
     // Kusto's control command, with Kusto's columns.
@@ -146,4 +165,25 @@ fn a_session_types_queries_commands_completion_and_ctrl_c() {
     assert!(std::fs::read_to_string(&drawn).unwrap().starts_with("<svg"));
     let history = std::fs::read_to_string(dir.join("history")).unwrap();
     assert!(history.contains("#schema"), "{history}");
+}
+
+/// `kqlite query` on a terminal shows its table as the REPL does: timed, fitted, paged when tall.
+#[test]
+fn query_on_a_terminal_pages_a_tall_table() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kqlite"));
+    cmd.args([
+        "--color",
+        "never",
+        "query",
+        "AADProvisioningLogs | take 60 | project TimeGenerated, ResultType",
+    ])
+    .env("TERM", "xterm")
+    .env("PAGER", "sed 's/^/PAGED:/'");
+    let mut p = Session::spawn(cmd).expect("kqlite starts");
+    p.get_process_mut().set_window_size(100, 30).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(120)));
+    p.expect("PAGED:TimeGenerated").unwrap();
+    p.expect("PAGED:40 of 60 rows, ").unwrap();
+    p.expect(" s (use --max-rows or another --format for all)")
+        .unwrap();
 }

@@ -8,6 +8,11 @@ use kql_functions::KqlSchema;
 use kql_functions::value::{json_value, text_value, write_json_value};
 use kql_planner::RenderSpec;
 use std::io::{self, Write};
+use std::time::Instant;
+
+/// Narrowest a column is squeezed to when a table must fit the terminal: enough to tell a date or
+/// an id apart; past that, columns are left out rather than cut to noise.
+const MIN_COLUMN_WIDTH: usize = 16;
 
 /// How query results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +46,10 @@ pub struct ResultWriter<W: Write> {
     keys: Vec<String>,
     /// How to see every row, when the table shows fewer.
     more_hint: &'static str,
+    /// The table's width limit (a terminal's columns).
+    fit_width: Option<usize>,
+    /// When the query started, for the time in the table's footer.
+    started_at: Option<Instant>,
 }
 
 impl<W: Write> ResultWriter<W> {
@@ -71,6 +80,8 @@ impl<W: Write> ResultWriter<W> {
             shown: Vec::new(),
             keys,
             more_hint: "use --max-rows or another --format for all",
+            fit_width: None,
+            started_at: None,
         })
     }
 
@@ -138,8 +149,22 @@ impl<W: Write> ResultWriter<W> {
         self
     }
 
-    /// Writes what follows the rows (the table itself, the end of the JSON array) and flushes.
-    pub fn finish(mut self, render: Option<&RenderSpec>) -> io::Result<()> {
+    /// Fits the table into `columns` characters: the widest columns are clipped first, and
+    /// columns that still do not fit are left out (the footer names them).
+    pub fn fit_width(mut self, columns: Option<usize>) -> Self {
+        self.fit_width = columns;
+        self
+    }
+
+    /// Puts the time since `started` in the table's footer (`40 of 1,234 rows, 0.12 s`).
+    pub fn timed(mut self, started: Option<Instant>) -> Self {
+        self.started_at = started;
+        self
+    }
+
+    /// Writes what follows the rows (the table itself, the end of the JSON array), flushes, and
+    /// gives the writer back.
+    pub fn finish(mut self, render: Option<&RenderSpec>) -> io::Result<W> {
         self.start()?;
         match self.format {
             ResultFormat::Json if self.rows == 0 => writeln!(self.out, "[]")?,
@@ -147,7 +172,8 @@ impl<W: Write> ResultWriter<W> {
             ResultFormat::Table => self.table(render)?,
             ResultFormat::Csv | ResultFormat::Ndjson | ResultFormat::Markdown => {}
         }
-        self.out.flush()
+        self.out.flush()?;
+        Ok(self.out)
     }
 
     fn cells<'a>(
@@ -202,6 +228,10 @@ impl<W: Write> ResultWriter<W> {
                 *w = (*w).max(c.chars().count());
             }
         }
+        let shown_columns = match self.fit_width {
+            Some(limit) => fit(&mut widths, limit),
+            None => widths.len(),
+        };
         let numeric: Vec<bool> = self
             .schema
             .fields
@@ -211,9 +241,11 @@ impl<W: Write> ResultWriter<W> {
         let line = |cells: &[String], out: &mut W| {
             let parts: Vec<String> = cells
                 .iter()
+                .take(shown_columns)
                 .zip(&widths)
                 .zip(&numeric)
                 .map(|((c, w), num)| {
+                    let c = clip_to(c, *w);
                     if *num {
                         format!("{c:>w$}")
                     } else {
@@ -224,22 +256,45 @@ impl<W: Write> ResultWriter<W> {
             writeln!(out, "{}", parts.join("  ").trim_end())
         };
         line(&names, &mut self.out)?;
-        let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+        let rule: Vec<String> = widths
+            .iter()
+            .take(shown_columns)
+            .map(|w| "─".repeat(*w))
+            .collect();
         writeln!(self.out, "{}", rule.join("  "))?;
         for row in &self.shown {
             line(row, &mut self.out)?;
         }
         let total = self.rows;
         let noun = if total == 1 { "row" } else { "rows" };
+        let took = self
+            .started_at
+            .map(|t| format!(", {:.2} s", t.elapsed().as_secs_f64()))
+            .unwrap_or_default();
         if total > self.shown.len() {
             writeln!(
                 self.out,
-                "{total} {noun} ({} shown; {})",
-                self.shown.len(),
+                "{} of {} {noun}{took} ({})",
+                grouped(self.shown.len() as u64),
+                grouped(total as u64),
                 self.more_hint
             )?;
         } else {
-            writeln!(self.out, "{total} {noun}")?;
+            writeln!(self.out, "{} {noun}{took}", grouped(total as u64))?;
+        }
+        if shown_columns < names.len() {
+            let hidden = &names[shown_columns..];
+            writeln!(
+                self.out,
+                "{} more {} not shown for the terminal's width: {}",
+                hidden.len(),
+                if hidden.len() == 1 {
+                    "column"
+                } else {
+                    "columns"
+                },
+                hidden.join(", ")
+            )?;
         }
         if let Some(r) = render {
             let props: Vec<String> = r
@@ -284,6 +339,49 @@ fn clip(s: &str) -> String {
     }
 }
 
+/// Narrows `widths` (of columns two spaces apart) to fit `limit` characters, widest first and
+/// down to [`MIN_COLUMN_WIDTH`]; returns how many leading columns fit.
+fn fit(widths: &mut [usize], limit: usize) -> usize {
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    while total(widths) > limit {
+        let widest = widths
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w > MIN_COLUMN_WIDTH)
+            .max_by_key(|(i, w)| (**w, std::cmp::Reverse(*i)));
+        let Some((i, _)) = widest else { break };
+        widths[i] -= 1;
+    }
+    // Still too wide: leave out trailing columns (the first always stays).
+    let mut shown = widths.len();
+    while shown > 1 && total(&widths[..shown]) > limit {
+        shown -= 1;
+    }
+    shown
+}
+
+/// `s` in at most `width` characters, its end replaced by `…` when cut.
+fn clip_to(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if s.chars().count() <= width {
+        return s.into();
+    }
+    let kept: String = s.chars().take(width.saturating_sub(1)).collect();
+    format!("{kept}…").into()
+}
+
+/// `1234567` as `1,234,567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// Writes a whole result to `out`.
 pub fn write_result(
     out: impl Write,
@@ -297,5 +395,33 @@ pub fn write_result(
     for b in batches {
         w.batch(b)?;
     }
-    w.finish(render)
+    w.finish(render).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_tables_squeeze_the_widest_columns_first() {
+        let mut widths = vec![10, 40, 20];
+        // 70 + 4 separators = 74; 60 wanted: the 40 gives 14.
+        assert_eq!(fit(&mut widths, 60), 3);
+        assert_eq!(widths, vec![10, 26, 20]);
+        // Down to 16 each, then columns are left out from the right.
+        let mut widths = vec![30, 30, 30, 30];
+        assert_eq!(fit(&mut widths, 40), 2);
+        assert_eq!(widths, vec![16, 16, 16, 16]);
+        let mut one = vec![50];
+        assert_eq!(fit(&mut one, 5), 1, "the first column always stays");
+    }
+
+    #[test]
+    fn cells_are_clipped_with_an_ellipsis_and_counts_grouped() {
+        assert_eq!(clip_to("abcdef", 4), "abc…");
+        assert_eq!(clip_to("abc", 4), "abc");
+        assert_eq!(grouped(1_234), "1,234");
+        assert_eq!(grouped(12), "12");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+    }
 }

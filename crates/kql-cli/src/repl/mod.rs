@@ -258,6 +258,9 @@ impl Session {
             eprintln!("cancelled");
             return;
         }
+        // On a terminal a table is fitted to it, timed in its footer, and shown with its chart
+        // through the pager when tall; other formats stream.
+        let paged = matches!(self.format, PrintFormat::Table) && std::io::stdout().is_terminal();
         let printed = self.runtime.block_on(print_rows(
             &self.ws,
             &prepared,
@@ -265,11 +268,17 @@ impl Session {
             self.format,
             self.max_rows,
             &self.cancel,
+            paged.then_some(started),
         ));
         match printed {
-            Ok(Some(kept)) => {
-                if matches!(self.format, PrintFormat::Table) {
-                    crate::chart_file::show(&kept, self.chart_color);
+            Ok(Some((kept, table))) => {
+                if let Some(mut table) = table {
+                    if let Some(chart) = crate::chart_file::text(&kept, self.chart_color) {
+                        table.extend_from_slice(chart.as_bytes());
+                    }
+                    if let Err(e) = crate::terminal::show_paged(&table) {
+                        eprintln!("error: {}", crate::files::describe(&e));
+                    }
                 }
                 if self.timing {
                     eprintln!("({:.3} s)", started.elapsed().as_secs_f64());
@@ -294,9 +303,9 @@ impl Session {
     }
 }
 
-/// Streams the rows of `prepared` to standard output until they end (`Ok(Some)`: the rows kept
-/// for a chart when the query renders one) or Ctrl-C sets `cancel` (`Ok(None)`: the query is
-/// dropped, its tasks stopped).
+/// Streams the rows of `prepared` to standard output until they end (`Ok(Some)`: the rows, kept
+/// for a chart and `#save`, and with `terminal` (when the query started) the table, fitted and
+/// timed, to show) or Ctrl-C sets `cancel` (`Ok(None)`: the query is dropped, its tasks stopped).
 async fn print_rows(
     ws: &Workspace,
     prepared: &Prepared,
@@ -304,17 +313,49 @@ async fn print_rows(
     format: PrintFormat,
     max_rows: usize,
     cancel: &Arc<AtomicBool>,
-) -> Result<Option<Kept>, Error> {
+    terminal: Option<Instant>,
+) -> Result<Option<(Kept, Option<Vec<u8>>)>, Error> {
+    let hint = "#maxrows all, #save FILE or #format csv for all";
+    match terminal {
+        Some(started) => {
+            let out = Vec::new();
+            let shown = stream_rows(ws, prepared, now, cancel, |schema| {
+                ResultWriter::new(out, format.into(), schema, max_rows).map(|w| {
+                    w.more_hint(hint)
+                        .fit_width(Some(crate::terminal::columns()))
+                        .timed(Some(started))
+                })
+            })
+            .await?;
+            Ok(shown.map(|(kept, table)| (kept, Some(table))))
+        }
+        None => {
+            let shown = stream_rows(ws, prepared, now, cancel, |schema| {
+                ResultWriter::new(stdout_writer(), format.into(), schema, max_rows)
+                    .map(|w| w.more_hint(hint))
+            })
+            .await?;
+            Ok(shown.map(|(kept, _)| (kept, None)))
+        }
+    }
+}
+
+/// Runs `prepared`, writing its rows with the writer `writer` makes for its schema; see
+/// [`print_rows`].
+async fn stream_rows<W: std::io::Write>(
+    ws: &Workspace,
+    prepared: &Prepared,
+    now: i64,
+    cancel: &Arc<AtomicBool>,
+    writer: impl FnOnce(&kql_workspace::KqlSchema) -> std::io::Result<ResultWriter<W>>,
+) -> Result<Option<(Kept, W)>, Error> {
     let mut cancelled = Cancelled::watch(cancel.clone());
-    let started = tokio::select! {
+    let mut rows = tokio::select! {
         rows = ws.start(prepared, now) => rows?,
         _ = &mut cancelled.0 => return Ok(None),
     };
-    let mut rows = started;
     let write_failed = |e: std::io::Error| Error::Write(crate::files::describe(&e));
-    let mut out = ResultWriter::new(stdout_writer(), format.into(), &rows.schema, max_rows)
-        .map_err(write_failed)?
-        .more_hint("#maxrows all, #save FILE or #format csv for all");
+    let mut out = writer(&rows.schema).map_err(write_failed)?;
     let mut kept = Kept {
         schema: rows.schema.clone(),
         render: rows.render.clone(),
@@ -335,8 +376,8 @@ async fn print_rows(
             Some(Err(d)) => return Err(Error::Query(d)),
         }
     }
-    out.finish(rows.render.as_ref()).map_err(write_failed)?;
-    Ok(Some(kept))
+    let out = out.finish(rows.render.as_ref()).map_err(write_failed)?;
+    Ok(Some((kept, out)))
 }
 
 /// Resolves once Ctrl-C sets the flag. A thread of its own watches the flag and wakes the

@@ -3,6 +3,7 @@
 use super::Job;
 use super::infer::{Cycle, CycleKind, Episode, Reason, cycle_kind, quarantine_episodes};
 use kql_common::time::{TICKS_PER_SEC, format_datetime};
+use kql_output::results::grouped as thousands;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
@@ -24,18 +25,6 @@ fn span(ticks: i64) -> String {
         (d, 0, _) => format!("{d} d"),
         (d, h, _) => format!("{d} d {h} h"),
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn reason_text(reason: &Reason) -> String {
@@ -276,7 +265,5 @@ mod tests {
         assert_eq!(span(40 * min), "40 min");
         assert_eq!(span(12 * 60 * min + 4 * min), "12 h 4 min");
         assert_eq!(span(74 * 60 * min), "3 d 2 h");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(999), "999");
     }
 }
