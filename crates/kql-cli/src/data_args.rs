@@ -53,6 +53,23 @@ impl DataArgs {
     }
 }
 
+impl DataArgs {
+    /// A workspace with `--data` (the demo week without it) and each `--table` attached, their
+    /// events on standard error, and the `now()` queries default to there: the end of the demo
+    /// week, or the wall clock. The error is the exit code, its message printed.
+    pub(crate) fn open(&self) -> Result<(Workspace, i64), u8> {
+        let ws = Workspace::new();
+        let demo = self.data.is_empty();
+        self.attach(&ws, demo, &crate::events::StderrEvents::shared())?;
+        let now = if demo {
+            kql_workspace::DEMO_END
+        } else {
+            kql_workspace::context_now()
+        };
+        Ok((ws, now))
+    }
+}
+
 /// Attaches `--table NAME=PATH`: the file as table NAME, with inferred types.
 fn attach_table(
     ws: &Workspace,

@@ -1,6 +1,7 @@
 //! `kqlite`: run and check KQL locally. This crate is the only one that knows about terminals,
 //! colour, arguments and exit codes; the libraries never print.
 
+mod alert;
 mod chart_file;
 mod check;
 mod convert;
@@ -66,6 +67,10 @@ enum Command {
     Status(status::StatusArgs),
     /// Type queries interactively over exports or the demo week (also: `kqlite` on a terminal).
     Repl(repl::ReplArgs),
+    /// Run alert rules (ARM, Sentinel YAML, Defender, TOML, builtin:NAME) over the data once or
+    /// replayed over time (exit 0: nothing fired, 1: something fired, 2: errors).
+    #[command(subcommand)]
+    Alert(alert::AlertCommand),
     /// Load exports once and write a Parquet snapshot that loads fast as --data.
     Convert(convert::ConvertArgs),
     /// Write deterministic demo provisioning logs, in any export shape.
@@ -98,6 +103,7 @@ fn main() -> ExitCode {
         Some(Command::Logs(args)) => logs::run(&args, cli.color, started),
         Some(Command::Show(args)) => show::run(&args),
         Some(Command::Status(args)) => status::run(&args),
+        Some(Command::Alert(command)) => alert::run(&command),
         Some(Command::Check(args)) => check::run(&args, cli.color),
         Some(Command::Query(args)) => query::run(&args, cli.color, started),
         Some(Command::Convert(args)) => convert::run(&args),

@@ -52,3 +52,30 @@ pub(crate) fn print_diagnostics(
     };
     write_report(std::io::stdout().lock(), results, format, style, files)
 }
+
+/// Writes `text` and a newline to standard output. The error is the exit code to leave with: 0
+/// when the reader went away (a closed pipe, as `| head` makes: a quiet end, as other tools
+/// have), 1 when the write failed (its reason printed).
+pub(crate) fn print_line(text: &str) -> Result<(), u8> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}") {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(0),
+        Err(e) => {
+            eprintln!("error: writing the result: {}", crate::files::describe(&e));
+            Err(1)
+        }
+    }
+}
+
+/// `println!` that leaves the function with [`print_line`]'s exit code when standard output is
+/// gone.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if let Err(code) = $crate::output::print_line(&format!($($arg)*)) {
+            return code;
+        }
+    };
+}
+pub(crate) use out;

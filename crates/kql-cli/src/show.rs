@@ -5,9 +5,10 @@
 //! recent entries instead.
 
 use crate::data_args::DataArgs;
-use crate::events::{StderrEvents, data_error};
+use crate::events::data_error;
+use crate::output::out;
 use kql_parser::syntax::string_literal as literal;
-use kql_workspace::{Error, Workspace};
+use kql_workspace::Error;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -44,16 +45,9 @@ pub(crate) fn run(args: &ShowArgs) -> u8 {
     let Some(runtime) = crate::runtime() else {
         return 1;
     };
-    let ws = Workspace::new();
-    let events = StderrEvents::shared();
-    let demo = args.source.data.is_empty();
-    if let Err(code) = args.source.attach(&ws, demo, &events) {
-        return code;
-    }
-    let now = if demo {
-        kql_workspace::DEMO_END
-    } else {
-        kql_workspace::context_now()
+    let (ws, now) = match args.source.open() {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
     let result = match runtime.block_on(ws.query(&query_text(&args.id), now)) {
         Ok(r) => r,
@@ -90,7 +84,7 @@ pub(crate) fn run(args: &ShowArgs) -> u8 {
         );
     }
     let text: Vec<String> = shown.iter().map(|e| details(e)).collect();
-    println!("{}", text.join("\n"));
+    out!("{}", text.join("\n"));
     0
 }
 

@@ -203,7 +203,7 @@ impl KqlContext {
     pub fn plan(&self, kql: &str, now: i64) -> Result<PlannedQuery, Diagnostics> {
         let query = kql_parser::parse_query(kql)?;
         let snapshot = Snapshot(self.tables.read().map(|t| t.clone()).unwrap_or_default());
-        KqlToRel::new(&snapshot, PlannerOptions { now }).query_to_plan(&query)
+        KqlToRel::new(&snapshot, PlannerOptions::at(now)).query_to_plan(&query)
     }
 
     /// Plans a parsed `query` with `now()` fixed at `now` (ticks), then optimizes the plan, so
@@ -216,8 +216,18 @@ impl KqlContext {
         now: i64,
         text_len: usize,
     ) -> Result<PlannedQuery, Diagnostics> {
+        self.plan_optimized_with(query, PlannerOptions::at(now), text_len)
+    }
+
+    /// [`KqlContext::plan_optimized`] with every planner option (a time window, say).
+    pub fn plan_optimized_with(
+        &self,
+        query: &kql_parser::ast::Query,
+        options: PlannerOptions,
+        text_len: usize,
+    ) -> Result<PlannedQuery, Diagnostics> {
         let snapshot = Snapshot(self.tables.read().map(|t| t.clone()).unwrap_or_default());
-        let planned = KqlToRel::new(&snapshot, PlannerOptions { now }).query_to_plan(query)?;
+        let planned = KqlToRel::new(&snapshot, options).query_to_plan(query)?;
         let span = Span::new(0, text_len);
         let state = self.session.state();
         // The optimizer recurses over the plan as execution does, so it gets a query thread's

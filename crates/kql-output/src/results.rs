@@ -296,7 +296,8 @@ impl<W: Write> ResultWriter<W> {
                 hidden.join(", ")
             )?;
         }
-        if let Some(r) = render {
+        // On a terminal the chart itself is drawn under the table; elsewhere, a line says so.
+        if let Some(r) = render.filter(|_| self.fit_width.is_none()) {
             let props: Vec<String> = r
                 .properties
                 .iter()
@@ -309,7 +310,7 @@ impl<W: Write> ResultWriter<W> {
             };
             writeln!(
                 self.out,
-                "render: {}{extra} (drawn under the table on a terminal; --chart FILE.svg draws it to a file)",
+                "render: {}{extra} (drawn under the table on a terminal; --chart FILE.svg, .png or .html draws it to a file)",
                 r.visualization
             )?;
         }

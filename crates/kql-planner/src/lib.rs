@@ -24,6 +24,8 @@ pub use kql_functions as functions;
 pub use kql_functions::schema::{KqlField, KqlSchema};
 pub use kql_functions::types::KqlType;
 pub use kql_functions::{schema, types};
-pub use planner::{KqlToRel, MAX_PLAN_DEPTH, PlannedQuery, PlannerOptions};
+pub use planner::{
+    KqlToRel, MAX_PLAN_DEPTH, PlannedQuery, PlannerOptions, TimeWindow, WINDOW_COLUMN,
+};
 pub use range_node::RangeNode;
 pub use render::RenderSpec;

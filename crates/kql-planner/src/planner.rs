@@ -17,6 +17,35 @@ use std::rc::Rc;
 pub struct PlannerOptions {
     /// The value of `now()` for the whole query, in 100 ns ticks (`ago()` is relative to it).
     pub now: i64,
+    /// Rows every table shows the query, by `TimeGenerated`, as the query API's `timespan` and
+    /// an alert rule's window do: applied outside the query, so no `ago()` in it reaches past.
+    pub window: Option<TimeWindow>,
+}
+
+impl PlannerOptions {
+    /// Options with `now()` at `now` and every row visible.
+    pub fn at(now: i64) -> PlannerOptions {
+        PlannerOptions { now, window: None }
+    }
+}
+
+/// A half-open time range `[from, to)` in ticks: consecutive windows never count a row twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// First tick inside.
+    pub from: i64,
+    /// First tick past the end.
+    pub to: i64,
+}
+
+/// The column a [`TimeWindow`] filters on.
+pub const WINDOW_COLUMN: &str = "TimeGenerated";
+
+/// `TimeGenerated >= from and TimeGenerated < to` (datetimes are ticks).
+fn window_filter(w: TimeWindow) -> datafusion_expr::Expr {
+    use datafusion_expr::{Expr, lit};
+    let at = || Expr::Column(datafusion_common::Column::new_unqualified(WINDOW_COLUMN));
+    at().gt_eq(lit(w.from)).and(at().lt(lit(w.to)))
 }
 
 /// A planned query: the plan, its Kusto schema and the `render` request, if any.
@@ -382,7 +411,14 @@ impl<'a> KqlToRel<'a> {
         if let Some(entry) = self.catalog.table(&n.name) {
             // A bare reference: DataFusion must not parse or lower-case the (case-sensitive) name.
             let table = datafusion_common::TableReference::bare(n.name.clone());
-            let plan = LogicalPlanBuilder::scan(table, entry.source, None)
+            let scan = LogicalPlanBuilder::scan(table, entry.source, None);
+            let windowed = match (self.options.window, entry.schema.field(WINDOW_COLUMN)) {
+                (Some(w), Some((_, f))) if f.ty == crate::types::KqlType::DateTime => {
+                    scan.and_then(|b| b.filter(window_filter(w)))
+                }
+                _ => scan,
+            };
+            let plan = windowed
                 .and_then(LogicalPlanBuilder::build)
                 .map_err(|e| internal(e, n.span))?;
             return Ok(Tab::new(plan, entry.schema));

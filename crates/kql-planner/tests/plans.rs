@@ -26,7 +26,7 @@ fn catalog() -> SchemaCatalog {
 fn plan(kql: &str) -> String {
     let q = kql_parser::parse_query(kql).expect("parses");
     let cat = catalog();
-    let p = KqlToRel::new(&cat, PlannerOptions { now: 0 })
+    let p = KqlToRel::new(&cat, PlannerOptions::at(0))
         .query_to_plan(&q)
         .expect("plans");
     let cols: Vec<String> = p

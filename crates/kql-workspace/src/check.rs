@@ -38,7 +38,7 @@ impl Schemas {
 /// type mismatches, unsupported constructs) with their spans.
 pub fn check_query(query: &Query, schemas: &Schemas) -> Result<(), Diagnostics> {
     let now = time::parse_datetime("2026-01-01").unwrap_or(0);
-    KqlToRel::new(&schemas.catalog, PlannerOptions { now })
+    KqlToRel::new(&schemas.catalog, PlannerOptions::at(now))
         .query_to_plan(query)
         .map(|_| ())
 }

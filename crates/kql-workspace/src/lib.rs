@@ -43,6 +43,8 @@ pub use attach::{AttachOptions, Attached, Source};
 pub use complete::Completion;
 pub use definitions::Input;
 pub use error::Error;
+/// The rows an alert rule's evaluation sees ([`Workspace::run_windowed`]).
+pub use kql_planner::TimeWindow;
 pub use live::{LiveHandle, LiveSource};
 pub use observer::{Collected, Event, Observer, Silent};
 pub use query::Prepared;

@@ -6,6 +6,7 @@ use crate::export_table::ExportTable;
 use crate::workspace::Workspace;
 use kql_engine::{KqlBatches, KqlResult, KqlSchema, PlannedQuery, RenderSpec, columns_read};
 use kql_parser::ast::Query;
+use kql_planner::{PlannerOptions, TimeWindow};
 use std::sync::Arc;
 
 /// A query parsed and planned against the workspace's tables.
@@ -13,7 +14,7 @@ use std::sync::Arc;
 pub struct Prepared {
     text: String,
     query: Query,
-    now: i64,
+    options: PlannerOptions,
     planned: PlannedQuery,
     reads: Vec<(String, Vec<String>)>,
     /// The tables of `reads`, as they were when the query was planned (its plan scans these,
@@ -60,11 +61,13 @@ impl Workspace {
         now: i64,
     ) -> Result<Prepared, Error> {
         let query = self.with_definitions(query);
-        self.plan(text.to_owned(), query, now)
+        self.plan(text.to_owned(), query, PlannerOptions::at(now))
     }
 
-    fn plan(&self, text: String, query: Query, now: i64) -> Result<Prepared, Error> {
-        let planned = self.context().plan_optimized(&query, now, text.len())?;
+    fn plan(&self, text: String, query: Query, options: PlannerOptions) -> Result<Prepared, Error> {
+        let planned = self
+            .context()
+            .plan_optimized_with(&query, options, text.len())?;
         let (reads, tables) = self
             .exports()
             .into_iter()
@@ -75,7 +78,7 @@ impl Workspace {
         Ok(Prepared {
             text,
             query,
-            now,
+            options,
             planned,
             reads,
             tables,
@@ -96,13 +99,37 @@ impl Workspace {
     /// tables it was prepared against; at another `now` it is planned again from its syntax
     /// tree (not its text), against the tables attached now.
     pub async fn start(&self, prepared: &Prepared, now: i64) -> Result<KqlBatches, Error> {
-        let replanned;
-        let prepared = if now == prepared.now {
-            prepared
-        } else {
-            replanned = self.plan(prepared.text.clone(), prepared.query.clone(), now)?;
-            &replanned
+        self.start_with(prepared, PlannerOptions::at(now)).await
+    }
+
+    /// Runs `prepared` with `now()` at `now`, seeing only the rows of `window` (by
+    /// `TimeGenerated`, in every table that has it), as an alert rule's evaluation does.
+    pub async fn run_windowed(
+        &self,
+        prepared: &Prepared,
+        now: i64,
+        window: TimeWindow,
+    ) -> Result<KqlResult, Error> {
+        let options = PlannerOptions {
+            now,
+            window: Some(window),
         };
+        Ok(self.start_with(prepared, options).await?.collect().await?)
+    }
+
+    async fn start_with(
+        &self,
+        prepared: &Prepared,
+        options: PlannerOptions,
+    ) -> Result<KqlBatches, Error> {
+        let replanned;
+        let prepared =
+            if options.now == prepared.options.now && options.window == prepared.options.window {
+                prepared
+            } else {
+                replanned = self.plan(prepared.text.clone(), prepared.query.clone(), options)?;
+                &replanned
+            };
         self.load_for(prepared)?;
         Ok(self
             .context()

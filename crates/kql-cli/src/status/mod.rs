@@ -8,10 +8,11 @@ mod infer;
 mod report;
 
 use crate::data_args::DataArgs;
-use crate::events::{StderrEvents, data_error};
+use crate::events::data_error;
+use crate::output::out;
 use clap::{Args, ValueEnum};
 use infer::{BLOCKING_CODE_ENDINGS, Cycle};
-use kql_workspace::{Error, Workspace};
+use kql_workspace::Error;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -111,17 +112,15 @@ fn identities_query(app: Option<&str>) -> String {
 }
 
 pub(crate) fn run(args: &StatusArgs) -> u8 {
-    let demo = args.source.data.is_empty();
-    let now = match &args.now {
+    let pinned = match &args.now {
         Some(t) => match kql_common::time::parse_datetime(t) {
-            Some(t) => t,
+            Some(t) => Some(t),
             None => {
                 eprintln!("error: --now: `{t}` is not a datetime (ISO 8601)");
                 return crate::EXIT_USAGE;
             }
         },
-        None if demo => kql_workspace::DEMO_END,
-        None => kql_workspace::context_now(),
+        None => None,
     };
     let (cycles_text, identities_text) = (
         cycles_query(args.app.as_deref()),
@@ -133,11 +132,11 @@ pub(crate) fn run(args: &StatusArgs) -> u8 {
     let Some(runtime) = crate::runtime() else {
         return 1;
     };
-    let ws = Workspace::new();
-    let events = StderrEvents::shared();
-    if let Err(code) = args.source.attach(&ws, demo, &events) {
-        return code;
-    }
+    let (ws, default_now) = match args.source.open() {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    let now = pinned.unwrap_or(default_now);
     let rows = |text: &str| -> Result<Vec<Value>, u8> {
         match runtime.block_on(ws.query(text, now)) {
             Ok(r) => crate::json_rows::rows(&r).map_err(|e| {
@@ -166,7 +165,7 @@ pub(crate) fn run(args: &StatusArgs) -> u8 {
         StatusFormat::Text => report::text(&jobs, now),
         StatusFormat::Json => report::json(&jobs),
     };
-    println!("{out}");
+    out!("{out}");
     0
 }
 

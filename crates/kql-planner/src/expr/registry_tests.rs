@@ -57,7 +57,7 @@ fn plan_call(def: &FunctionDef, name: &str, args: &[&str]) -> Result<KqlType, Di
         kql_parser::parse_query(&query).unwrap_or_else(|d| panic!("{query} does not parse: {d}"));
     let mut catalog = SchemaCatalog::new();
     catalog.add("T", KqlSchema::new([("a".to_owned(), KqlType::Long)]));
-    let planned = KqlToRel::new(&catalog, PlannerOptions { now: 0 }).query_to_plan(&q)?;
+    let planned = KqlToRel::new(&catalog, PlannerOptions::at(0)).query_to_plan(&q)?;
     Ok(planned
         .schema
         .field("x")

@@ -1,0 +1,126 @@
+//! Reading rules from the files users keep them in. The format is told by the file's name and
+//! content: `.toml` (kqlite's own), `.kql`/`.csl`/`.kusto` with a settings header, `.yaml`/`.yml`
+//! (Sentinel), `.json`/`.jsonc` (ARM templates of Azure Monitor or Sentinel rules, REST bodies,
+//! Defender XDR detections).
+
+mod arm;
+mod defender;
+pub mod position;
+mod settings;
+mod yaml;
+
+use crate::rule::{Format, Rule};
+use std::path::{Path, PathBuf};
+
+/// A rule file that cannot be read as a rule, with where and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleError {
+    pub path: PathBuf,
+    /// 1-based line and column in the file, where known.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some((l, c)) => write!(f, "{}:{l}:{c}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl RuleError {
+    pub(crate) fn new(path: &Path, message: impl Into<String>) -> RuleError {
+        RuleError {
+            path: path.to_owned(),
+            position: None,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn at(path: &Path, position: (usize, usize), message: impl Into<String>) -> Self {
+        RuleError {
+            path: path.to_owned(),
+            position: Some(position),
+            message: message.into(),
+        }
+    }
+}
+
+/// The syntax tree of a JSON rule file: comments and trailing commas allowed, as ARM allows.
+pub(crate) fn json_ast<'a>(
+    path: &Path,
+    text: &'a str,
+) -> Result<jsonc_parser::ast::Value<'a>, RuleError> {
+    let options = jsonc_parser::ParseOptions {
+        allow_comments: true,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: true,
+    };
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
+        RuleError::at(
+            path,
+            (e.line_display(), e.column_display()),
+            e.kind().to_string(),
+        )
+    })?;
+    parsed
+        .value
+        .ok_or_else(|| RuleError::new(path, "the file is empty"))
+}
+
+/// Values for ARM `[parameters('x')]` and Bicep parameters, from `--param NAME=VALUE`.
+pub type Params = std::collections::BTreeMap<String, String>;
+
+/// The rules of the file at `path` (an ARM template may hold several).
+pub fn read(path: &Path, params: &Params) -> Result<Vec<Rule>, RuleError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RuleError::new(path, kql_common::io_text::describe(&e)))?;
+    parse(path, &text, params)
+}
+
+/// The rules in `text`, read as the file `path` says.
+pub fn parse(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>, RuleError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "toml" => settings::toml_rule(path, text, Format::Toml).map(|r| vec![r]),
+        "kql" | "csl" | "kusto" => settings::kql_rule(path, text).map(|r| vec![r]),
+        "yaml" | "yml" => yaml::sentinel_rule(path, text).map(|r| vec![r]),
+        "json" | "jsonc" => {
+            if defender::looks_like(text) {
+                defender::rules(path, text)
+            } else {
+                arm::rules(path, text, params)
+            }
+        }
+        "bicep" => Err(RuleError::new(
+            path,
+            "Bicep rule files are not read yet: compile it with `az bicep build` and pass the JSON",
+        )),
+        _ => Err(RuleError::new(
+            path,
+            "not a rule file: name a .toml, .kql, .yaml, .json or .bicep file",
+        )),
+    }
+}
+
+/// Whether `path` names a file [`read`] can try (for walking folders).
+pub fn is_rule_file(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("toml" | "kql" | "csl" | "kusto" | "yaml" | "yml" | "json" | "jsonc")
+    )
+}
+
+/// A built-in rule's TOML (named `builtin:NAME`).
+pub(crate) fn parse_builtin(path: &Path, text: &str) -> Result<Rule, RuleError> {
+    settings::toml_rule(path, text, Format::Builtin)
+}
