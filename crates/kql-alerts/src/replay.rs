@@ -10,9 +10,28 @@
 //!   except within `suppressionDuration` of the last (suppressed, reported as muted).
 //! - Defender: every result row is an alert.
 
-use crate::evaluate::{Evaluation, SeriesMeasure};
+use crate::evaluate::{Evaluation, SeriesMeasure, evaluate};
 use crate::rule::{Rule, RuleKind};
+use kql_workspace::{Error, Prepared, Workspace};
 use std::collections::HashMap;
+
+/// Evaluates `rule` (its query prepared as `prepared`) at each of `times`, in order, and
+/// returns every series' step with its event.
+pub async fn replay(
+    ws: &Workspace,
+    rule: &Rule,
+    prepared: &Prepared,
+    times: &[i64],
+    ingestion_delay: i64,
+) -> Result<Vec<Step>, Error> {
+    let mut tracker = Tracker::new(rule);
+    let mut steps = Vec::new();
+    for at in times {
+        let evaluation = evaluate(ws, rule, prepared, *at, ingestion_delay).await?;
+        steps.extend(tracker.step(&evaluation));
+    }
+    Ok(steps)
+}
 
 /// What happened to one series at one evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

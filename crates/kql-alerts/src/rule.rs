@@ -118,6 +118,23 @@ impl QueryText {
     }
 }
 
+impl QueryText {
+    /// The byte offset in `source` (the rule file's text) of the query's byte `offset`, so that
+    /// a diagnostic of the query points into the file.
+    pub fn file_offset(&self, source: &str, offset: usize) -> usize {
+        let (line, column) = self.locate(offset);
+        let line_start: usize = source
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let rest = source.get(line_start..).unwrap_or("");
+        rest.char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_start + rest.len(), |(i, _)| line_start + i)
+    }
+}
+
 /// Comparison of a measure with a threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operator {
@@ -282,6 +299,16 @@ mod tests {
         assert_eq!(q.locate(2), (6, 1));
         assert_eq!(q.locate(4), (6, 3));
         assert_eq!(q.locate(14), (7, 3));
+    }
+
+    #[test]
+    fn offsets_map_to_bytes_of_the_file() {
+        let source = "query = '''\nT\n| where x'''\n";
+        let q = QueryText::at("T\n| where x", 2, 1);
+        assert_eq!(
+            q.file_offset(source, 4),
+            source.find("where").expect("where")
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::events::data_error;
 use crate::output::out;
 use clap::{Args, Subcommand, ValueEnum};
 use kql_alerts::evaluate::{SeriesMeasure, evaluate, schedule};
-use kql_alerts::replay::{Event, Tracker, instants};
+use kql_alerts::replay::{Event, instants, replay};
 use kql_alerts::rule::{AzureMonitor, Rule, RuleKind};
 use kql_alerts::{Params, builtin, duration};
 use kql_common::time::{format_datetime, parse_datetime};
@@ -393,18 +393,17 @@ impl Session {
             {
                 let short = times.iter().filter(|t| *t - range < data_first).count();
                 let which = if short == 1 {
-                    "the first evaluation reads".to_owned()
+                    "the first evaluation reads back {} and sees".to_owned()
                 } else {
-                    format!("the first {short} evaluations read")
-                };
+                    format!("the first {short} evaluations read back {{}} and see")
+                }
+                .replace("{}", &duration::format_iso(range));
                 eprintln!(
-                    "warning: {}: the data starts at {}, and {which} back {}: they see less than a full range",
+                    "warning: {}: the data starts at {}, and {which} less than a full range",
                     rule.name,
                     format_datetime(data_first),
-                    duration::format_iso(range)
                 );
             }
-            let mut tracker = Tracker::new(rule);
             let (mut notifications, mut resolved, mut muted) = (0u64, 0u64, 0u64);
             if matches!(self.format, AlertFormat::Text) {
                 out!(
@@ -416,42 +415,43 @@ impl Session {
                     times.last().map_or(String::new(), |t| format_datetime(*t)),
                 );
             }
-            for at in &times {
-                let evaluation = match self
-                    .runtime
-                    .block_on(evaluate(&self.ws, rule, prepared, *at, self.delay))
-                {
-                    Ok(e) => e,
-                    Err(e) => return self.failed(rule, &e),
-                };
-                for step in tracker.step(&evaluation) {
-                    match step.event {
-                        Event::Fired => notifications += step.measure.alerts.max(1),
-                        Event::Resolved => resolved += 1,
-                        Event::Muted => muted += 1,
-                        Event::Quiet | Event::StillFiring => {}
+            let steps = match self
+                .runtime
+                .block_on(replay(&self.ws, rule, prepared, &times, self.delay))
+            {
+                Ok(s) => s,
+                Err(e) => return self.failed(rule, &e),
+            };
+            for step in &steps {
+                match step.event {
+                    Event::Fired => notifications += step.measure.alerts.max(1),
+                    Event::Resolved => resolved += 1,
+                    Event::Muted => muted += 1,
+                    Event::Quiet | Event::StillFiring => {}
+                }
+                match self.format {
+                    AlertFormat::Json => {
+                        out!(
+                            "{}",
+                            json_line(rule, step.at, &step.measure, Some(step.event))
+                        );
                     }
-                    match self.format {
-                        AlertFormat::Json => {
-                            out!("{}", json_line(rule, *at, &step.measure, Some(step.event)));
-                        }
-                        AlertFormat::Text => {
-                            if matches!(step.event, Event::Fired | Event::Resolved | Event::Muted) {
-                                let dims = dims_text(&step.measure);
-                                out!(
-                                    "  {}  {:<8}  {}{}",
-                                    format_datetime(*at),
-                                    step.event.name(),
-                                    step.measure
-                                        .value
-                                        .map_or("no rows".to_owned(), |v| format!("measure {v}")),
-                                    if dims.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!("  {dims}")
-                                    }
-                                );
-                            }
+                    AlertFormat::Text => {
+                        if matches!(step.event, Event::Fired | Event::Resolved | Event::Muted) {
+                            let dims = dims_text(&step.measure);
+                            out!(
+                                "  {}  {:<8}  {}{}",
+                                format_datetime(step.at),
+                                step.event.name(),
+                                step.measure
+                                    .value
+                                    .map_or("no rows".to_owned(), |v| format!("measure {v}")),
+                                if dims.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("  {dims}")
+                                }
+                            );
                         }
                     }
                 }

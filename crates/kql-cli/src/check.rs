@@ -47,17 +47,29 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
     }
     let schemas = (!args.syntax_only).then_some(schemas);
     let mut results = Vec::new();
-    for path in &files {
+    let mut checked = 0;
+    for found in &files {
+        let path = &found.path;
         let name = path.display().to_string();
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
+                Ok(text) if files::is_query_file(path) => {
+                    checked += 1;
                     let diags = check_script(&text, schemas.as_ref());
                     results.extend(diags.into_iter().map(|d| FileDiagnostic {
                         file: name.clone(),
                         source: text.clone(),
                         diagnostic: d,
                     }));
+                }
+                Ok(text) => {
+                    // A rule file: its query checked, diagnostics pointing into the file. JSON
+                    // and YAML found in a folder that hold no rule are passed over.
+                    if !found.named && !kql_alerts::formats::looks_like_rule(path, &text) {
+                        continue;
+                    }
+                    checked += 1;
+                    results.extend(check_rules(&name, path, &text, schemas.as_ref()));
                 }
                 Err(e) => results.push(unreadable(
                     &name,
@@ -71,7 +83,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
         .iter()
         .filter(|r| r.diagnostic.severity == Severity::Error)
         .count();
-    match print_diagnostics(&results, args.format, color, files.len()) {
+    match print_diagnostics(&results, args.format, color, checked) {
         Ok(()) => u8::from(errors > 0),
         // A reader that went away (`| head`) is a quiet end, as for `kqlite query`.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => u8::from(errors > 0),
@@ -80,6 +92,50 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
             1
         }
     }
+}
+
+/// The diagnostics of the rules in rule file `path` (text `text`): the file's own problems, and
+/// each rule's query checked with its spans moved into the file.
+fn check_rules(
+    name: &str,
+    path: &std::path::Path,
+    text: &str,
+    schemas: Option<&Schemas>,
+) -> Vec<FileDiagnostic> {
+    let at = |diagnostic: Diagnostic| FileDiagnostic {
+        file: name.to_owned(),
+        source: text.to_owned(),
+        diagnostic,
+    };
+    let rules = match kql_alerts::formats::parse(path, text, &kql_alerts::Params::new()) {
+        Ok(rules) => rules,
+        Err(e) => {
+            let offset = e.position.map_or(0, |(line, column)| {
+                kql_alerts::rule::QueryText::at("", line, column).file_offset(text, 0)
+            });
+            return vec![at(Diagnostic::error(
+                codes::INVALID_RULE,
+                e.message,
+                Span::at(offset),
+            ))];
+        }
+    };
+    let mut out = Vec::new();
+    for rule in rules {
+        for mut d in check_script(&rule.query.text, schemas) {
+            let moved = |s: Span| {
+                let start = rule.query.file_offset(text, s.start as usize);
+                let end = rule.query.file_offset(text, s.end as usize).max(start);
+                Span::new(start, end)
+            };
+            d.span = moved(d.span);
+            for label in &mut d.secondary {
+                label.span = moved(label.span);
+            }
+            out.push(at(d));
+        }
+    }
+    out
 }
 
 fn unreadable(file: &str, why: &str) -> FileDiagnostic {

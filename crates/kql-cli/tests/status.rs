@@ -2,28 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{kqlite, scratch, text};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// An empty folder of this test's own.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn kqlite(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kqlite"))
-        .args(args)
-        .output()
-        .expect("kqlite runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn status_json(args: &[&str]) -> Vec<Value> {
     let mut all = vec!["status", "--format", "json"];

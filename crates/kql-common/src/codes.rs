@@ -44,6 +44,9 @@ codes! {
     INVALID_OPTION_VALUE = "KP011", "invalid option value";
     /// A query file that could not be read (missing, unreadable, not UTF-8).
     UNREADABLE_FILE = "KF001", "file could not be read";
+    /// An alert rule file whose settings cannot be read (a missing field, a bad duration or
+    /// operator, an ARM expression that cannot be evaluated).
+    INVALID_RULE = "KF002", "invalid alert rule";
     /// A table name that is neither a known table nor a tabular `let`.
     UNKNOWN_TABLE = "KS001", "unknown table";
     /// A name that is not a column of the input nor a scalar `let`.

@@ -80,14 +80,17 @@ pub fn read(path: &Path, params: &Params) -> Result<Vec<Rule>, RuleError> {
     parse(path, &text, params)
 }
 
-/// The rules in `text`, read as the file `path` says.
-pub fn parse(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>, RuleError> {
-    let ext = path
-        .extension()
+/// `path`'s extension, lower-cased (empty without one).
+fn extension(path: &Path) -> String {
+    path.extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match ext.as_str() {
+        .unwrap_or_default()
+}
+
+/// The rules in `text`, read as the file `path` says.
+pub fn parse(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>, RuleError> {
+    match extension(path).as_str() {
         "toml" => settings::toml_rule(path, text, Format::Toml).map(|r| vec![r]),
         "kql" | "csl" | "kusto" => settings::kql_rule(path, text).map(|r| vec![r]),
         "yaml" | "yml" => yaml::sentinel_rule(path, text).map(|r| vec![r]),
@@ -109,14 +112,27 @@ pub fn parse(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>, Rule
     }
 }
 
+/// Whether `text`, the content of a file met while walking a folder, looks like a rule at all
+/// (a folder of rules also holds other JSON and YAML, which are passed over, not reported).
+pub fn looks_like_rule(path: &Path, text: &str) -> bool {
+    match extension(path).as_str() {
+        "json" | "jsonc" => {
+            let t = text.to_ascii_lowercase();
+            t.contains("scheduledqueryrules")
+                || t.contains("alertrules")
+                || t.contains("\"querycondition\"")
+        }
+        "yaml" | "yml" => text.lines().any(|l| l.starts_with("query:")),
+        "toml" => text.lines().any(|l| l.trim_start().starts_with("query")),
+        _ => true,
+    }
+}
+
 /// Whether `path` names a file [`read`] can try (for walking folders).
 pub fn is_rule_file(path: &Path) -> bool {
     matches!(
-        path.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("toml" | "kql" | "csl" | "kusto" | "yaml" | "yml" | "json" | "jsonc")
+        extension(path).as_str(),
+        "toml" | "kql" | "csl" | "kusto" | "yaml" | "yml" | "json" | "jsonc"
     )
 }
 
