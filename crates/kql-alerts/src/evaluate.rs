@@ -211,7 +211,12 @@ fn azure_monitor(a: &AzureMonitor, rows: &Rows, at: i64) -> Result<Vec<SeriesMea
         })?),
         None => None,
     };
-    let periods = a.periods.max(1);
+    // Periods older than the query's range (an `overrideQueryTimeRange` shorter than the
+    // window times the periods) can have no rows: only the ones inside it are evaluated.
+    let periods = a
+        .periods
+        .max(1)
+        .min(u32::try_from(a.range().div_euclid(a.window.max(1)).max(1)).unwrap_or(u32::MAX));
     let time = if periods > 1 {
         Some(rows.time_column().ok_or_else(|| {
             query_error(
@@ -288,6 +293,10 @@ fn aggregate(how: Aggregation, column: Option<usize>, rows: &[&Vec<Value>]) -> O
         // Row count: the service appends `| count` to the query.
         return Some(rows.len() as f64);
     };
+    if how == Aggregation::Count {
+        // Count counts the column's values, whatever their type: nulls only are left out.
+        return Some(rows.iter().filter(|r| !r[c].is_null()).count() as f64);
+    }
     let values: Vec<f64> = rows.iter().filter_map(|r| number(&r[c])).collect();
     match how {
         Aggregation::Count => Some(values.len() as f64),

@@ -15,6 +15,7 @@ pub mod builtin;
 pub mod duration;
 pub mod evaluate;
 pub mod formats;
+pub mod lint;
 pub mod replay;
 pub mod rule;
 

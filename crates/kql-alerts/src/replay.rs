@@ -13,7 +13,7 @@
 use crate::evaluate::{Evaluation, SeriesMeasure, evaluate};
 use crate::rule::{Rule, RuleKind};
 use kql_workspace::{Error, Prepared, Workspace};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Evaluates `rule` (its query prepared as `prepared`) at each of `times`, in order, and
 /// returns every series' step with its event.
@@ -85,18 +85,19 @@ pub fn instants(from: i64, to: i64, frequency: i64) -> Vec<i64> {
 /// Carries alert state across evaluations of one rule.
 pub struct Tracker {
     kind: RuleKind,
-    /// Stateful: series whose alert is open.
-    open: HashMap<Vec<(String, String)>, ()>,
+    /// Stateful: series whose alert is open (ordered, so that series resolved together are
+    /// listed in the same order every time).
+    open: BTreeMap<Vec<(String, String)>, ()>,
     /// When each series last notified (for mute and suppression).
-    last_notified: HashMap<Vec<(String, String)>, i64>,
+    last_notified: BTreeMap<Vec<(String, String)>, i64>,
 }
 
 impl Tracker {
     pub fn new(rule: &Rule) -> Tracker {
         Tracker {
             kind: rule.kind.clone(),
-            open: HashMap::new(),
-            last_notified: HashMap::new(),
+            open: BTreeMap::new(),
+            last_notified: BTreeMap::new(),
         }
     }
 
@@ -174,7 +175,7 @@ impl Tracker {
             return Event::Quiet;
         }
         let muted = match (quiet, self.last_notified.get(key)) {
-            (Some(q), Some(last)) => at < last + q,
+            (Some(q), Some(last)) => at < last.saturating_add(q),
             _ => false,
         };
         if muted {

@@ -100,6 +100,23 @@ impl QueryText {
         }
     }
 
+    /// A query whose characters cannot be followed one by one into the file (a folded YAML
+    /// block, a string with escapes kqlite does not map): every query line is placed at its
+    /// start, so a position is never past the lines the value is written on.
+    pub fn starting_at(text: &str, line: usize, column: usize) -> QueryText {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+        QueryText {
+            text: text.to_owned(),
+            segments: starts
+                .map(|offset| Segment {
+                    offset,
+                    line,
+                    column,
+                })
+                .collect(),
+        }
+    }
+
     /// Where byte `offset` of the query is in the file: (line, column), 1-based, columns in
     /// characters.
     pub fn locate(&self, offset: usize) -> (usize, usize) {

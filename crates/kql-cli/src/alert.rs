@@ -198,6 +198,19 @@ fn with_session(args: &RuleArgs, body: impl FnOnce(&Session) -> u8) -> u8 {
     let Some(runtime) = crate::runtime() else {
         return EXIT_ERROR;
     };
+    if delay > 0 {
+        for rule in &rules {
+            let (range, _) = schedule(rule);
+            if delay >= range {
+                eprintln!(
+                    "warning: {}: an ingestion delay of {} is not shorter than the {} the rule reads: it sees no records at all",
+                    rule.name,
+                    duration::format_iso(delay),
+                    duration::format_iso(range)
+                );
+            }
+        }
+    }
     let (ws, now) = match args.source.open() {
         Ok(opened) => opened,
         Err(code) => return code,
@@ -206,7 +219,20 @@ fn with_session(args: &RuleArgs, body: impl FnOnce(&Session) -> u8) -> u8 {
     let mut failed = false;
     for rule in rules {
         match ws.prepare(&rule.query.text, now) {
-            Ok(p) => prepared.push((rule, p)),
+            Ok(p) => {
+                if let Ok(parsed) = kql_parser::parse_query(&rule.query.text) {
+                    for d in kql_alerts::lint::lint(&rule, &parsed, Some(p.schema())) {
+                        let (line, column) = rule.query.locate(d.span.start as usize);
+                        eprintln!(
+                            "{}:{line}:{column}: warning[{}]: {}",
+                            rule.origin.path.display(),
+                            d.code.id,
+                            d.message
+                        );
+                    }
+                }
+                prepared.push((rule, p));
+            }
             Err(Error::Query(diags)) => {
                 failed = true;
                 for d in &diags.0 {
@@ -357,15 +383,33 @@ impl Session {
         }
     }
 
-    /// The first and last `TimeGenerated` of the data.
-    fn data_span(&self) -> Option<(i64, i64)> {
+    /// The first and last `TimeGenerated` of the data (none: no records); the error is the
+    /// exit code, its reason printed.
+    fn data_span(&self) -> Result<Option<(i64, i64)>, u8> {
         let q =
             "AADProvisioningLogs | summarize First = min(TimeGenerated), Last = max(TimeGenerated)";
-        let result = self.runtime.block_on(self.ws.query(q, self.now)).ok()?;
-        let rows = crate::json_rows::rows(&result).ok()?;
-        let row = rows.first()?;
+        let result = match self.runtime.block_on(self.ws.query(q, self.now)) {
+            Ok(r) => r,
+            Err(Error::Query(d)) => {
+                for d in &d.0 {
+                    eprintln!("error: the data's time span: {}", d.message);
+                }
+                return Err(EXIT_ERROR);
+            }
+            Err(e) => {
+                data_error(&e);
+                return Err(EXIT_ERROR);
+            }
+        };
+        let rows = crate::json_rows::rows(&result).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        })?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
         let t = |k: &str| row[k].as_str().and_then(parse_datetime);
-        Some((t("First")?, t("Last")?))
+        Ok(t("First").zip(t("Last")))
     }
 
     fn replay(&self, args: &ReplayArgs) -> u8 {
@@ -376,7 +420,10 @@ impl Session {
             (Ok(f), Ok(t)) => (f, t),
             (Err(code), _) | (_, Err(code)) => return code,
         };
-        let span = self.data_span();
+        let span = match self.data_span() {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
         let mut any_fired = false;
         for (rule, prepared) in &self.rules {
             let (range, frequency) = schedule(rule);
@@ -388,6 +435,16 @@ impl Session {
                 return EXIT_ERROR;
             };
             let times = instants(first, last, frequency);
+            if times.is_empty() {
+                eprintln!(
+                    "error: {}: no evaluation time between {} and {} (every {})",
+                    rule.name,
+                    format_datetime(first),
+                    format_datetime(last),
+                    duration::format_iso(frequency)
+                );
+                return EXIT_ERROR;
+            }
             if let (Some(t0), Some((data_first, _))) = (times.first(), span)
                 && t0 - range < data_first
             {

@@ -17,6 +17,13 @@ pub(crate) struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
+    /// A value for an ARM template parameter of a rule file (`[parameters('NAME')]`).
+    /// Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+    /// Exit 1 on warnings too (alert-rule restrictions, say), not only on errors.
+    #[arg(long)]
+    warnings_as_errors: bool,
     /// Files or folders to check.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<std::path::PathBuf>,
@@ -45,6 +52,14 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
             }
         }
     }
+    let mut params = kql_alerts::Params::new();
+    for p in &args.params {
+        let Some((k, v)) = p.split_once('=') else {
+            eprintln!("error: --param `{p}`: expected NAME=VALUE");
+            return EXIT_USAGE;
+        };
+        params.insert(k.to_owned(), v.to_owned());
+    }
     let schemas = (!args.syntax_only).then_some(schemas);
     let mut results = Vec::new();
     let mut checked = 0;
@@ -69,7 +84,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
                         continue;
                     }
                     checked += 1;
-                    results.extend(check_rules(&name, path, &text, schemas.as_ref()));
+                    results.extend(check_rules(&name, path, &text, schemas.as_ref(), &params));
                 }
                 Err(e) => results.push(unreadable(
                     &name,
@@ -81,7 +96,10 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
     }
     let errors = results
         .iter()
-        .filter(|r| r.diagnostic.severity == Severity::Error)
+        .filter(|r| {
+            r.diagnostic.severity == Severity::Error
+                || (args.warnings_as_errors && r.diagnostic.severity == Severity::Warning)
+        })
         .count();
     match print_diagnostics(&results, args.format, color, checked) {
         Ok(()) => u8::from(errors > 0),
@@ -101,13 +119,14 @@ fn check_rules(
     path: &std::path::Path,
     text: &str,
     schemas: Option<&Schemas>,
+    params: &kql_alerts::Params,
 ) -> Vec<FileDiagnostic> {
     let at = |diagnostic: Diagnostic| FileDiagnostic {
         file: name.to_owned(),
         source: text.to_owned(),
         diagnostic,
     };
-    let rules = match kql_alerts::formats::parse(path, text, &kql_alerts::Params::new()) {
+    let rules = match kql_alerts::formats::parse(path, text, params) {
         Ok(rules) => rules,
         Err(e) => {
             let offset = e.position.map_or(0, |(line, column)| {
@@ -122,7 +141,14 @@ fn check_rules(
     };
     let mut out = Vec::new();
     for rule in rules {
-        for mut d in check_script(&rule.query.text, schemas) {
+        let mut found = check_script(&rule.query.text, schemas);
+        // The documented restrictions of log alert queries, once the query itself is sound.
+        if found.is_empty()
+            && let Ok(parsed) = kql_parser::parse_query(&rule.query.text)
+        {
+            found = kql_alerts::lint::lint(&rule, &parsed, None);
+        }
+        for mut d in found {
             let moved = |s: Span| {
                 let start = rule.query.file_offset(text, s.start as usize);
                 let end = rule.query.file_offset(text, s.end as usize).max(start);

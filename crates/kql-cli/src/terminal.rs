@@ -29,14 +29,15 @@ fn pager() -> Option<Command> {
             c.arg("-c").arg(p);
             Some(c)
         }
-        Err(_) => {
-            let mut c = Command::new("less");
-            if std::env::var_os("LESS").is_none() {
-                c.env("LESS", "FRX");
-            }
-            Some(c)
-        }
+        Err(_) => Some(Command::new("less")),
     }
+    .map(|mut c| {
+        // `less` quits when the text fits, keeps colours and leaves the text on the screen.
+        if std::env::var_os("LESS").is_none() {
+            c.env("LESS", "FRX");
+        }
+        c
+    })
 }
 
 /// Writes `text` to standard output, through the pager when it is taller than the terminal
@@ -47,14 +48,26 @@ pub(crate) fn show_paged(text: &[u8]) -> io::Result<()> {
         && let Some(mut command) = pager()
         && let Ok(mut child) = command.stdin(Stdio::piped()).spawn()
     {
-        if let Some(mut stdin) = child.stdin.take() {
-            match stdin.write_all(text) {
-                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
-                _ => {}
-            }
+        let written = match child.stdin.take() {
+            Some(mut stdin) => stdin.write_all(text),
+            None => Ok(()),
+        };
+        // Ctrl-C belongs to the pager while it runs (as with git): kqlite only notes it.
+        let noted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let hold = signal_hook::flag::register(signal_hook::consts::SIGINT, noted).ok();
+        let status = child.wait();
+        if let Some(id) = hold {
+            signal_hook::low_level::unregister(id);
         }
-        child.wait()?;
-        return Ok(());
+        let status = status?;
+        match written {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
+            _ => {}
+        }
+        // The shell could not run the pager (126, 127): the text is shown without it.
+        if !matches!(status.code(), Some(126 | 127)) {
+            return Ok(());
+        }
     }
     let mut out = io::stdout().lock();
     out.write_all(text)?;

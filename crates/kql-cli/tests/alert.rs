@@ -233,3 +233,31 @@ fn check_reports_a_rule_query_at_its_place_in_the_rule_file() {
         text(&o.stdout)
     );
 }
+
+#[test]
+fn check_warns_of_log_alert_restrictions_and_can_fail_on_them() {
+    let dir = scratch("check-rule-lints");
+    let rule = dir.join("counts.toml");
+    std::fs::write(
+        &rule,
+        "frequency = '1h'\nwindow = '1h'\noperator = '>'\nthreshold = 50\nquery = '''\nAADProvisioningLogs\n| where ResultType == 'Failure'\n| count\n'''\n",
+    )
+    .unwrap();
+    let o = kqlite(&["check", rule.to_str().unwrap()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "a warning alone passes: {out}");
+    assert!(out.contains("warning[KA001]"), "{out}");
+    assert!(
+        out.contains("counts.toml:8:3"),
+        "at `count` on line 8: {out}"
+    );
+    let o = kqlite(&["check", "--warnings-as-errors", rule.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    // alert run says it too, on stderr, before evaluating.
+    let o = kqlite(&["alert", "run", rule.to_str().unwrap()]);
+    assert!(
+        text(&o.stderr).contains("counts.toml:8:3: warning[KA001]"),
+        "{}",
+        text(&o.stderr)
+    );
+}

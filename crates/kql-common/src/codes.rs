@@ -1,6 +1,6 @@
 //! The registry of diagnostic codes. Codes are stable: tests, `.slt` files and users' CI
 //! configurations match on them. Five characters: `KP` parse, `KS` semantic, `KE` execution,
-//! `KL` loader, then three digits.
+//! `KL` loader, `KF` files, `KA` alert rules, then three digits.
 
 /// A stable diagnostic code and a one-line title describing the whole family of messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,6 +47,9 @@ codes! {
     /// An alert rule file whose settings cannot be read (a missing field, a bad duration or
     /// operator, an ARM expression that cannot be evaluated).
     INVALID_RULE = "KF002", "invalid alert rule";
+    /// A log alert query that breaks a documented restriction of Azure Monitor's log search
+    /// alerts (a warning: the service refuses it, or it measures something else than meant).
+    ALERT_RESTRICTION = "KA001", "log alert query restriction";
     /// A table name that is neither a known table nor a tabular `let`.
     UNKNOWN_TABLE = "KS001", "unknown table";
     /// A name that is not a column of the input nor a scalar `let`.

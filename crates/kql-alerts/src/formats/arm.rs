@@ -17,7 +17,12 @@ struct Template<'a> {
     source: &'a str,
     root: &'a Value<'a>,
     params: &'a Params,
+    /// How many `[parameters()]`/`[variables()]` are being resolved inside each other.
+    depth: std::cell::Cell<u32>,
 }
+
+/// Parameters and variables that refer to each other this deep are a cycle.
+const MAX_REFERENCE_DEPTH: u32 = 32;
 
 /// A string value and where its characters are.
 struct Located {
@@ -82,7 +87,7 @@ impl<'a> Template<'a> {
                     Some(q) if q.text == value => q,
                     _ => {
                         let (l, c) = line_col(self.source, start);
-                        QueryText::at(value, l, c)
+                        QueryText::starting_at(value, l, c)
                     }
                 };
                 Ok(Located {
@@ -104,6 +109,19 @@ impl<'a> Template<'a> {
 
     /// `parameters('x')` or `variables('x')`; other ARM expressions are refused by name.
     fn expression(&self, at: &Value<'a>, expr: &str) -> Result<Located, RuleError> {
+        if self.depth.get() >= MAX_REFERENCE_DEPTH {
+            return Err(self.error_at(
+                at,
+                format!("`[{expr}]`: parameters or variables refer to each other in a cycle"),
+            ));
+        }
+        self.depth.set(self.depth.get() + 1);
+        let resolved = self.resolve(at, expr);
+        self.depth.set(self.depth.get() - 1);
+        resolved
+    }
+
+    fn resolve(&self, at: &Value<'a>, expr: &str) -> Result<Located, RuleError> {
         let call = |f: &str| {
             expr.trim()
                 .strip_prefix(f)
@@ -393,9 +411,30 @@ impl<'a> Template<'a> {
         } else if kind.ends_with("alertrules")
             || (kind.is_empty() && get(p, "queryFrequency").is_some())
         {
-            Some(self.sentinel(r, p))
+            // Fusion, ML and incident-creation rules (and classic metric alertRules) run no
+            // query of their own: passed over.
+            let rule_kind = self.text(r, &["kind"]).ok().flatten().unwrap_or_default();
+            let scheduled = rule_kind.eq_ignore_ascii_case("Scheduled")
+                || rule_kind.eq_ignore_ascii_case("NRT")
+                || (rule_kind.is_empty() && get(p, "query").is_some());
+            scheduled.then(|| self.sentinel(r, p))
         } else {
             None
+        }
+    }
+}
+
+/// The resources of a template, with the ones nested in resources and in inline deployments'
+/// templates (`Microsoft.Resources/deployments` `properties.template`).
+fn collect_resources<'v, 'a>(template: &'v Value<'a>, out: &mut Vec<&'v Value<'a>>) {
+    let Some(Value::Array(resources)) = get(template, "resources") else {
+        return;
+    };
+    for r in &resources.elements {
+        out.push(r);
+        collect_resources(r, out);
+        if let Some(inner) = get_path(r, &["properties", "template"]) {
+            collect_resources(inner, out);
         }
     }
 }
@@ -407,9 +446,14 @@ pub(super) fn rules(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule
         source: text,
         root,
         params,
+        depth: std::cell::Cell::new(0),
     };
     let resources: Vec<&Value> = match get(root, "resources") {
-        Some(Value::Array(a)) => a.elements.iter().collect(),
+        Some(Value::Array(_)) => {
+            let mut all = Vec::new();
+            collect_resources(root, &mut all);
+            all
+        }
         // A REST body: one resource, or only its properties.
         _ if get(root, "properties").is_some() => vec![root],
         _ => {

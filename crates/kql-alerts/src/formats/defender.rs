@@ -51,7 +51,7 @@ pub(super) fn rules(path: &Path, text: &str) -> Result<Vec<Rule>, RuleError> {
                 Some(located) if located.text == q.value => located,
                 _ => {
                     let (l, c) = line_col(text, start);
-                    QueryText::at(&q.value, l, c)
+                    QueryText::starting_at(&q.value, l, c)
                 }
             };
             let period_text =

@@ -90,6 +90,56 @@ fn extension(path: &Path) -> String {
 
 /// The rules in `text`, read as the file `path` says.
 pub fn parse(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>, RuleError> {
+    let rules = parse_unchecked(path, text, params)?;
+    for rule in &rules {
+        check_schedule(path, rule)?;
+    }
+    Ok(rules)
+}
+
+/// Durations that make no schedule (none, or negative) are refused: replaying one would step a
+/// tick at a time.
+fn check_schedule(path: &Path, rule: &Rule) -> Result<(), RuleError> {
+    use crate::rule::RuleKind;
+    let positive = |name: &str, ticks: i64| {
+        if ticks > 0 {
+            Ok(())
+        } else {
+            Err(RuleError::new(
+                path,
+                format!("`{}`: {name} must be longer than zero", rule.name),
+            ))
+        }
+    };
+    match &rule.kind {
+        RuleKind::AzureMonitor(a) => {
+            positive("the evaluation frequency", a.frequency)?;
+            positive("the window", a.window)?;
+            if let Some(r) = a.query_range {
+                positive("the query time range", r)?;
+            }
+            if !(1..=6).contains(&a.periods) || a.min_failing < 1 || a.min_failing > a.periods {
+                return Err(RuleError::new(
+                    path,
+                    format!(
+                        "`{}`: failing periods must be 1 to 6, and the minimum to alert 1 to their number",
+                        rule.name
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        RuleKind::Sentinel(s) => {
+            positive("the query frequency", s.frequency)?;
+            positive("the query period", s.period)
+        }
+        // 0 is Defender's continuous schedule.
+        RuleKind::Defender(d) if d.period < 0 => positive("the period", d.period),
+        RuleKind::Defender(_) => Ok(()),
+    }
+}
+
+fn parse_unchecked(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>, RuleError> {
     match extension(path).as_str() {
         "toml" => settings::toml_rule(path, text, Format::Toml).map(|r| vec![r]),
         "kql" | "csl" | "kusto" => settings::kql_rule(path, text).map(|r| vec![r]),
@@ -138,5 +188,47 @@ pub fn is_rule_file(path: &Path) -> bool {
 
 /// A built-in rule's TOML (named `builtin:NAME`).
 pub(crate) fn parse_builtin(path: &Path, text: &str) -> Result<Rule, RuleError> {
-    settings::toml_rule(path, text, Format::Builtin)
+    let rule = settings::toml_rule(path, text, Format::Builtin)?;
+    check_schedule(path, &rule)?;
+    Ok(rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schedule_of_zero_or_less_is_refused() {
+        for frequency in ["0m", "-1h"] {
+            let text = format!("frequency = '{frequency}'\nwindow = '1h'\nquery = 'T'\n");
+            let e = parse(Path::new("r.toml"), &text, &Params::new()).expect_err("refused");
+            assert!(e.message.contains("must be longer than zero"), "{e}");
+        }
+        let text = "frequency = '1h'\nwindow = '1h'\nperiods = 2\nmin_failing = 3\nquery = 'T'\n";
+        let e = parse(Path::new("r.toml"), text, &Params::new()).expect_err("refused");
+        assert!(e.message.contains("failing periods"), "{e}");
+    }
+
+    #[test]
+    fn arm_parameters_that_refer_to_each_other_are_an_error_not_a_crash() {
+        let text = r#"{"parameters": {"q": {"defaultValue": "[parameters('q')]"}},
+          "resources": [{"type": "Microsoft.Insights/scheduledQueryRules", "properties": {
+            "evaluationFrequency": "PT1H", "windowSize": "PT1H",
+            "criteria": {"allOf": [{"query": "[parameters('q')]", "operator": "GreaterThan", "threshold": 1}]}}}]}"#;
+        let e = parse(Path::new("r.json"), text, &Params::new()).expect_err("refused");
+        assert!(e.message.contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn sentinel_templates_keep_scheduled_rules_and_pass_over_the_others() {
+        let text = r#"{"resources": [
+          {"type": "Microsoft.SecurityInsights/alertRules", "kind": "Fusion", "properties": {"enabled": true}},
+          {"type": "Microsoft.Resources/deployments", "properties": {"template": {"resources": [
+            {"type": "Microsoft.SecurityInsights/alertRules", "kind": "Scheduled", "properties": {
+              "displayName": "nested", "query": "T", "queryFrequency": "PT1H", "queryPeriod": "PT1H",
+              "triggerOperator": "GreaterThan", "triggerThreshold": 0}}]}}}]}"#;
+        let rules = parse(Path::new("r.json"), text, &Params::new()).expect("one rule");
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].name, "nested");
+    }
 }

@@ -52,8 +52,18 @@ pub fn escaped(source: &str, start: usize, raw: &str) -> Option<QueryText> {
             '\\' => ('\\', 2),
             '/' => ('/', 2),
             'u' => {
-                let hex: String = (0..4).filter_map(|_| chars.next()).collect();
-                (char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?, 6)
+                let unit = hex4(&mut chars)?;
+                if (0xD800..0xDC00).contains(&unit) {
+                    // A surrogate pair (`\ud83d\ude00`), as JSON writes characters past the BMP.
+                    if chars.next()? != '\\' || chars.next()? != 'u' {
+                        return None;
+                    }
+                    let low = hex4(&mut chars)?;
+                    let c = 0x10000 + ((unit - 0xD800) << 10) + low.checked_sub(0xDC00)?;
+                    (char::from_u32(c)?, 12)
+                } else {
+                    (char::from_u32(unit)?, 6)
+                }
             }
             _ => return None,
         };
@@ -67,6 +77,14 @@ pub fn escaped(source: &str, start: usize, raw: &str) -> Option<QueryText> {
         });
     }
     Some(QueryText { text, segments })
+}
+
+/// Four hex digits of a `\u` escape.
+fn hex4(chars: &mut impl Iterator<Item = char>) -> Option<u32> {
+    let h: String = chars.take(4).collect();
+    (h.len() == 4)
+        .then(|| u32::from_str_radix(&h, 16).ok())
+        .flatten()
 }
 
 /// The query held by a YAML literal block whose content lines start on `first_line` of
@@ -114,6 +132,15 @@ mod tests {
             q.locate(quote),
             line_col(source, source.find("\\\"a").expect("test value"))
         );
+    }
+
+    #[test]
+    fn surrogate_pairs_decode_and_keep_columns() {
+        let source = r#""x == \ud83d\ude00 | y""#;
+        let q = escaped(source, 1, &source[1..source.len() - 1]).expect("decodes");
+        assert_eq!(q.text, "x == \u{1F600} | y");
+        let at = q.text.find('|').expect("a pipe");
+        assert_eq!(q.locate(at), (1, source.find('|').expect("a pipe") + 1));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `suppressionEnabled`/`suppressionDuration`, `kind: Scheduled|NRT`.
 
 use super::RuleError;
-use super::position::{block, line_col};
+use super::position::block;
 use crate::duration;
 use crate::rule::*;
 use std::path::Path;
@@ -54,27 +54,22 @@ impl MarkedEventReceiver for QueryFinder {
     }
 }
 
-/// Where the query's characters are in `source`, from the marker of its scalar.
-fn locate(source: &str, text: &str, mark: Marker, style: TScalarStyle) -> QueryText {
+/// Where the query's characters are in `source`, from the marker of its scalar (yaml-rust2
+/// marks lines from 1 and columns from 0; a block scalar's mark is its first character that is
+/// not on a blank line, at the block's indentation).
+fn locate(text: &str, mark: Marker, style: TScalarStyle) -> QueryText {
     match style {
-        TScalarStyle::Literal | TScalarStyle::Folded => {
-            // The scalar's marker is on its first content line (1-based), the line after the
-            // `|`; the indentation is that of its first line that is not blank.
-            let indent = source
-                .lines()
-                .skip(mark.line().saturating_sub(1))
-                .find(|l| !l.trim().is_empty())
-                .map_or(0, |l| l.len() - l.trim_start().len());
-            block(text, mark.line(), indent)
+        TScalarStyle::Literal => {
+            // Leading blank lines are in the value but not under the mark.
+            let blank = text.bytes().take_while(|b| *b == b'\n').count();
+            block(text, mark.line().saturating_sub(blank), mark.col())
         }
+        // Folding joins lines with spaces: positions stay on the lines the block is written on.
+        TScalarStyle::Folded => QueryText::starting_at(text, mark.line(), mark.col() + 1),
         TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
-            let (l, c) = line_col(source, mark.index());
-            QueryText::at(text, l, c + 1)
+            QueryText::starting_at(text, mark.line(), mark.col() + 2)
         }
-        TScalarStyle::Plain => {
-            let (l, c) = line_col(source, mark.index());
-            QueryText::at(text, l, c)
-        }
+        TScalarStyle::Plain => QueryText::at(text, mark.line(), mark.col() + 1),
     }
 }
 
@@ -108,7 +103,7 @@ pub(super) fn sentinel_rule(path: &Path, text: &str) -> Result<Rule, RuleError> 
     let mut parser = Parser::new_from_str(text);
     let _ = parser.load(&mut finder, false);
     let query = match finder.found {
-        Some((mark, style)) => locate(text, &query, mark, style),
+        Some((mark, style)) => locate(&query, mark, style),
         None => QueryText::standalone(&query),
     };
     let nrt = scalar(doc, "kind").is_some_and(|k| k.eq_ignore_ascii_case("NRT"));
@@ -197,6 +192,14 @@ eventGroupingSettings:
   aggregationKind: AlertPerResult
 kind: Scheduled
 ";
+
+    #[test]
+    fn leading_blank_lines_and_indentation_indicators_keep_lines_true() {
+        let text = RULE.replace("query: |\n", "query: |2\n\n");
+        let r = sentinel_rule(Path::new("spike.yaml"), &text).expect("a rule");
+        let at = r.query.text.find("ResultType").expect("in the query");
+        assert_eq!(r.query.locate(at), (14, 11));
+    }
 
     #[test]
     fn the_query_block_keeps_its_lines_and_indent() {

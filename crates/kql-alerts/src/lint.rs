@@ -1,0 +1,151 @@
+//! Warnings for the documented restrictions of Azure Monitor log search alert queries: what the
+//! service refuses, or what makes a rule measure something other than meant.
+//! <https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-log-query>
+
+use crate::rule::{Rule, RuleKind};
+use kql_common::codes::ALERT_RESTRICTION;
+use kql_common::{Diagnostic, Span};
+use kql_parser::ast::{Expr, Operator, Pipeline, Query, Statement};
+use kql_workspace::{KqlSchema, KqlType};
+
+/// The warnings for `rule`, whose query parsed as `query`; `result` is the query's result
+/// schema when it plans.
+pub fn lint(rule: &Rule, query: &Query, result: Option<&KqlSchema>) -> Vec<Diagnostic> {
+    let RuleKind::AzureMonitor(a) = &rule.kind else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let warn = |span: Span, message: &str| Diagnostic::warning(ALERT_RESTRICTION, message, span);
+    let Some(pipeline) = main_pipeline(query) else {
+        return out;
+    };
+    let one_minute = a.frequency <= 60 * kql_common::time::TICKS_PER_SEC;
+    if pipeline.source.is_none()
+        && let Some(first @ (Operator::Search(_) | Operator::Union(_))) = pipeline.operators.first()
+    {
+        out.push(warn(
+            first.span(),
+            "a log alert query must start with a table, not `search` or `union` (cross-resource queries aside)",
+        ));
+    }
+    for op in &pipeline.operators {
+        match op {
+            Operator::Take(t) => out.push(
+                warn(
+                    t.span,
+                    "avoid `take`/`limit` in a log alert query: which rows it keeps is arbitrary",
+                )
+                .with_note(if one_minute {
+                    "rules that run every minute may not use it at all"
+                } else {
+                    "the service evaluates the rows the query returns"
+                }),
+            ),
+            Operator::Evaluate(e) => {
+                if let Expr::Call(c) = &e.call
+                    && ["bag_unpack", "pivot", "narrow"].contains(&c.name.name.as_str())
+                {
+                    out.push(warn(
+                        e.span,
+                        &format!("log alert queries may not use the `{}` plugin", c.name.name),
+                    ));
+                }
+            }
+            Operator::Search(s) if one_minute => out.push(warn(
+                s.span,
+                "a rule that runs every minute may not use `search`",
+            )),
+            Operator::Union(u) if one_minute => out.push(warn(
+                u.span,
+                "a rule that runs every minute may not use `union`",
+            )),
+            _ => {}
+        }
+    }
+    // The service appends `| count` to a row-count rule: a query that already counts is one row.
+    if a.measure_column.is_none()
+        && let Some(last) = pipeline
+            .operators
+            .iter()
+            .rev()
+            .find(|op| !matches!(op, Operator::Render(_)))
+        && counts_to_one_row(last)
+    {
+        out.push(
+            warn(
+                last.span(),
+                "a row-count rule must not end with `count` or `summarize count()`: the service counts the rows itself, so the measure would always be 1",
+            )
+            .with_note("end with the rows to count, or measure a column with `timeAggregation` and `metricMeasureColumn`"),
+        );
+    }
+    if a.periods > 1
+        && let Some(schema) = result
+        && !schema.fields.iter().any(|f| f.ty == KqlType::DateTime)
+    {
+        out.push(warn(
+            pipeline.span,
+            "a rule of several evaluation periods needs a datetime column in the query's result",
+        ));
+    }
+    out
+}
+
+/// The query's last tabular statement, as a pipeline.
+fn main_pipeline(query: &Query) -> Option<&Pipeline> {
+    query.statements.iter().rev().find_map(|s| match s {
+        Statement::Expr(Expr::Pipeline(p)) => Some(p.as_ref()),
+        _ => None,
+    })
+}
+
+/// `count`, or `summarize` of `count()` alone without `by`.
+fn counts_to_one_row(op: &Operator) -> bool {
+    match op {
+        Operator::Count(_) => true,
+        Operator::Summarize(s) => {
+            s.by.is_none()
+                && s.aggregates.len() == 1
+                && matches!(&s.aggregates[0].expr, Expr::Call(c) if c.name.name.eq_ignore_ascii_case("count"))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::Params;
+
+    fn warnings(settings: &str, query: &str) -> Vec<String> {
+        let text = format!("{settings}\nquery = '''\n{query}\n'''\n");
+        let rule = crate::formats::parse(std::path::Path::new("r.toml"), &text, &Params::new())
+            .expect("a rule")
+            .remove(0);
+        let parsed = kql_parser::parse_query(&rule.query.text).expect("parses");
+        lint(&rule, &parsed, None)
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    const HOURLY: &str = "frequency = '1h'\nwindow = '1h'\noperator = '>'\nthreshold = 5";
+
+    #[test]
+    fn a_count_rule_that_counts_itself_is_flagged() {
+        let w = warnings(HOURLY, "T | where x == 1 | count");
+        assert!(w[0].contains("must not end with `count`"), "{w:?}");
+        let w = warnings(HOURLY, "T | summarize count()");
+        assert_eq!(w.len(), 1, "{w:?}");
+        // Counting per group is rows to count: fine.
+        assert!(warnings(HOURLY, "T | summarize count() by JobId").is_empty());
+    }
+
+    #[test]
+    fn take_and_forbidden_plugins_are_flagged() {
+        let w = warnings(HOURLY, "T | take 10 | evaluate bag_unpack(d)");
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[1].contains("`bag_unpack` plugin"), "{w:?}");
+        assert!(warnings(HOURLY, "T | where ResultType == 'Failure'").is_empty());
+    }
+}
