@@ -62,14 +62,14 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
     }
     let schemas = (!args.syntax_only).then_some(schemas);
     let mut results = Vec::new();
-    let mut checked = 0;
+    let mut checked: Vec<String> = Vec::new();
     for found in &files {
         let path = &found.path;
         let name = path.display().to_string();
         match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) if files::is_query_file(path) => {
-                    checked += 1;
+                    checked.push(name.clone());
                     let diags = check_script(&text, schemas.as_ref());
                     results.extend(diags.into_iter().map(|d| FileDiagnostic {
                         file: name.clone(),
@@ -83,15 +83,21 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
                     if !found.named && !kql_alerts::formats::looks_like_rule(path, &text) {
                         continue;
                     }
-                    checked += 1;
+                    checked.push(name.clone());
                     results.extend(check_rules(&name, path, &text, schemas.as_ref(), &params));
                 }
-                Err(e) => results.push(unreadable(
-                    &name,
-                    &format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-                )),
+                Err(e) => {
+                    checked.push(name.clone());
+                    results.push(unreadable(
+                        &name,
+                        &format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                    ));
+                }
             },
-            Err(e) => results.push(unreadable(&name, &files::describe(&e))),
+            Err(e) => {
+                checked.push(name.clone());
+                results.push(unreadable(&name, &files::describe(&e)));
+            }
         }
     }
     let errors = results
@@ -101,7 +107,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
                 || (args.warnings_as_errors && r.diagnostic.severity == Severity::Warning)
         })
         .count();
-    match print_diagnostics(&results, args.format, color, checked) {
+    match print_diagnostics(&results, args.format, color, &checked) {
         Ok(()) => u8::from(errors > 0),
         // A reader that went away (`| head`) is a quiet end, as for `kqlite query`.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => u8::from(errors > 0),

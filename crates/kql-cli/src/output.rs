@@ -12,8 +12,18 @@ use std::io::IsTerminal;
 pub(crate) enum OutputFormat {
     /// Source snippets with carets.
     Human,
+    /// One line each: file:line:column: severity[CODE] message.
+    Concise,
     /// A JSON array of {file, line, column, end_line, end_column, severity, code, message}.
     Json,
+    /// GitHub Actions workflow commands (annotations on the pull request's diff).
+    Github,
+    /// Azure Pipelines logging commands.
+    Azure,
+    /// A SARIF 2.1.0 log (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// JUnit XML: a test case per file checked.
+    Junit,
 }
 
 pub(crate) const COLOR: Style = Style {
@@ -39,7 +49,7 @@ pub(crate) fn print_diagnostics(
     results: &[FileDiagnostic],
     format: OutputFormat,
     color: ColorChoice,
-    files: usize,
+    files: &[String],
 ) -> std::io::Result<()> {
     let style = if use_color(color, std::io::stdout().is_terminal()) {
         COLOR
@@ -48,7 +58,12 @@ pub(crate) fn print_diagnostics(
     };
     let format = match format {
         OutputFormat::Human => ReportFormat::Human,
+        OutputFormat::Concise => ReportFormat::Concise,
         OutputFormat::Json => ReportFormat::Json,
+        OutputFormat::Github => ReportFormat::Github,
+        OutputFormat::Azure => ReportFormat::Azure,
+        OutputFormat::Sarif => ReportFormat::Sarif,
+        OutputFormat::Junit => ReportFormat::Junit,
     };
     write_report(std::io::stdout().lock(), results, format, style, files)
 }

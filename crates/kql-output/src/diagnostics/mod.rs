@@ -1,6 +1,11 @@
 //! Reports of diagnostics over files (what `kqlite check` prints): human snippets with a
-//! summary line, or a JSON array of {file, line, column, end_line, end_column, severity, code,
-//! message}.
+//! summary line, one line each (`concise`), a JSON array, GitHub workflow commands, Azure
+//! Pipelines logging commands (`ci.rs`), SARIF 2.1.0 for code scanning (`sarif.rs`) and JUnit
+//! XML (`junit.rs`).
+
+mod ci;
+mod junit;
+mod sarif;
 
 use kql_common::position::LineIndex;
 use kql_common::snippet::{self, Style};
@@ -12,8 +17,42 @@ use std::io::{self, Write};
 pub enum ReportFormat {
     /// Source snippets with carets, then `checked N files: ...`.
     Human,
+    /// `file:line:column: severity[CODE] message`, one line each, then the summary.
+    Concise,
     /// A JSON array of {file, line, column, end_line, end_column, severity, code, message}.
     Json,
+    /// GitHub Actions workflow commands (`::error file=...::message`): annotations on the diff.
+    Github,
+    /// Azure Pipelines logging commands (`##vso[task.logissue ...]message`).
+    Azure,
+    /// A SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test case per file checked, failing with its errors.
+    Junit,
+}
+
+/// Where a diagnostic is: 1-based lines and columns (in characters) of its start and end.
+pub(crate) struct Placed<'a> {
+    pub r: &'a FileDiagnostic,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl<'a> Placed<'a> {
+    pub(crate) fn of(r: &'a FileDiagnostic) -> Placed<'a> {
+        let ix = LineIndex::new(&r.source);
+        let start = ix.line_col(r.diagnostic.span.start as usize);
+        let end = ix.line_col(r.diagnostic.span.end as usize);
+        Placed {
+            r,
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
 }
 
 /// A diagnostic with the file and text it belongs to.
@@ -27,17 +66,19 @@ pub struct FileDiagnostic {
     pub diagnostic: Diagnostic,
 }
 
-/// Writes the diagnostics found in `files` files to `out`; `style` colours the human form.
+/// Writes the diagnostics found in `files` (every file checked, as named to the user) to
+/// `out`; `style` colours the human form.
 pub fn write_report(
     mut out: impl Write,
     results: &[FileDiagnostic],
     format: ReportFormat,
     style: Style,
-    files: usize,
+    files: &[String],
 ) -> io::Result<()> {
+    let placed: Vec<Placed> = results.iter().map(Placed::of).collect();
     match format {
         ReportFormat::Json => {
-            let rows: Vec<serde_json::Value> = results.iter().map(json_row).collect();
+            let rows: Vec<serde_json::Value> = placed.iter().map(json_row).collect();
             writeln!(out, "{}", serde_json::Value::Array(rows))?;
         }
         ReportFormat::Human => {
@@ -48,8 +89,16 @@ pub fn write_report(
                     snippet::styled(&r.diagnostic, &r.file, &r.source, style)
                 )?;
             }
-            writeln!(out, "{}", summary(results, files))?;
+            writeln!(out, "{}", summary(results, files.len()))?;
         }
+        ReportFormat::Concise => {
+            ci::concise(&mut out, &placed)?;
+            writeln!(out, "{}", summary(results, files.len()))?;
+        }
+        ReportFormat::Github => ci::github(&mut out, &placed)?,
+        ReportFormat::Azure => ci::azure(&mut out, &placed)?,
+        ReportFormat::Sarif => sarif::write(&mut out, &placed)?,
+        ReportFormat::Junit => junit::write(&mut out, &placed, files)?,
     }
     out.flush()
 }
@@ -81,17 +130,14 @@ fn summary(results: &[FileDiagnostic], files: usize) -> String {
     }
 }
 
-fn json_row(r: &FileDiagnostic) -> serde_json::Value {
-    let ix = LineIndex::new(&r.source);
-    let d = &r.diagnostic;
-    let start = ix.line_col(d.span.start as usize);
-    let end = ix.line_col(d.span.end as usize);
+fn json_row(p: &Placed) -> serde_json::Value {
+    let d = &p.r.diagnostic;
     serde_json::json!({
-        "file": r.file,
-        "line": start.line,
-        "column": start.column,
-        "end_line": end.line,
-        "end_column": end.column,
+        "file": p.r.file,
+        "line": p.line,
+        "column": p.column,
+        "end_line": p.end_line,
+        "end_column": p.end_column,
         "severity": d.severity.as_str(),
         "code": d.code.id,
         "message": d.message,
@@ -105,7 +151,8 @@ mod tests {
 
     fn report(format: ReportFormat, results: &[FileDiagnostic]) -> String {
         let mut out = Vec::new();
-        write_report(&mut out, results, format, Style::plain(), 2).expect("written");
+        let files = ["a.kql".to_owned(), "b.kql".to_owned()];
+        write_report(&mut out, results, format, Style::plain(), &files).expect("written");
         String::from_utf8(out).expect("UTF-8")
     }
 
