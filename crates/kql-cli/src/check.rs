@@ -79,8 +79,12 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
                 }
                 Ok(text) => {
                     // A rule file: its query checked, diagnostics pointing into the file. JSON
-                    // and YAML found in a folder that hold no rule are passed over.
-                    if !found.named && !kql_alerts::formats::looks_like_rule(path, &text) {
+                    // and YAML found in a folder that hold no rule, and `kqlite test` files, are
+                    // passed over.
+                    let test_file = name.ends_with(".test.toml");
+                    if !found.named
+                        && (test_file || !kql_alerts::formats::looks_like_rule(path, &text))
+                    {
                         continue;
                     }
                     checked.push(name.clone());

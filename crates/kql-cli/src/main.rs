@@ -18,6 +18,7 @@ mod parse_rate;
 mod print_format;
 mod query;
 mod repl;
+mod rule_tests;
 mod schema_file;
 mod show;
 mod status;
@@ -71,6 +72,9 @@ enum Command {
     /// replayed over time (exit 0: nothing fired, 1: something fired, 2: errors).
     #[command(subcommand)]
     Alert(alert::AlertCommand),
+    /// Run query and rule tests (`*.test.toml`: a rule or query, its data, the expected fire /
+    /// no-fire or rows); exit 0: all pass, 1: a test failed, 2: errors.
+    Test(rule_tests::TestArgs),
     /// Load exports once and write a Parquet snapshot that loads fast as --data.
     Convert(convert::ConvertArgs),
     /// Write deterministic demo provisioning logs, in any export shape.
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
         Some(Command::Show(args)) => show::run(&args),
         Some(Command::Status(args)) => status::run(&args),
         Some(Command::Alert(command)) => alert::run(&command),
+        Some(Command::Test(args)) => rule_tests::run(&args),
         Some(Command::Check(args)) => check::run(&args, cli.color),
         Some(Command::Query(args)) => query::run(&args, cli.color, started),
         Some(Command::Convert(args)) => convert::run(&args),

@@ -261,3 +261,57 @@ fn check_warns_of_log_alert_restrictions_and_can_fail_on_them() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn test_runs_the_example_tests_and_fails_on_a_wrong_expectation() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/tests");
+    let o = kqlite(&["test", examples.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stdout).ends_with("6 tests: 6 passed, 0 failed\n"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let dir = scratch("rule-tests");
+    std::fs::copy(
+        examples.join("fixtures/burst.ndjson"),
+        dir.join("burst.ndjson"),
+    )
+    .unwrap();
+    let rule = rules().join("failure-spike.toml");
+    std::fs::write(
+        dir.join("wrong.test.toml"),
+        format!(
+            "[[test]]\nname = 'says no fire, but it fires'\nrule = '{}'\ndata = ['burst.ndjson']\nat = '2026-11-02T11:00:00Z'\nexpect = 'no-fire'\n\n\
+             [[test]]\nname = 'miscounts'\nquery = 'AADProvisioningLogs | count'\ndata = ['burst.ndjson']\nexpect_rows = [{{ Count = 1 }}]\n",
+            rule.display()
+        ),
+    )
+    .unwrap();
+    let o = kqlite(&["test", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("FAIL  ") && out.contains("says no fire, but it fires"),
+        "{out}"
+    );
+    assert!(
+        out.contains("expected no fire at 2026-11-02T11:00:00Z, but it fired (measures: 60)"),
+        "{out}"
+    );
+    assert!(out.contains("no row matches {\"Count\":1}"), "{out}");
+    assert!(out.ends_with("2 tests: 0 passed, 2 failed\n"), "{out}");
+    let o = kqlite(&["test", "--format", "junit", dir.to_str().unwrap()]);
+    assert!(
+        text(&o.stdout).contains("failures=\"2\""),
+        "{}",
+        text(&o.stdout)
+    );
+}
