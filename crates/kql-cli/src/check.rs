@@ -4,7 +4,7 @@ use crate::output::{FileDiagnostic, OutputFormat, print_diagnostics};
 use crate::{ColorChoice, EXIT_USAGE, files};
 use clap::Args;
 use kql_common::{Diagnostic, Severity, Span, codes};
-use kql_workspace::check::{Schemas, check_script};
+use kql_workspace::check::{CheckOptions, Schemas, check_script_with};
 
 #[derive(Args)]
 pub(crate) struct CheckArgs {
@@ -21,6 +21,10 @@ pub(crate) struct CheckArgs {
     /// Repeatable.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+    /// Tables and tabular functions without a schema (Sentinel's tables, workspace functions)
+    /// are one warning each instead of an error; such queries are checked for syntax only.
+    #[arg(long)]
+    allow_unknown_tables: bool,
     /// Exit 1 on warnings too (alert-rule restrictions, say), not only on errors.
     #[arg(long)]
     warnings_as_errors: bool,
@@ -61,6 +65,9 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
         params.insert(k.to_owned(), v.to_owned());
     }
     let schemas = (!args.syntax_only).then_some(schemas);
+    let options = CheckOptions {
+        allow_unknown_tables: args.allow_unknown_tables,
+    };
     let mut results = Vec::new();
     let mut checked: Vec<String> = Vec::new();
     for found in &files {
@@ -70,7 +77,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) if files::is_query_file(path) => {
                     checked.push(name.clone());
-                    let diags = check_script(&text, schemas.as_ref());
+                    let diags = check_script_with(&text, schemas.as_ref(), options);
                     results.extend(diags.into_iter().map(|d| FileDiagnostic {
                         file: name.clone(),
                         source: text.clone(),
@@ -88,7 +95,14 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
                         continue;
                     }
                     checked.push(name.clone());
-                    results.extend(check_rules(&name, path, &text, schemas.as_ref(), &params));
+                    results.extend(check_rules(
+                        &name,
+                        path,
+                        &text,
+                        schemas.as_ref(),
+                        &params,
+                        options,
+                    ));
                 }
                 Err(e) => {
                     checked.push(name.clone());
@@ -130,6 +144,7 @@ fn check_rules(
     text: &str,
     schemas: Option<&Schemas>,
     params: &kql_alerts::Params,
+    options: CheckOptions,
 ) -> Vec<FileDiagnostic> {
     let at = |diagnostic: Diagnostic| FileDiagnostic {
         file: name.to_owned(),
@@ -151,9 +166,9 @@ fn check_rules(
     };
     let mut out = Vec::new();
     for rule in rules {
-        let mut found = check_script(&rule.query.text, schemas);
+        let mut found = check_script_with(&rule.query.text, schemas, options);
         // The documented restrictions of log alert queries, once the query itself is sound.
-        if found.is_empty()
+        if !found.iter().any(|d| d.severity == Severity::Error)
             && let Ok(parsed) = kql_parser::parse_query(&rule.query.text)
         {
             found = kql_alerts::lint::lint(&rule, &parsed, None);

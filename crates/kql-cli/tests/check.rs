@@ -285,3 +285,53 @@ fn a_value_outside_an_options_closed_set_is_a_diagnostic_at_the_value() {
     checked 2 files: 2 errors in 2 files
     ");
 }
+
+#[test]
+fn unknown_tables_can_be_allowed_and_unsupported_constructs_are_warnings() {
+    let dir = scratch("allow_unknown_tables");
+    write(
+        &dir,
+        "sentinel.kql",
+        b"SigninLogs\n| where ResultType != 0\n\n_GetWatchlist('vips') | project UPN\n",
+    );
+    write(
+        &dir,
+        "union.kql",
+        b"AADProvisioningLogs\n| union (AADProvisioningLogs | take 1)\n",
+    );
+    let strict = kqlite(&["check", "--format", "concise", "."], &dir);
+    assert_eq!(strict.status.code(), Some(1));
+    let out = stdout(&strict);
+    assert!(out.contains("./sentinel.kql:1:1: error[KS001]"), "{out}");
+    // kqlite's own limits are not the query's errors.
+    assert!(out.contains("./union.kql:2:3: warning[KS008]"), "{out}");
+
+    let lenient = kqlite(
+        &[
+            "check",
+            "--allow-unknown-tables",
+            "--format",
+            "concise",
+            ".",
+        ],
+        &dir,
+    );
+    let out = stdout(&lenient);
+    assert_eq!(lenient.status.code(), Some(0), "{out}");
+    assert!(out.contains("./sentinel.kql:1:1: warning[KS001]"), "{out}");
+    assert!(out.contains("./sentinel.kql:4:1: warning[KS001] failed to resolve the tabular function `_GetWatchlist`"), "{out}");
+    assert!(
+        out.ends_with("checked 2 files: no errors, 3 warnings\n"),
+        "{out}"
+    );
+    let failing = kqlite(
+        &[
+            "check",
+            "--allow-unknown-tables",
+            "--warnings-as-errors",
+            ".",
+        ],
+        &dir,
+    );
+    assert_eq!(failing.status.code(), Some(1));
+}

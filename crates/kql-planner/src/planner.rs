@@ -463,9 +463,9 @@ impl<'a> KqlToRel<'a> {
                         span,
                         ..
                     }) => self.table_by_name(&ast::Ident::new(s.clone(), *span), scope),
-                    other => err(
-                        codes::ARGUMENT_TYPE,
-                        "`table()` takes a constant table name",
+                    // Kusto also takes a name computed at run time (a function's parameter).
+                    other => not_supported(
+                        "`table()` of a name that is not a constant string",
                         other.span(),
                     ),
                 },
@@ -475,9 +475,16 @@ impl<'a> KqlToRel<'a> {
                 Some(Binding::Function(decl, def)) => {
                     self.inline_tabular_function(c, decl, def, scope)
                 }
-                _ => err(
+                // A scalar function where a table is needed.
+                _ if crate::expr::registry::lookup(name).is_some() => err(
                     codes::WRONG_KIND,
                     format!("`{name}(...)` is not a table"),
+                    c.span,
+                ),
+                // A stored function of the workspace (a Sentinel parser, a watchlist), maybe.
+                _ => err(
+                    codes::UNKNOWN_TABLE,
+                    format!("failed to resolve the tabular function `{name}`"),
                     c.span,
                 ),
             },

@@ -47,7 +47,45 @@ pub fn check_query(query: &Query, schemas: &Schemas) -> Result<(), Diagnostics> 
 /// on a thread with a generous stack, so pathological nesting in a debug build still ends in a
 /// diagnostic.
 pub fn check_script(text: &str, schemas: Option<&Schemas>) -> Vec<kql_common::Diagnostic> {
-    use kql_common::{Diagnostic, Span, codes};
+    check_script_with(text, schemas, CheckOptions::default())
+}
+
+/// How lenient a check is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CheckOptions {
+    /// Tables and tabular functions without a schema (Sentinel's tables, workspace functions
+    /// such as `_GetWatchlist`) are a warning, not an error; the query is then checked for its
+    /// syntax only.
+    pub allow_unknown_tables: bool,
+}
+
+/// [`check_script`] with `options`. A construct kqlite cannot run yet (`KS008`) is a warning:
+/// the query is valid KQL as far as kqlite can tell, but unchecked past that point.
+pub fn check_script_with(
+    text: &str,
+    schemas: Option<&Schemas>,
+    options: CheckOptions,
+) -> Vec<kql_common::Diagnostic> {
+    use kql_common::{Diagnostic, Severity, Span, codes};
+    let lenient = |mut d: Diagnostic| {
+        if d.code == codes::NOT_SUPPORTED {
+            d.severity = Severity::Warning;
+            d.notes
+                .push("kqlite does not check the rest of this query".to_owned());
+        } else if options.allow_unknown_tables
+            && (d.code == codes::UNKNOWN_TABLE
+                // Workspace functions (Sentinel's `_GetWatchlist`, the `_ASim` parsers) are
+                // named with a leading underscore: tables in all but name.
+                || (d.code == codes::UNKNOWN_FUNCTION && d.message.contains("`_")))
+        {
+            d.severity = Severity::Warning;
+            d.notes.push(
+                "--allow-unknown-tables: no schema for it, so the query is checked for syntax only"
+                    .to_owned(),
+            );
+        }
+        d
+    };
     std::thread::scope(|s| {
         let handle = std::thread::Builder::new()
             .stack_size(64 << 20)
@@ -57,7 +95,7 @@ pub fn check_script(text: &str, schemas: Option<&Schemas>) -> Vec<kql_common::Di
                 if let Some(schemas) = schemas {
                     for q in &queries {
                         if let Err(d) = check_query(q, schemas) {
-                            found.extend(d.0);
+                            found.extend(d.0.into_iter().map(lenient));
                         }
                     }
                 }

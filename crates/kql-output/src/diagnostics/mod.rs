@@ -103,13 +103,21 @@ pub fn write_report(
     out.flush()
 }
 
-/// `checked 3 files: 2 errors in 1 file`, or `checked 3 files: no errors`.
+/// `checked 3 files: 2 errors in 1 file`, or `checked 3 files: no errors`; warnings, when
+/// there are some, after them (`..., 4 warnings`).
 fn summary(results: &[FileDiagnostic], files: usize) -> String {
-    let errors = results
+    let count = |severity: Severity| {
+        results
+            .iter()
+            .filter(|r| r.diagnostic.severity == severity)
+            .count()
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let mut bad: Vec<&str> = results
         .iter()
         .filter(|r| r.diagnostic.severity == Severity::Error)
-        .count();
-    let mut bad: Vec<&str> = results.iter().map(|r| r.file.as_str()).collect();
+        .map(|r| r.file.as_str())
+        .collect();
     bad.dedup();
     let plural = |n: usize, w: &str| {
         if n == 1 {
@@ -118,7 +126,7 @@ fn summary(results: &[FileDiagnostic], files: usize) -> String {
             format!("{n} {w}s")
         }
     };
-    if errors == 0 {
+    let mut line = if errors == 0 {
         format!("checked {}: no errors", plural(files, "file"))
     } else {
         format!(
@@ -127,7 +135,11 @@ fn summary(results: &[FileDiagnostic], files: usize) -> String {
             plural(errors, "error"),
             plural(bad.len(), "file")
         )
+    };
+    if warnings > 0 {
+        line.push_str(&format!(", {}", plural(warnings, "warning")));
     }
+    line
 }
 
 fn json_row(p: &Placed) -> serde_json::Value {
