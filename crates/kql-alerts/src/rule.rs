@@ -31,6 +31,8 @@ pub enum Format {
     ArmScheduledQuery,
     /// `Microsoft.SecurityInsights/alertRules` (Sentinel) in an ARM template.
     ArmSentinel,
+    /// One of those two in a Bicep file.
+    Bicep,
     /// A Sentinel analytic rule in the Azure-Sentinel repository's YAML.
     SentinelYaml,
     /// A Defender XDR custom detection (Microsoft Graph `detectionRule` JSON).
@@ -47,6 +49,7 @@ impl Format {
         match self {
             Format::ArmScheduledQuery => "Azure Monitor scheduledQueryRules (ARM)",
             Format::ArmSentinel => "Sentinel alertRules (ARM)",
+            Format::Bicep => "Azure Monitor or Sentinel rule (Bicep)",
             Format::SentinelYaml => "Sentinel analytic rule (YAML)",
             Format::Defender => "Defender XDR custom detection",
             Format::Toml => "kqlite rule (TOML)",

@@ -69,6 +69,7 @@ fn the_failure_spike_fires_at_the_planted_burst_in_every_format() {
     let burst_end = "2026-11-22T17:00:00Z";
     let files = [
         "failure-spike.arm.json",
+        "failure-spike.bicep",
         "failure-spike.sentinel.yaml",
         "failure-spike.defender.json",
         "failure-spike.toml",

@@ -1,6 +1,6 @@
 //! Finding query and rule files: explicit files as given, folders searched recursively for
 //! `.kql`, `.csl` and `.kusto` queries and the files alert rules are kept in (`.json`,
-//! `.jsonc`, `.yaml`, `.yml`, `.toml`), in a stable (sorted) order.
+//! `.jsonc`, `.yaml`, `.yml`, `.toml`, `.bicep`), in a stable (sorted) order.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 pub(crate) const QUERY_EXTENSIONS: &[&str] = &["kql", "csl", "kusto"];
 
 /// Extensions of files that may hold alert rules.
-pub(crate) const RULE_EXTENSIONS: &[&str] = &["json", "jsonc", "yaml", "yml", "toml"];
+pub(crate) const RULE_EXTENSIONS: &[&str] = &["json", "jsonc", "yaml", "yml", "toml", "bicep"];
 
 /// A file to check, and whether it was named (not found in a folder).
 pub(crate) struct Found {

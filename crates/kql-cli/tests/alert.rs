@@ -153,6 +153,12 @@ fn check_reports_a_rule_query_at_its_place_in_the_rule_file() {
         toml.replace("| where ResultType == \"Failure\"", bad),
     )
     .unwrap();
+    let bicep = std::fs::read_to_string(rules().join("failure-spike.bicep")).unwrap();
+    std::fs::write(
+        dir.join("bad.bicep"),
+        bicep.replace("| where ResultType == \"Failure\"", bad),
+    )
+    .unwrap();
     // Other JSON in the folder is passed over.
     std::fs::write(dir.join("package.json"), "{\"name\": \"x\"}").unwrap();
     let o = kqlite(&["check", "--format", "json", dir.to_str().unwrap()]);
@@ -189,6 +195,7 @@ fn check_reports_a_rule_query_at_its_place_in_the_rule_file() {
     let yaml = std::fs::read_to_string(dir.join("bad.yaml")).unwrap();
     let arm = std::fs::read_to_string(dir.join("bad.json")).unwrap();
     let toml = std::fs::read_to_string(dir.join("bad.toml")).unwrap();
+    let bicep = std::fs::read_to_string(dir.join("bad.bicep")).unwrap();
     let line_of = |source: &str| {
         source
             .lines()
@@ -199,6 +206,12 @@ fn check_reports_a_rule_query_at_its_place_in_the_rule_file() {
     assert_eq!(
         places,
         vec![
+            (
+                "bad.bicep".into(),
+                line_of(&bicep) as u64,
+                col(&bicep, line_of(&bicep)),
+                "KS007".into()
+            ),
             (
                 "bad.json".into(),
                 line_of(&arm) as u64,

@@ -1,9 +1,10 @@
 //! Reading rules from the files users keep them in. The format is told by the file's name and
 //! content: `.toml` (kqlite's own), `.kql`/`.csl`/`.kusto` with a settings header, `.yaml`/`.yml`
 //! (Sentinel), `.json`/`.jsonc` (ARM templates of Azure Monitor or Sentinel rules, REST bodies,
-//! Defender XDR detections).
+//! Defender XDR detections), `.bicep` (the same resources in Bicep).
 
 mod arm;
+mod bicep;
 mod defender;
 pub mod position;
 mod settings;
@@ -151,10 +152,7 @@ fn parse_unchecked(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>
                 arm::rules(path, text, params)
             }
         }
-        "bicep" => Err(RuleError::new(
-            path,
-            "Bicep rule files are not read yet: compile it with `az bicep build` and pass the JSON",
-        )),
+        "bicep" => bicep::rules(path, text, params),
         _ => Err(RuleError::new(
             path,
             "not a rule file: name a .toml, .kql, .yaml, .json or .bicep file",
@@ -166,7 +164,7 @@ fn parse_unchecked(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>
 /// (a folder of rules also holds other JSON and YAML, which are passed over, not reported).
 pub fn looks_like_rule(path: &Path, text: &str) -> bool {
     match extension(path).as_str() {
-        "json" | "jsonc" => {
+        "json" | "jsonc" | "bicep" => {
             let t = text.to_ascii_lowercase();
             t.contains("scheduledqueryrules")
                 || t.contains("alertrules")
@@ -182,7 +180,7 @@ pub fn looks_like_rule(path: &Path, text: &str) -> bool {
 pub fn is_rule_file(path: &Path) -> bool {
     matches!(
         extension(path).as_str(),
-        "toml" | "kql" | "csl" | "kusto" | "yaml" | "yml" | "json" | "jsonc"
+        "toml" | "kql" | "csl" | "kusto" | "yaml" | "yml" | "json" | "jsonc" | "bicep"
     )
 }
 
