@@ -13,6 +13,7 @@ use kql_alerts::{Params, builtin, duration};
 use kql_common::time::{format_datetime, parse_datetime};
 use kql_workspace::{Error, Prepared, Workspace};
 use serde_json::json;
+use std::path::PathBuf;
 
 /// Exit code when a rule fired.
 const EXIT_FIRED: u8 = 1;
@@ -77,6 +78,10 @@ pub(crate) struct ReplayArgs {
     /// Last evaluation time (ISO 8601); default: one frequency past the last record.
     #[arg(long, value_name = "DATETIME")]
     to: Option<String>,
+    /// Draw the measure of each evaluation against the threshold into FILE (.svg, .png or
+    /// .html), as the portal's rule preview shows it.
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
 }
 
 pub(crate) fn run(command: &AlertCommand) -> u8 {
@@ -424,7 +429,14 @@ impl Session {
             Ok(s) => s,
             Err(code) => return code,
         };
+        if let Some(path) = &args.chart
+            && crate::chart_file::file_kind(path, "--chart").is_err()
+        {
+            return crate::EXIT_USAGE;
+        }
         let mut any_fired = false;
+        // (time, series, measure, threshold) of every evaluation, for --chart.
+        let mut points: Vec<(i64, String, f64, f64)> = Vec::new();
         for (rule, prepared) in &self.rules {
             let (range, frequency) = schedule(rule);
             let (Some(first), Some(last)) = (
@@ -480,6 +492,22 @@ impl Session {
                 Err(e) => return self.failed(rule, &e),
             };
             for step in &steps {
+                if let Some(v) = step.measure.value {
+                    let dims = dims_text(&step.measure);
+                    // A single dimension is named by its value alone.
+                    let dims = match step.measure.dimensions.as_slice() {
+                        [(_, value)] => value.clone(),
+                        _ => dims,
+                    };
+                    let series = if self.rules.len() > 1 && !dims.is_empty() {
+                        format!("{}: {dims}", rule.name)
+                    } else if dims.is_empty() {
+                        rule.name.clone()
+                    } else {
+                        dims
+                    };
+                    points.push((step.at, series, v, threshold_of(rule)));
+                }
                 match step.event {
                     Event::Fired => notifications += step.measure.alerts.max(1),
                     Event::Resolved => resolved += 1,
@@ -525,6 +553,66 @@ impl Session {
                 );
             }
         }
+        if let Some(path) = &args.chart {
+            let code = self.chart(path, &points);
+            if code != 0 {
+                return code;
+            }
+        }
         if any_fired { EXIT_FIRED } else { 0 }
+    }
+
+    /// The replay's measures against their thresholds as a time chart in `path`, drawn by the
+    /// same renderer as `render timechart` (the points go through a `datatable`).
+    fn chart(&self, path: &std::path::Path, points: &[(i64, String, f64, f64)]) -> u8 {
+        if points.is_empty() {
+            eprintln!("warning: --chart: no evaluation had a measure to draw");
+            return 0;
+        }
+        // One line per series, and the threshold once per rule (the same for all its series).
+        let mut rows: Vec<String> = Vec::new();
+        let mut thresholds: Vec<(i64, f64)> = Vec::new();
+        for (at, series, v, threshold) in points {
+            rows.push(format!(
+                "datetime({}), {}, real({v})",
+                format_datetime(*at),
+                kql_parser::syntax::string_literal(series)
+            ));
+            if !thresholds.contains(&(*at, *threshold)) {
+                thresholds.push((*at, *threshold));
+            }
+        }
+        for (at, threshold) in &thresholds {
+            rows.push(format!(
+                "datetime({}), {}, real({threshold})",
+                format_datetime(*at),
+                kql_parser::syntax::string_literal(&format!("threshold {threshold}"))
+            ));
+        }
+        let title = if self.rules.len() == 1 {
+            format!("{}: measure and threshold", self.rules[0].0.name)
+        } else {
+            "Measures and thresholds".to_owned()
+        };
+        let text = format!(
+            "datatable(Time: datetime, Series: string, Measure: real) [\n{}\n]\n\
+             | render timechart with (title={}, series=Series, ytitle='measure')",
+            rows.join(",\n"),
+            kql_parser::syntax::string_literal(&title)
+        );
+        match self.runtime.block_on(self.ws.query(&text, self.now)) {
+            Ok(result) => {
+                let kept = crate::query::Kept {
+                    schema: result.schema,
+                    render: result.render,
+                    batches: result.batches,
+                };
+                crate::chart_file::write(path, &kept, "--chart").0
+            }
+            Err(e) => {
+                eprintln!("error: --chart: {e}");
+                EXIT_ERROR
+            }
+        }
     }
 }

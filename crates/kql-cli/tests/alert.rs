@@ -328,3 +328,34 @@ fn test_runs_the_example_tests_and_fails_on_a_wrong_expectation() {
         text(&o.stdout)
     );
 }
+
+#[test]
+fn replay_draws_the_measures_against_the_threshold() {
+    let dir = scratch("replay-chart");
+    let svg = dir.join("spike.svg");
+    let o = kqlite(&[
+        "alert",
+        "replay",
+        "builtin:failure-spike",
+        "--chart",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let drawn = std::fs::read_to_string(&svg).expect("the chart is written");
+    for label in [
+        "Provisioning failure spike: measure and threshold",
+        "threshold 50",
+        "DropboxSCIMOutDelta.",
+    ] {
+        assert!(drawn.contains(label), "no {label} in the chart");
+    }
+    let odd = dir.join("spike.gif");
+    let o = kqlite(&[
+        "alert",
+        "replay",
+        "builtin:failure-spike",
+        "--chart",
+        odd.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
