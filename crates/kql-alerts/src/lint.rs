@@ -11,10 +11,10 @@ use kql_workspace::{KqlSchema, KqlType};
 /// The warnings for `rule`, whose query parsed as `query`; `result` is the query's result
 /// schema when it plans.
 pub fn lint(rule: &Rule, query: &Query, result: Option<&KqlSchema>) -> Vec<Diagnostic> {
+    let mut out = reach_beyond_the_window(rule);
     let RuleKind::AzureMonitor(a) = &rule.kind else {
-        return Vec::new();
+        return out;
     };
-    let mut out = Vec::new();
     let warn = |span: Span, message: &str| Diagnostic::warning(ALERT_RESTRICTION, message, span);
     let Some(pipeline) = main_pipeline(query) else {
         return out;
@@ -91,6 +91,61 @@ pub fn lint(rule: &Rule, query: &Query, result: Option<&KqlSchema>) -> Vec<Diagn
     out
 }
 
+/// `ago(7d)` in a rule whose evaluations only see the last hour: the service applies the
+/// rule's time range outside the query, so the older rows are never there (a baseline that
+/// silently compares with nothing).
+fn reach_beyond_the_window(rule: &Rule) -> Vec<Diagnostic> {
+    let (range, _) = crate::evaluate::schedule(rule);
+    if matches!(rule.kind, RuleKind::Defender(_)) {
+        return Vec::new();
+    }
+    let text = &rule.query.text;
+    // Strings and comments are not code.
+    let quiet: Vec<std::ops::Range<usize>> = kql_parser::syntax::classify(text)
+        .into_iter()
+        .filter(|(_, class)| {
+            matches!(
+                class,
+                kql_parser::syntax::TokenClass::String | kql_parser::syntax::TokenClass::Comment
+            )
+        })
+        .map(|(r, _)| r)
+        .collect();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("ago(") {
+        let word_start = at == 0
+            || !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !word_start || quiet.iter().any(|r| r.contains(&at)) {
+            continue;
+        }
+        let args = &text[at + 4..];
+        let Some(close) = args.find(')') else {
+            continue;
+        };
+        let Some(reach) = kql_common::timespan::parse_text(&args[..close]) else {
+            continue;
+        };
+        if reach > range {
+            out.push(
+                Diagnostic::warning(
+                    ALERT_RESTRICTION,
+                    format!(
+                        "`ago({})` reaches further back than the {} the rule's evaluations see: older rows are not there when the service runs it",
+                        args[..close].trim(),
+                        crate::duration::format_iso(range)
+                    ),
+                    Span::new(at, at + 4 + close + 1),
+                )
+                .with_note("widen the window (Azure Monitor: `overrideQueryTimeRange`, up to 2 days; Sentinel: `queryPeriod`, up to 14 days)"),
+            );
+        }
+    }
+    out
+}
+
 /// The query's last tabular statement, as a pipeline.
 fn main_pipeline(query: &Query) -> Option<&Pipeline> {
     query.statements.iter().rev().find_map(|s| match s {
@@ -139,6 +194,20 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
         // Counting per group is rows to count: fine.
         assert!(warnings(HOURLY, "T | summarize count() by JobId").is_empty());
+    }
+
+    #[test]
+    fn ago_beyond_the_window_is_flagged() {
+        let w = warnings(
+            HOURLY,
+            "T | where TimeGenerated > ago(7d) | where x == 'ago(30d)'",
+        );
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("`ago(7d)` reaches further back than the PT1H"),
+            "{w:?}"
+        );
+        assert!(warnings(HOURLY, "T | where TimeGenerated > ago(30m)").is_empty());
     }
 
     #[test]
