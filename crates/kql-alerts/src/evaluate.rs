@@ -191,6 +191,9 @@ fn query_error(message: String) -> Error {
 type PeriodRows<'r> = Vec<Vec<&'r Vec<Value>>>;
 
 fn azure_monitor(a: &AzureMonitor, rows: &Rows, at: i64) -> Result<Vec<SeriesMeasure>, Error> {
+    if let Some(m) = &a.legacy_metric {
+        return legacy_metric(a, m, rows);
+    }
     let dims: Vec<usize> = a
         .dimensions
         .iter()
@@ -281,6 +284,62 @@ fn azure_monitor(a: &AzureMonitor, rows: &Rows, at: i64) -> Result<Vec<SeriesMea
                 value: values[0],
                 failing,
                 met: failing >= a.min_failing.max(1),
+                alerts: 1,
+            }
+        })
+        .collect())
+}
+
+/// The legacy metric measurement: breaches of `AggregatedValue` per `metricColumn` value.
+fn legacy_metric(
+    a: &AzureMonitor,
+    m: &crate::rule::LegacyMetric,
+    rows: &Rows,
+) -> Result<Vec<SeriesMeasure>, Error> {
+    let need = |name: &str| {
+        rows.column(name).ok_or_else(|| {
+            query_error(format!(
+                "a metric-measurement rule needs a `{name}` column in the query's result"
+            ))
+        })
+    };
+    let (key, value) = (need(&m.column)?, need("AggregatedValue")?);
+    let time = rows.time_column();
+    // Each value's rows in time order.
+    let mut series: Vec<(String, Vec<(i64, bool)>)> = Vec::new();
+    for row in &rows.rows {
+        let k = text(&row[key]);
+        let t = time
+            .and_then(|t| row[t].as_str().and_then(kql_common::time::parse_datetime))
+            .unwrap_or(0);
+        let breach = number(&row[value]).is_some_and(|v| a.operator.holds(v, a.threshold));
+        match series.iter_mut().find(|(s, _)| *s == k) {
+            Some((_, points)) => points.push((t, breach)),
+            None => series.push((k, vec![(t, breach)])),
+        }
+    }
+    Ok(series
+        .into_iter()
+        .map(|(k, mut points)| {
+            points.sort_by_key(|(t, _)| *t);
+            let breaches = if m.consecutive {
+                // The longest run of consecutive breaching bins.
+                let mut best = 0u32;
+                let mut run = 0u32;
+                for (_, b) in &points {
+                    run = if *b { run + 1 } else { 0 };
+                    best = best.max(run);
+                }
+                best
+            } else {
+                points.iter().filter(|(_, b)| *b).count() as u32
+            };
+            let met = m.breaches_operator.holds(f64::from(breaches), m.breaches);
+            SeriesMeasure {
+                dimensions: vec![(m.column.clone(), k)],
+                value: Some(f64::from(breaches)),
+                failing: u32::from(met),
+                met,
                 alerts: 1,
             }
         })

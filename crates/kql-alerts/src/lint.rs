@@ -62,6 +62,22 @@ pub fn lint(rule: &Rule, query: &Query, result: Option<&KqlSchema>) -> Vec<Diagn
             _ => {}
         }
     }
+    for name in ["ingestion_time(", "adx("] {
+        if one_minute {
+            for at in words(&rule.query.text, name) {
+                out.push(warn(
+                    Span::new(at, at + name.len()),
+                    &format!("a rule that runs every minute may not use `{})`", name),
+                ));
+            }
+        }
+    }
+    for at in words(&rule.query.text, "AggregatedValue") {
+        out.push(warn(
+            Span::new(at, at + "AggregatedValue".len()),
+            "`AggregatedValue` is a reserved name in log alert queries",
+        ));
+    }
     // The service appends `| count` to a row-count rule: a query that already counts is one row.
     if a.measure_column.is_none()
         && let Some(last) = pipeline
@@ -100,27 +116,8 @@ fn reach_beyond_the_window(rule: &Rule) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let text = &rule.query.text;
-    // Strings and comments are not code.
-    let quiet: Vec<std::ops::Range<usize>> = kql_parser::syntax::classify(text)
-        .into_iter()
-        .filter(|(_, class)| {
-            matches!(
-                class,
-                kql_parser::syntax::TokenClass::String | kql_parser::syntax::TokenClass::Comment
-            )
-        })
-        .map(|(r, _)| r)
-        .collect();
     let mut out = Vec::new();
-    for (at, _) in text.match_indices("ago(") {
-        let word_start = at == 0
-            || !text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !word_start || quiet.iter().any(|r| r.contains(&at)) {
-            continue;
-        }
+    for at in words(text, "ago(") {
         let args = &text[at + 4..];
         let Some(close) = args.find(')') else {
             continue;
@@ -144,6 +141,34 @@ fn reach_beyond_the_window(rule: &Rule) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Where `word` (a name, or a name and `(`) starts in the code of `text`: not inside a longer
+/// name, a string or a comment.
+fn words(text: &str, word: &str) -> Vec<usize> {
+    let quiet: Vec<std::ops::Range<usize>> = kql_parser::syntax::classify(text)
+        .into_iter()
+        .filter(|(_, class)| {
+            matches!(
+                class,
+                kql_parser::syntax::TokenClass::String | kql_parser::syntax::TokenClass::Comment
+            )
+        })
+        .map(|(r, _)| r)
+        .collect();
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let before = text[..at].chars().next_back().is_some_and(name_char);
+            let after = !word.ends_with('(')
+                && text[at + word.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(name_char);
+            !before && !after && !quiet.iter().any(|r| r.contains(&at))
+        })
+        .collect()
 }
 
 /// The query's last tabular statement, as a pipeline.
@@ -194,6 +219,22 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
         // Counting per group is rows to count: fine.
         assert!(warnings(HOURLY, "T | summarize count() by JobId").is_empty());
+    }
+
+    #[test]
+    fn one_minute_rules_and_reserved_names() {
+        let minute = "frequency = '1m'\nwindow = '5m'\noperator = '>'\nthreshold = 5";
+        let w = warnings(
+            minute,
+            "T | extend t = ingestion_time() | extend AggregatedValue = 1",
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("`ingestion_time()`"), "{w:?}");
+        assert!(
+            w[1].contains("`AggregatedValue` is a reserved name"),
+            "{w:?}"
+        );
+        assert!(warnings(HOURLY, "T | extend t = ingestion_time()").is_empty());
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub struct Tracker {
     open: BTreeMap<Vec<(String, String)>, ()>,
     /// When each series last notified (for mute and suppression).
     last_notified: BTreeMap<Vec<(String, String)>, i64>,
+    /// Stateful: when an open alert's condition stopped holding (for `timeToResolve`).
+    quiet_since: BTreeMap<Vec<(String, String)>, i64>,
 }
 
 impl Tracker {
@@ -98,6 +100,7 @@ impl Tracker {
             kind: rule.kind.clone(),
             open: BTreeMap::new(),
             last_notified: BTreeMap::new(),
+            quiet_since: BTreeMap::new(),
         }
     }
 
@@ -124,7 +127,10 @@ impl Tracker {
             .cloned()
             .collect();
         for key in gone {
-            self.open.remove(&key);
+            // A series with no rows any more no longer holds: it resolves as the rule says.
+            if self.event(&key, false, at) != Event::Resolved {
+                continue;
+            }
             steps.push(Step {
                 at,
                 measure: SeriesMeasure {
@@ -149,10 +155,21 @@ impl Tracker {
                         self.open.insert(key.clone(), ());
                         Event::Fired
                     }
-                    (true, true) => Event::StillFiring,
+                    (true, true) => {
+                        self.quiet_since.remove(key);
+                        Event::StillFiring
+                    }
                     (false, true) => {
-                        self.open.remove(key);
-                        Event::Resolved
+                        let since = *self.quiet_since.entry(key.clone()).or_insert(at);
+                        let waited = a.time_to_resolve.is_none_or(|t| at - since >= t);
+                        if a.auto_resolve && waited {
+                            self.open.remove(key);
+                            self.quiet_since.remove(key);
+                            Event::Resolved
+                        } else {
+                            // Still open: resolved later, or by hand.
+                            Event::StillFiring
+                        }
                     }
                     (false, false) => Event::Quiet,
                 }
@@ -214,6 +231,9 @@ mod tests {
                 min_failing: 1,
                 auto_mitigate,
                 mute,
+                auto_resolve: true,
+                time_to_resolve: None,
+                legacy_metric: None,
             }),
         }
     }
@@ -250,6 +270,40 @@ mod tests {
         assert_eq!(
             events(&rule(true, None), &[false, true, true, false, true]),
             vec![Quiet, Fired, StillFiring, Resolved, Fired]
+        );
+    }
+
+    #[test]
+    fn time_to_resolve_waits_and_auto_resolved_false_never_resolves() {
+        use Event::*;
+        let mut slow = rule(true, None);
+        if let RuleKind::AzureMonitor(a) = &mut slow.kind {
+            a.time_to_resolve = Some(20);
+        }
+        // Quiet from 20 on: resolved once it has been quiet for 20 ticks, at 40.
+        assert_eq!(
+            events(&slow, &[true, true, false, false, false]),
+            vec![Fired, StillFiring, StillFiring, StillFiring, Resolved]
+        );
+        // Holding again before then starts the wait over.
+        assert_eq!(
+            events(&slow, &[true, false, true, false, false, false]),
+            vec![
+                Fired,
+                StillFiring,
+                StillFiring,
+                StillFiring,
+                StillFiring,
+                Resolved
+            ]
+        );
+        let mut manual = rule(true, None);
+        if let RuleKind::AzureMonitor(a) = &mut manual.kind {
+            a.auto_resolve = false;
+        }
+        assert_eq!(
+            events(&manual, &[true, false, false]),
+            vec![Fired, StillFiring, StillFiring]
         );
     }
 

@@ -233,6 +233,24 @@ pub struct AzureMonitor {
     pub auto_mitigate: bool,
     /// `muteActionsDuration` (ticks): no notification for that long after one.
     pub mute: Option<i64>,
+    /// `ruleResolveConfiguration`: whether a fired alert resolves by itself (`autoResolved`),
+    /// and after how long the condition must have stopped holding (`timeToResolve`).
+    pub auto_resolve: bool,
+    pub time_to_resolve: Option<i64>,
+    /// The 2018-04-16 API's metric measurement (`metricTrigger`), when the rule has one.
+    pub legacy_metric: Option<LegacyMetric>,
+}
+
+/// The legacy API's metric measurement: the query yields `AggregatedValue` per bin and
+/// `metricColumn` value; a row breaches when `AggregatedValue <operator> threshold` (the rule's
+/// operator and threshold); a value of `metricColumn` fires when its breaches, counted in all or
+/// consecutively, compare with `breaches` by `breaches_operator`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegacyMetric {
+    pub column: String,
+    pub breaches_operator: Operator,
+    pub breaches: f64,
+    pub consecutive: bool,
 }
 
 impl AzureMonitor {

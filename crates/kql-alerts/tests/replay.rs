@@ -245,3 +245,49 @@ fn an_ingestion_delay_hides_late_rows_from_the_window() {
         .unwrap();
     assert_eq!(late.series[0].value, Some(3.0));
 }
+
+#[test]
+fn a_legacy_metric_measurement_rule_counts_breaches_per_metric_column() {
+    let ws = fixture("alerts-legacy");
+    let template = |kind: &str| {
+        format!(
+            r#"{{"resources": [{{"type": "Microsoft.Insights/scheduledQueryRules", "apiVersion": "2018-04-16",
+              "properties": {{"enabled": "true",
+                "source": {{"query": "AADProvisioningLogs | where ResultType == 'Failure' | summarize AggregatedValue = count() by bin(TimeGenerated, 1h), JobId", "queryType": "ResultCount"}},
+                "schedule": {{"frequencyInMinutes": 60, "timeWindowInMinutes": 300}},
+                "action": {{"trigger": {{"thresholdOperator": "GreaterThan", "threshold": 2,
+                  "metricTrigger": {{"thresholdOperator": "GreaterThan", "threshold": 1, "metricTriggerType": "{kind}", "metricColumn": "JobId"}}}}}}}}}}]}}"#
+        )
+    };
+    let at = t("2026-11-01T05:00:00Z");
+    let measure = |kind: &str| {
+        let rule =
+            kql_alerts::formats::parse(Path::new("legacy.json"), &template(kind), &Params::new())
+                .unwrap()
+                .remove(0);
+        let prepared = ws.prepare(&rule.query.text, at).unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let e = runtime
+            .block_on(kql_alerts::evaluate::evaluate(&ws, &rule, &prepared, at, 0))
+            .unwrap();
+        let mut got: Vec<(String, f64, bool)> = e
+            .series
+            .iter()
+            .map(|m| (m.dimensions[0].1.clone(), m.value.unwrap(), m.met))
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        got
+    };
+    // Window 00:00-05:00. Failures per hour: A 3, 1, 3, -, 3 (00h, 01h, 02h, 04h); B 1, 3.
+    // A bin breaches with more than 2: A breaches at 00h, 02h, 04h (3 in all); B at 01h (1).
+    // Total: A 3 > 1 fires, B 1 > 1 does not.
+    assert_eq!(
+        measure("Total"),
+        vec![("A".into(), 3.0, true), ("B".into(), 1.0, false)]
+    );
+    // Consecutive, over A's bins in time order (00h yes, 01h no, 02h yes, 04h yes): a run of 2.
+    assert_eq!(
+        measure("Consecutive"),
+        vec![("A".into(), 2.0, true), ("B".into(), 1.0, false)]
+    );
+}

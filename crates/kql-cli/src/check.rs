@@ -11,9 +11,10 @@ pub(crate) struct CheckArgs {
     /// Only check syntax (no schema or type checks).
     #[arg(long)]
     syntax_only: bool,
-    /// Table schemas (Sentinel CustomTables JSON) in addition to the built-in AADProvisioningLogs.
-    #[arg(long, value_name = "FILE")]
-    schema: Vec<std::path::PathBuf>,
+    /// Table schemas besides the built-in AADProvisioningLogs: Sentinel CustomTables JSON, or
+    /// `T | getschema` saved as CSV or JSON (the table named by NAME= or the file's name).
+    #[arg(long, value_name = "[NAME=]FILE")]
+    schema: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
@@ -44,7 +45,7 @@ pub(crate) fn run(args: &CheckArgs, color: ColorChoice) -> u8 {
     };
     let mut schemas = Schemas::with_builtin();
     for path in &args.schema {
-        match crate::schema_file::read(path) {
+        match crate::schema_file::read_spec(path) {
             Ok(tables) => {
                 for (name, schema) in tables {
                     schemas.add(&name, schema);

@@ -335,3 +335,45 @@ fn unknown_tables_can_be_allowed_and_unsupported_constructs_are_warnings() {
     );
     assert_eq!(failing.status.code(), Some(1));
 }
+
+#[test]
+fn getschema_output_saved_as_csv_or_json_is_a_schema() {
+    let dir = scratch("getschema_schemas");
+    // What `T | getschema` gives, saved as Log Analytics exports it.
+    write(
+        &dir,
+        "SigninLogs.csv",
+        b"ColumnName,ColumnOrdinal,DataType,ColumnType\nTimeGenerated,0,System.DateTime,datetime\nUserPrincipalName,1,System.String,string\nResultType,2,System.String,string\n",
+    );
+    write(
+        &dir,
+        "audit.json",
+        br#"[{"ColumnName": "ActivityDisplayName", "ColumnOrdinal": 0, "DataType": "System.String", "ColumnType": "string"}]"#,
+    );
+    write(
+        &dir,
+        "q.kql",
+        b"SigninLogs | where ResultType == '0' | project UserPrincipalName\n\nAuditLogs | where ActivityDisplayName == 'Quarantine'\n\nSigninLogs | project Nope\n",
+    );
+    let o = kqlite(
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--schema",
+            "SigninLogs.csv",
+            "--schema",
+            "AuditLogs=audit.json",
+            "q.kql",
+        ],
+        &dir,
+    );
+    let out = stdout(&o);
+    // Only the unknown column is an error: both tables are known with their columns.
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("q.kql:5:22: error[KS002]"), "{out}");
+    assert!(
+        out.ends_with("checked 1 file: 1 error in 1 file\n"),
+        "{out}"
+    );
+}

@@ -293,6 +293,12 @@ impl<'a> Template<'a> {
                     .map_or(1, |n| n as u32),
                 auto_mitigate: self.boolean(p, &["autoMitigate"])?.unwrap_or(true),
                 mute: self.duration(p, &["muteActionsDuration"])?,
+                auto_resolve: self
+                    .boolean(p, &["ruleResolveConfiguration", "autoResolved"])?
+                    .unwrap_or(true),
+                time_to_resolve: self
+                    .duration(p, &["ruleResolveConfiguration", "timeToResolve"])?,
+                legacy_metric: None,
             }),
         })
     }
@@ -303,12 +309,17 @@ impl<'a> Template<'a> {
         resource: &Value<'a>,
         p: &Value<'a>,
     ) -> Result<Rule, RuleError> {
-        if let Some(m) = get_path(p, &["action", "trigger", "metricTrigger"]) {
-            return Err(self.error_at(
-                m,
-                "legacy metric-measurement triggers (`metricTrigger`) are not evaluated yet; a result-count trigger is",
-            ));
-        }
+        let metric = match get_path(p, &["action", "trigger", "metricTrigger"]) {
+            Some(m) => Some(LegacyMetric {
+                column: self.required(m, &["metricColumn"], self.text(m, &["metricColumn"])?)?,
+                breaches_operator: self.operator(m, &["thresholdOperator"])?,
+                breaches: self.required(m, &["threshold"], self.number(m, &["threshold"])?)?,
+                consecutive: self
+                    .text(m, &["metricTriggerType"])?
+                    .is_some_and(|t| t.eq_ignore_ascii_case("Consecutive")),
+            }),
+            None => None,
+        };
         let minutes = |keys: &[&str]| -> Result<i64, RuleError> {
             let n = self.required(p, keys, self.number(p, keys)?)?;
             duration::minutes(n as i64).ok_or_else(|| self.error_at(p, "duration out of range"))
@@ -335,6 +346,9 @@ impl<'a> Template<'a> {
                 min_failing: 1,
                 // Legacy rules are stateless; throttling mutes notifications.
                 auto_mitigate: false,
+                auto_resolve: true,
+                time_to_resolve: None,
+                legacy_metric: metric,
                 mute: self
                     .number(p, &["action", "throttlingInMin"])?
                     .filter(|m| *m > 0.0)

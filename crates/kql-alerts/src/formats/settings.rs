@@ -41,6 +41,8 @@ struct Settings {
     periods: Option<u32>,
     min_failing: Option<u32>,
     auto_mitigate: Option<bool>,
+    auto_resolve: Option<bool>,
+    time_to_resolve: Option<String>,
     mute: Option<String>,
     alert_per_result: Option<bool>,
     suppression: Option<String>,
@@ -238,6 +240,13 @@ fn build(path: &Path, s: Settings, query: QueryText, format: Format) -> Result<R
                 periods: s.periods.unwrap_or(1),
                 min_failing: s.min_failing.unwrap_or(1),
                 auto_mitigate: s.auto_mitigate.unwrap_or(true),
+                auto_resolve: s.auto_resolve.unwrap_or(true),
+                time_to_resolve: s
+                    .time_to_resolve
+                    .as_deref()
+                    .map(|t| duration_of(path, "time_to_resolve", t))
+                    .transpose()?,
+                legacy_metric: None,
                 mute: s
                     .mute
                     .as_deref()
