@@ -104,6 +104,40 @@ fn the_failure_spike_fires_at_the_planted_burst_in_every_format() {
     );
 }
 
+#[test]
+fn every_example_rule_reads_and_each_family_agrees_across_formats() {
+    let ws = workspace(Source::Demo);
+    // The failure spike is replayed over the whole week above; here twelve hours keep the
+    // debug build's test time short (the rules hold the same way in every hour).
+    let from = kql_workspace::DEMO_START;
+    let to = from + 12 * 3_600 * 10_000_000;
+    for family in ["failure-spike", "no-activity", "quarantine-risk"] {
+        let mut timelines = Vec::new();
+        for ext in [
+            "arm.json",
+            "bicep",
+            "sentinel.yaml",
+            "defender.json",
+            "toml",
+            "kql",
+        ] {
+            let file = examples().join(format!("{family}.{ext}"));
+            let rules = kql_alerts::formats::read(&file, &Params::new())
+                .unwrap_or_else(|e| unreachable!("{}: {e}", file.display()));
+            let fired: Vec<i64> = run(&ws, &rules[0], from, to)
+                .iter()
+                .filter(|s| s.event == Event::Fired)
+                .map(|s| s.at)
+                .collect();
+            timelines.push((ext, fired));
+        }
+        let first = timelines[0].1.clone();
+        for (ext, fired) in &timelines {
+            assert_eq!(fired, &first, "{family}.{ext}");
+        }
+    }
+}
+
 /// Failures of two jobs, by the minute: `(time, job)`.
 const FAILURES: &[(&str, &str)] = &[
     // 00:00-01:00: A fails 3 times, B once.

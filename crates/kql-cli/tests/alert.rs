@@ -287,7 +287,7 @@ fn test_runs_the_example_tests_and_fails_on_a_wrong_expectation() {
         text(&o.stderr)
     );
     assert!(
-        text(&o.stdout).ends_with("6 tests: 6 passed, 0 failed\n"),
+        text(&o.stdout).ends_with("13 tests: 13 passed, 0 failed\n"),
         "{}",
         text(&o.stdout)
     );
