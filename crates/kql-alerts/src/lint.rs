@@ -15,6 +15,17 @@ pub fn lint(rule: &Rule, query: &Query, result: Option<&KqlSchema>) -> Vec<Diagn
     let RuleKind::AzureMonitor(a) = &rule.kind else {
         return out;
     };
+    // The rule's properties, query included, must stay under 64 KB.
+    if rule.query.text.len() > 64 * 1024 {
+        out.push(Diagnostic::warning(
+            ALERT_RESTRICTION,
+            format!(
+                "the query is {} KB: a log alert rule's properties must stay under 64 KB",
+                rule.query.text.len() / 1024
+            ),
+            Span::new(0, 0),
+        ));
+    }
     let warn = |span: Span, message: &str| Diagnostic::warning(ALERT_RESTRICTION, message, span);
     let Some(pipeline) = main_pipeline(query) else {
         return out;
@@ -123,6 +134,14 @@ fn reach_beyond_the_window(rule: &Rule) -> Vec<Diagnostic> {
             continue;
         };
         let Some(reach) = kql_common::timespan::parse_text(&args[..close]) else {
+            // Azure Monitor takes `ago()` of a timespan literal only.
+            if matches!(rule.kind, RuleKind::AzureMonitor(_)) {
+                out.push(Diagnostic::warning(
+                    ALERT_RESTRICTION,
+                    "log alert queries may use `ago()` with a timespan literal only (`ago(1h)`)",
+                    Span::new(at, at + 4 + close + 1),
+                ));
+            }
             continue;
         };
         if reach > range {
@@ -219,6 +238,16 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
         // Counting per group is rows to count: fine.
         assert!(warnings(HOURLY, "T | summarize count() by JobId").is_empty());
+    }
+
+    #[test]
+    fn ago_of_a_computed_timespan_is_flagged() {
+        let w = warnings(HOURLY, "let w = 30m; T | where TimeGenerated > ago(w)");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("`ago()` with a timespan literal only"),
+            "{w:?}"
+        );
     }
 
     #[test]

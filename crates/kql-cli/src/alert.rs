@@ -321,7 +321,32 @@ impl Session {
             Err(code) => return code,
         };
         let mut fired = false;
+        // Lookback: an evaluation whose range starts before the data does sees less than the
+        // service would.
+        let span = match self.data_span() {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
         for (rule, prepared) in &self.rules {
+            let (range, _) = schedule(rule);
+            if let Some((first, last)) = span {
+                if at - range < first {
+                    eprintln!(
+                        "warning: {}: it reads back {} from {}, but the data starts at {}: the evaluation sees less than the service would",
+                        rule.name,
+                        duration::format_iso(range),
+                        format_datetime(at),
+                        format_datetime(first)
+                    );
+                } else if at - range > last {
+                    eprintln!(
+                        "warning: {}: the data ends at {}, before the range it reads at {}",
+                        rule.name,
+                        format_datetime(last),
+                        format_datetime(at)
+                    );
+                }
+            }
             let evaluation = match self
                 .runtime
                 .block_on(evaluate(&self.ws, rule, prepared, at, self.delay))

@@ -359,3 +359,49 @@ fn replay_draws_the_measures_against_the_threshold() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The rule files of `check_reports_a_rule_query_at_its_place_in_the_rule_file`, in every
+/// report format, as snapshots (run in their folder, so the names are relative).
+#[test]
+fn check_reports_rule_files_in_every_format() {
+    let dir = scratch("check-rules-formats");
+    let bad = "| where tostring(SourceIdentity.Id) == \"x\"";
+    let read = |name: &str| std::fs::read_to_string(rules().join(name)).unwrap();
+    std::fs::write(
+        dir.join("bad.yaml"),
+        read("failure-spike.sentinel.yaml").replace("| where ResultType == \"Failure\"", bad),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bad.json"),
+        read("failure-spike.arm.json").replace(
+            "| where ResultType == \\\"Failure\\\"",
+            &bad.replace('"', "\\\""),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bad.bicep"),
+        read("failure-spike.bicep").replace("| where ResultType == \"Failure\"", bad),
+    )
+    .unwrap();
+    for format in [
+        "human", "concise", "json", "github", "azure", "sarif", "junit",
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_kqlite"))
+            .args([
+                "check",
+                "--format",
+                format,
+                "bad.bicep",
+                "bad.json",
+                "bad.yaml",
+            ])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{format}");
+        insta::assert_snapshot!(format!("check_rule_files_{format}"), text(&o.stdout));
+    }
+}
