@@ -283,7 +283,8 @@ fn azure_monitor(a: &AzureMonitor, rows: &Rows, at: i64) -> Result<Vec<SeriesMea
                     .collect(),
                 value: values[0],
                 failing,
-                met: failing >= a.min_failing.max(1),
+                // With fewer periods in range than the rule counts, all of them must fail.
+                met: failing >= a.min_failing.max(1).min(periods),
                 alerts: 1,
             }
         })

@@ -83,7 +83,13 @@ pub fn lint(rule: &Rule, query: &Query, result: Option<&KqlSchema>) -> Vec<Diagn
             }
         }
     }
-    for at in words(&rule.query.text, "AggregatedValue") {
+    // The legacy API's metric measurement needs that very column.
+    let reserved = if a.legacy_metric.is_some() {
+        Vec::new()
+    } else {
+        words(&rule.query.text, "AggregatedValue")
+    };
+    for at in reserved {
         out.push(warn(
             Span::new(at, at + "AggregatedValue".len()),
             "`AggregatedValue` is a reserved name in log alert queries",
@@ -133,7 +139,13 @@ fn reach_beyond_the_window(rule: &Rule) -> Vec<Diagnostic> {
         let Some(close) = args.find(')') else {
             continue;
         };
-        let Some(reach) = kql_common::timespan::parse_text(&args[..close]) else {
+        // `ago(timespan(1d))` and `ago(time(1d))` are literals too.
+        let arg = args[..close].trim();
+        let inner = ["timespan(", "time("]
+            .iter()
+            .find_map(|f| arg.strip_prefix(f))
+            .unwrap_or(arg);
+        let Some(reach) = kql_common::timespan::parse_text(inner) else {
             // Azure Monitor takes `ago()` of a timespan literal only.
             if matches!(rule.kind, RuleKind::AzureMonitor(_)) {
                 out.push(Diagnostic::warning(

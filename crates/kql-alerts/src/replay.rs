@@ -127,10 +127,9 @@ impl Tracker {
             .cloned()
             .collect();
         for key in gone {
-            // A series with no rows any more no longer holds: it resolves as the rule says.
-            if self.event(&key, false, at) != Event::Resolved {
-                continue;
-            }
+            // A series with no rows any more no longer holds: it resolves as the rule says, or
+            // stays open (and is listed as such).
+            let event = self.event(&key, false, at);
             steps.push(Step {
                 at,
                 measure: SeriesMeasure {
@@ -140,7 +139,7 @@ impl Tracker {
                     met: false,
                     alerts: 0,
                 },
-                event: Event::Resolved,
+                event,
             });
         }
         steps

@@ -269,6 +269,10 @@ fn with_session(args: &RuleArgs, body: impl FnOnce(&Session) -> u8) -> u8 {
 
 fn threshold_of(rule: &Rule) -> f64 {
     match &rule.kind {
+        // A legacy metric rule's measure is its count of breaches.
+        RuleKind::AzureMonitor(a) if a.legacy_metric.is_some() => {
+            a.legacy_metric.as_ref().map_or(a.threshold, |m| m.breaches)
+        }
         RuleKind::AzureMonitor(a) => a.threshold,
         RuleKind::Sentinel(s) => s.threshold,
         RuleKind::Defender(_) => 0.0,

@@ -65,6 +65,8 @@ struct Outcome {
     name: String,
     /// `None`: passed; otherwise why not.
     failure: Option<String>,
+    /// The test could not run (a bad test file, rule or data): exit 2, not 1.
+    error: bool,
 }
 
 pub(crate) fn run(args: &TestArgs) -> u8 {
@@ -84,18 +86,21 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
     };
     let mut outcomes = Vec::new();
     for file in &files {
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {}: {}", file.display(), crate::files::describe(&e));
-                return 2;
-            }
-        };
-        let parsed: TestFile = match toml::from_str(&text) {
+        let shown = file.display().to_string();
+        // A file that cannot be read is one failed outcome; the other files still run.
+        let parsed = std::fs::read_to_string(file)
+            .map_err(|e| crate::files::describe(&e))
+            .and_then(|text| toml::from_str::<TestFile>(&text).map_err(|e| e.message().to_owned()));
+        let parsed = match parsed {
             Ok(p) => p,
-            Err(e) => {
-                eprintln!("error: {}: {}", file.display(), e.message());
-                return 2;
+            Err(why) => {
+                outcomes.push(Outcome {
+                    file: shown,
+                    name: "(the test file)".to_owned(),
+                    failure: Some(format!("error: {why}")),
+                    error: true,
+                });
+                continue;
             }
         };
         let dir = file.parent().unwrap_or(Path::new("."));
@@ -104,14 +109,15 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("test {}", i + 1));
-            let failure = match runtime.block_on(run_case(case, dir)) {
-                Ok(f) => f,
-                Err(e) => Some(format!("error: {e}")),
+            let (failure, error) = match runtime.block_on(run_case(case, dir)) {
+                Ok(f) => (f, false),
+                Err(e) => (Some(format!("error: {e}")), true),
             };
             outcomes.push(Outcome {
-                file: file.display().to_string(),
+                file: shown.clone(),
                 name,
                 failure,
+                error,
             });
         }
     }
@@ -120,7 +126,11 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
 
 fn report(outcomes: &[Outcome], format: TestFormat) -> u8 {
     let failed = outcomes.iter().filter(|o| o.failure.is_some()).count();
-    let code = u8::from(failed > 0);
+    let code = if outcomes.iter().any(|o| o.error) {
+        2
+    } else {
+        u8::from(failed > 0)
+    };
     match format {
         TestFormat::Human | TestFormat::Github => {
             for o in outcomes {
@@ -223,12 +233,27 @@ async fn run_case(case: &TestCase, dir: &Path) -> Result<Option<String>, String>
         Arc::new(Silent),
     )
     .map_err(|e| e.to_string())?;
+    // Without a time, a test runs at the end of its data, never at the wall clock: a fixture
+    // test must mean the same every day.
     let default_now = if case.data.is_empty() {
         kql_workspace::DEMO_END
     } else {
-        kql_workspace::context_now()
+        last_record(&ws).await?
     };
+    let rule_keys = case.at.is_some() || case.expect.is_some();
+    let query_keys = case.now.is_some()
+        || case.expect_rows.is_some()
+        || case.expect_count.is_some()
+        || case.ordered;
     match (&case.rule, &case.query) {
+        (Some(_), None) if query_keys => Err(
+            "a rule test takes `at` and `expect`, not `now`, `expect_rows`, `expect_count` or `ordered`"
+                .to_owned(),
+        ),
+        (None, Some(_)) if rule_keys => Err(
+            "a query test takes `now` and `expect_rows` or `expect_count`, not `at` or `expect`"
+                .to_owned(),
+        ),
         (Some(rule), None) => {
             let spec = if rule.starts_with("builtin:") {
                 rule.clone()
@@ -300,6 +325,22 @@ async fn run_case(case: &TestCase, dir: &Path) -> Result<Option<String>, String>
     }
 }
 
+/// The latest `TimeGenerated` of the attached data.
+async fn last_record(ws: &Workspace) -> Result<i64, String> {
+    let result = ws
+        .query(
+            "AADProvisioningLogs | summarize Last = max(TimeGenerated)",
+            0,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows = crate::json_rows::rows(&result)?;
+    rows.first()
+        .and_then(|r| r["Last"].as_str())
+        .and_then(parse_datetime)
+        .ok_or_else(|| "the data has no records with a TimeGenerated".to_owned())
+}
+
 /// Whether a result value equals an expected TOML value: numbers by value (`3` and `3.0`),
 /// datetimes as the text the query API writes, everything else as JSON.
 fn same(got: &Value, want: &toml::Value) -> bool {
@@ -307,7 +348,7 @@ fn same(got: &Value, want: &toml::Value) -> bool {
         (Value::Number(g), toml::Value::Integer(w)) => g.as_f64() == Some(*w as f64),
         (Value::Number(g), toml::Value::Float(w)) => g.as_f64() == Some(*w),
         (Value::String(g), toml::Value::Datetime(w)) => {
-            parse_datetime(g) == parse_datetime(&w.to_string())
+            parse_datetime(g).is_some_and(|g| Some(g) == parse_datetime(&w.to_string()))
         }
         (Value::String(g), toml::Value::String(w)) => {
             g == w || parse_datetime(g).is_some_and(|t| Some(t) == parse_datetime(w))
@@ -332,33 +373,59 @@ fn compare_rows(rows: &[Value], expected: &[toml::Table], ordered: bool) -> Opti
             serde_json::to_string(rows).unwrap_or_default()
         ));
     }
-    let mut unused: Vec<&Value> = rows.iter().collect();
-    for (i, want) in expected.iter().enumerate() {
-        let found = if ordered {
-            row_matches(&rows[i], want).then_some(i)
-        } else {
-            unused.iter().position(|g| row_matches(g, want))
-        };
-        match found {
-            Some(at) if !ordered => {
-                unused.remove(at);
-            }
-            Some(_) => {}
-            None => {
-                return Some(format!(
-                    "no row {}matches {}; the rows: {}",
-                    if ordered {
-                        format!("at {} ", i + 1)
-                    } else {
-                        String::new()
-                    },
-                    serde_json::to_string(want).unwrap_or_default(),
-                    serde_json::to_string(rows).unwrap_or_default()
-                ));
+    let unmatched = if ordered {
+        (0..expected.len()).find(|&i| !row_matches(&rows[i], &expected[i]))
+    } else {
+        unmatched_in_multiset(rows, expected)
+    };
+    unmatched.map(|i| {
+        format!(
+            "no row {}matches {}; the rows: {}",
+            if ordered {
+                format!("at {} ", i + 1)
+            } else {
+                String::new()
+            },
+            serde_json::to_string(&expected[i]).unwrap_or_default(),
+            serde_json::to_string(rows).unwrap_or_default()
+        )
+    })
+}
+
+/// The first expected row that no assignment of rows to expected rows can match (expected rows
+/// name only some columns, so a first-come match could take a row another one needs): Kuhn's
+/// augmenting paths over the match graph.
+fn unmatched_in_multiset(rows: &[Value], expected: &[toml::Table]) -> Option<usize> {
+    fn augment(
+        e: usize,
+        fits: &[Vec<usize>],
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
+        for &r in &fits[e] {
+            if !seen[r] {
+                seen[r] = true;
+                if owner[r].is_none_or(|other| augment(other, fits, owner, seen)) {
+                    owner[r] = Some(e);
+                    return true;
+                }
             }
         }
+        false
     }
-    None
+    let fits: Vec<Vec<usize>> = expected
+        .iter()
+        .map(|want| {
+            (0..rows.len())
+                .filter(|&r| row_matches(&rows[r], want))
+                .collect()
+        })
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; rows.len()];
+    (0..expected.len()).find(|&e| {
+        let mut seen = vec![false; rows.len()];
+        !augment(e, &fits, &mut owner, &mut seen)
+    })
 }
 
 #[cfg(test)]
@@ -392,5 +459,15 @@ mod tests {
                 .expect("fails")
                 .contains("expected 1 rows, got 2")
         );
+        // A partial expectation must not take the row a fuller one needs.
+        let rows = vec![
+            serde_json::json!({"A": 1, "B": 1}),
+            serde_json::json!({"A": 1, "B": 2}),
+        ];
+        let want = vec![table("A = 1"), table("A = 1\nB = 1")];
+        assert_eq!(compare_rows(&rows, &want, false), None);
+        // A local time is no datetime: it matches nothing.
+        let local: toml::Value = toml::Value::Datetime("07:30:00".parse().expect("a time"));
+        assert!(!same(&serde_json::json!("x"), &local));
     }
 }

@@ -456,8 +456,9 @@ impl<'a> KqlToRel<'a> {
                     c.span,
                 ),
             },
+            // A data scope (`hotcache`, `all`) means nothing for local data.
             "table" => match c.args.as_slice() {
-                [a] => match &a.value {
+                [a] | [a, _] => match &a.value {
                     ast::Expr::Literal(ast::Literal {
                         value: ast::LiteralValue::String(s),
                         span,
@@ -469,7 +470,11 @@ impl<'a> KqlToRel<'a> {
                         other.span(),
                     ),
                 },
-                _ => err(codes::ARGUMENT_COUNT, "`table` takes one argument", c.span),
+                _ => err(
+                    codes::ARGUMENT_COUNT,
+                    "`table` takes a table name and an optional data scope",
+                    c.span,
+                ),
             },
             name => match scope.get(name) {
                 Some(Binding::Function(decl, def)) => {
@@ -481,6 +486,13 @@ impl<'a> KqlToRel<'a> {
                     format!("`{name}(...)` is not a table"),
                     c.span,
                 ),
+                _ if matches!(
+                    name,
+                    "materialized_view" | "external_table" | "cluster" | "database"
+                ) =>
+                {
+                    not_supported(&format!("`{name}()`"), c.span)
+                }
                 // A stored function of the workspace (a Sentinel parser, a watchlist), maybe.
                 _ => err(
                     codes::UNKNOWN_TABLE,

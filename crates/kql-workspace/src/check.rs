@@ -106,7 +106,7 @@ pub fn check_script_with(
             Ok(Ok(Err(d))) => d.0,
             _ => vec![Diagnostic::error(
                 codes::SYNTAX,
-                "internal error while parsing this file",
+                "internal error while checking this file (a kqlite bug: please report it)",
                 Span::at(0),
             )],
         }

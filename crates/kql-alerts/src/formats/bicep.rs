@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A Bicep value, with the place of each string it holds.
+#[derive(Clone)]
 enum Node {
     /// A string and where its characters are in the Bicep file.
     Str(String, QueryText),
@@ -30,8 +31,16 @@ struct Reader<'a> {
     path: &'a Path,
     text: &'a str,
     at: usize,
+    /// `param` and `var` values, as they are evaluated.
     params: BTreeMap<String, Node>,
+    /// Where each `param` default and `var` value starts (Bicep needs no declaration before use).
+    declared: BTreeMap<String, usize>,
+    /// Declarations being evaluated (a cycle is an error, not a stack overflow).
+    evaluating: Vec<String>,
 }
+
+/// Declarations that refer to each other this deep are a cycle.
+const MAX_DEPTH: usize = 32;
 
 impl<'a> Reader<'a> {
     fn error(&self, message: impl Into<String>) -> RuleError {
@@ -86,6 +95,10 @@ impl<'a> Reader<'a> {
 
     /// `'...'` with Bicep's escapes and `${...}` interpolation, or `'''...'''` verbatim.
     fn string(&mut self) -> Result<Node, RuleError> {
+        self.skip(true);
+        if !self.rest().starts_with('\'') {
+            return Err(self.error("expected a string"));
+        }
         if self.rest().starts_with("'''") {
             let start = self.at + 3;
             let Some(len) = self.text[start..].find("'''") else {
@@ -129,6 +142,25 @@ impl<'a> Reader<'a> {
                 '\n' => return Err(self.error(
                     "a '...' string ends at the end of its line: use '''...''' for several lines",
                 )),
+                '\\' if self.rest().starts_with("\\u{") => {
+                    let close = self
+                        .rest()
+                        .find('}')
+                        .ok_or_else(|| self.error("`\\u{` is not closed"))?;
+                    let hex = &self.rest()[3..close];
+                    let decoded = u32::from_str_radix(hex, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .ok_or_else(|| self.error(format!("`\\u{{{hex}}}` is not a character")))?;
+                    text.push(decoded);
+                    column += self.rest()[..=close].chars().count();
+                    self.at += close + 1;
+                    segments.push(Segment {
+                        offset: text.len(),
+                        line,
+                        column,
+                    });
+                }
                 '\\' => {
                     let escaped = self.rest().chars().nth(1).unwrap_or(' ');
                     let decoded = match escaped {
@@ -155,8 +187,11 @@ impl<'a> Reader<'a> {
                         .find('}')
                         .ok_or_else(|| self.error("`${` is not closed"))?;
                     let name = self.rest()[2..close].trim().to_owned();
-                    let value = match self.params.get(&name) {
-                        Some(Node::Str(s, _)) => s.clone(),
+                    let here = self.at;
+                    let found = self.lookup(&name)?;
+                    self.at = here;
+                    let value = match found {
+                        Some(Node::Str(s, _)) => s,
                         Some(Node::Num(n)) => n.to_string(),
                         Some(Node::Bool(b)) => b.to_string(),
                         _ => {
@@ -249,7 +284,13 @@ impl<'a> Reader<'a> {
                 Node::Str(s, _) => s,
                 _ => String::new(),
             };
-            self.eat(")");
+            // An encoding may follow: the files are read as UTF-8 either way.
+            if self.eat(",") {
+                self.string()?;
+            }
+            if !self.eat(")") {
+                return Err(self.error("expected `)` after loadTextContent's file"));
+            }
             let full = self.path.parent().unwrap_or(Path::new(".")).join(&file);
             let content = std::fs::read_to_string(&full).map_err(|e| {
                 self.error(format!(
@@ -270,31 +311,135 @@ impl<'a> Reader<'a> {
                 self.at += 1;
                 self.ident();
             } else if self.rest().starts_with('(') {
-                let mut depth = 0;
-                for (i, c) in self.rest().char_indices() {
-                    match c {
-                        '(' => depth += 1,
-                        ')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                self.at += i + 1;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                self.skip_balanced('(', ')')?;
             } else {
                 break;
             }
         }
         let expr = self.text[start..self.at].trim().to_owned();
-        Ok(match self.params.get(&expr) {
-            Some(Node::Str(s, q)) => Node::Str(s.clone(), q.clone()),
-            Some(Node::Num(n)) => Node::Num(*n),
-            Some(Node::Bool(b)) => Node::Bool(*b),
-            _ => Node::Expr(expr),
-        })
+        let here = self.at;
+        let found = self.lookup(&expr)?;
+        self.at = here;
+        Ok(found.unwrap_or(Node::Expr(expr)))
+    }
+
+    /// The value of `param` or `var` `name`, evaluated where it is declared (once).
+    fn lookup(&mut self, name: &str) -> Result<Option<Node>, RuleError> {
+        if let Some(v) = self.params.get(name) {
+            return Ok(Some(v.clone()));
+        }
+        let Some(&at) = self.declared.get(name) else {
+            return Ok(None);
+        };
+        if self.evaluating.len() >= MAX_DEPTH || self.evaluating.iter().any(|n| n == name) {
+            return Err(self.error(format!("`{name}` refers to itself")));
+        }
+        self.evaluating.push(name.to_owned());
+        let saved = self.at;
+        self.at = at;
+        let value = self.value();
+        self.at = saved;
+        self.evaluating.pop();
+        let value = value?;
+        self.params.insert(name.to_owned(), value.clone());
+        Ok(Some(value))
+    }
+
+    /// Skips a value without evaluating it: to the end of its line, past brackets, parentheses,
+    /// braces and strings that span lines.
+    fn skip_value(&mut self) -> Result<(), RuleError> {
+        let start = self.at;
+        let mut depth = 0usize;
+        loop {
+            let rest = self.rest();
+            let Some(c) = rest.chars().next() else {
+                return if depth == 0 {
+                    Ok(())
+                } else {
+                    self.at = start;
+                    Err(self.error("a bracket of this value is never closed"))
+                };
+            };
+            if let Some(body) = rest.strip_prefix("'''") {
+                let end = body
+                    .find("'''")
+                    .ok_or_else(|| self.error("a ''' string is not closed"))?;
+                self.at += 3 + end + 3;
+                continue;
+            }
+            match c {
+                '\'' => {
+                    // A one-line string, escapes passed over.
+                    let mut chars = rest.char_indices().skip(1);
+                    let mut end = None;
+                    while let Some((i, ch)) = chars.next() {
+                        match ch {
+                            '\\' => {
+                                chars.next();
+                            }
+                            '\'' => {
+                                end = Some(i + 1);
+                                break;
+                            }
+                            '\n' => break,
+                            _ => {}
+                        }
+                    }
+                    let Some(end) = end else {
+                        return Err(self.error("a string is not closed"));
+                    };
+                    self.at += end;
+                    continue;
+                }
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => {
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                    depth -= 1;
+                }
+                '\n' if depth == 0 => return Ok(()),
+                '/' if rest.starts_with("//") || rest.starts_with("/*") => {
+                    self.skip(false);
+                    continue;
+                }
+                _ => {}
+            }
+            self.at += c.len_utf8();
+        }
+    }
+
+    /// Skips from `open` to its matching `close`, passing over strings; unbalanced is an error.
+    fn skip_balanced(&mut self, open: char, close: char) -> Result<(), RuleError> {
+        let start = self.at;
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut chars = self.rest().char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if in_string {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '\'' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            if c == '\'' {
+                in_string = true;
+            } else if c == open {
+                depth += 1;
+            } else if c == close {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    self.at += i + c.len_utf8();
+                    return Ok(());
+                }
+            }
+        }
+        self.at = start;
+        Err(self.error(format!("`{open}` is never closed")))
     }
 
     /// Skips a value or statement to the end of its line (what this reader has no use for).
@@ -309,7 +454,12 @@ fn to_json(node: &Node, places: &mut Vec<QueryText>) -> Value {
     match node {
         Node::Str(s, q) => {
             places.push(q.clone());
-            json!(s)
+            // A Bicep string is never an ARM expression: `[` is escaped as ARM writes it.
+            if s.starts_with('[') {
+                json!(format!("[{s}"))
+            } else {
+                json!(s)
+            }
         }
         Node::Num(n) => json!(n),
         Node::Bool(b) => json!(b),
@@ -333,7 +483,10 @@ pub(super) fn rules(path: &Path, text: &str, overrides: &Params) -> Result<Vec<R
         text,
         at: 0,
         params: BTreeMap::new(),
+        declared: BTreeMap::new(),
+        evaluating: Vec::new(),
     };
+    // First pass: where each `param` and `var` is declared, and the rule resources' bodies.
     let mut resources = Vec::new();
     loop {
         reader.skip(true);
@@ -341,57 +494,103 @@ pub(super) fn rules(path: &Path, text: &str, overrides: &Params) -> Result<Vec<R
             break;
         }
         let Some(keyword) = reader.ident() else {
+            // Decorators and anything else this reader does not need.
             reader.skip_line();
             continue;
         };
         match keyword.as_str() {
-            "param" => {
+            "param" | "var" => {
                 let name = reader
                     .ident()
-                    .ok_or_else(|| reader.error("expected a parameter name"))?;
-                reader.ident(); // its type
-                reader.skip(false);
-                let value = if let Some(v) = overrides.get(&name) {
-                    let q = QueryText::standalone(v);
-                    Some(match v.parse::<f64>() {
-                        Ok(n) => Node::Num(n),
-                        Err(_) => Node::Str(v.clone(), q),
-                    })
-                } else if reader.eat("=") {
-                    Some(reader.value()?)
+                    .ok_or_else(|| reader.error(format!("expected a name after `{keyword}`")))?;
+                let declared_type = if keyword == "param" {
+                    reader.ident()
                 } else {
                     None
                 };
-                if let Some(v) = value {
-                    reader.params.insert(name, v);
+                if keyword == "param"
+                    && let Some(v) = overrides.get(&name)
+                {
+                    // `--param` wins, typed as the parameter is declared.
+                    let number = v.parse::<f64>().ok().filter(|n| n.is_finite());
+                    let node = match (declared_type.as_deref(), number) {
+                        (Some("int"), Some(n)) => Node::Num(n),
+                        (Some("bool"), _) => Node::Bool(v.eq_ignore_ascii_case("true")),
+                        _ => Node::Str(v.clone(), QueryText::standalone(v)),
+                    };
+                    reader.params.insert(name.clone(), node);
                 }
-                reader.skip_line();
+                if reader.eat("=") {
+                    reader.skip(true);
+                    reader.declared.insert(name, reader.at);
+                    // Past the value, without evaluating it yet.
+                    reader.skip_value()?;
+                } else {
+                    reader.skip_line();
+                }
             }
             "resource" => {
                 let _symbol = reader.ident();
-                reader.skip(true);
-                let type_at = reader.at;
+                let type_at = {
+                    reader.skip(true);
+                    reader.at
+                };
                 let ty = match reader.string()? {
                     Node::Str(s, _) => s,
                     _ => String::new(),
                 };
-                reader.eat("existing");
+                let existing = reader.eat("existing");
                 if !reader.eat("=") {
                     return Err(reader.error("expected `=` after the resource type"));
                 }
-                let body = reader.value()?;
-                resources.push((type_at, ty, body));
+                let lower = ty.to_ascii_lowercase();
+                let is_rule = !existing
+                    && (lower.starts_with("microsoft.insights/scheduledqueryrules@")
+                        || lower.contains("alertrules@"));
+                reader.skip(true);
+                if reader.rest().starts_with("if") && !is_rule {
+                    reader.ident();
+                    reader.skip(true);
+                    reader.skip_balanced('(', ')')?;
+                    reader.skip(true);
+                } else if reader.rest().starts_with("if") {
+                    // A conditional rule: read as if its condition held.
+                    reader.ident();
+                    reader.skip(true);
+                    reader.skip_balanced('(', ')')?;
+                }
+                reader.skip(true);
+                if !is_rule {
+                    // Other resources are passed over whole, whatever Bicep they use.
+                    match reader.rest().chars().next() {
+                        Some('{') => reader.skip_balanced('{', '}')?,
+                        Some('[') => reader.skip_balanced('[', ']')?,
+                        _ => reader.skip_line(),
+                    }
+                    continue;
+                }
+                if reader.rest().starts_with('[') {
+                    return Err(reader.error(
+                        "a rule resource in a `for` loop is not read: write one resource per rule",
+                    ));
+                }
+                resources.push((type_at, ty, reader.at));
+                reader.skip_balanced('{', '}')?;
             }
             _ => reader.skip_line(),
         }
     }
+    // Second pass: the rule resources' bodies, parameters evaluated as they are needed.
+    let mut bodies = Vec::new();
+    for (type_at, ty, body_at) in resources {
+        reader.at = body_at;
+        let body = reader.value()?;
+        bodies.push((type_at, ty, body));
+    }
+    let resources = bodies;
     let mut places = Vec::new();
     let arm: Vec<Value> = resources
         .iter()
-        .filter(|(_, ty, _)| {
-            let t = ty.to_ascii_lowercase();
-            t.starts_with("microsoft.insights/scheduledqueryrules@") || t.contains("alertrules@")
-        })
         .map(|(_, ty, body)| {
             let mut v = to_json(body, &mut places);
             if let Value::Object(m) = &mut v {
@@ -505,6 +704,78 @@ resource r 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
         );
         let at = rule.query.text.find("where").expect("where");
         assert_eq!(rule.query.locate(at), (17, 3));
+    }
+
+    #[test]
+    fn vars_declared_later_conditions_other_resources_and_a_bom() {
+        let text = "\u{feff}@description('the workspace')
+param ws string = resourceGroup().id
+
+resource other 'Microsoft.Storage/storageAccounts@2023-01-01' = {
+  name: isProd ? 'a' : 'b'
+  properties: { x: [for i in range(0, 2): { n: '${i}' }] }
+}
+
+resource r 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = if (deploy) {
+  name: 'spike'
+  properties: {
+    displayName: '[P1] spike'
+    evaluationFrequency: 'PT1H'
+    windowSize: window
+    criteria: {
+      allOf: [
+        {
+          query: query
+          operator: 'GreaterThan'
+          threshold: threshold
+        }
+      ]
+    }
+  }
+}
+
+resource old 'Microsoft.Insights/scheduledQueryRules@2023-12-01' existing = {
+  name: 'old'
+}
+
+var window = 'PT1H'
+var query = '''
+AADProvisioningLogs
+| where ResultType == '${result}'
+'''
+param threshold int = 50
+param result string = 'Failure'
+";
+        let rules = read(text, &Params::new()).expect("one rule");
+        assert_eq!(rules.len(), 1);
+        let rule = &rules[0];
+        assert_eq!(rule.name, "[P1] spike");
+        assert!(rule.query.text.starts_with("AADProvisioningLogs\n| where"));
+        // The var's ''' string: line 34 of the file holds `| where`.
+        let at = rule.query.text.find("where").expect("where");
+        assert_eq!(rule.query.locate(at), (34, 3));
+        let mut params = Params::new();
+        params.insert("result".into(), "007".into());
+        params.insert("threshold".into(), "7".into());
+        let rule = read(text, &params).expect("a rule").remove(0);
+        let RuleKind::AzureMonitor(a) = &rule.kind else {
+            unreachable!("an Azure Monitor rule")
+        };
+        assert_eq!(a.threshold, 7.0);
+    }
+
+    #[test]
+    fn broken_bicep_is_an_error_not_a_hang_or_a_panic() {
+        for text in [
+            "param ws string = resourceId(",
+            "resource r",
+            "resource r é = {}",
+            "param q string = loadTextContent(",
+            "param p string = format('({0}', x)\nresource r 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {",
+            "var a = b\nvar b = a\nresource r 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = { properties: { displayName: a } }",
+        ] {
+            assert!(read(text, &Params::new()).is_err(), "{text}");
+        }
     }
 
     #[test]

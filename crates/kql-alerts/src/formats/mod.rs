@@ -91,6 +91,9 @@ fn extension(path: &Path) -> String {
 
 /// The rules in `text`, read as the file `path` says.
 pub fn parse(path: &Path, text: &str, params: &Params) -> Result<Vec<Rule>, RuleError> {
+    // A byte-order mark is not part of any format's text (positions stay right: it is on line 1
+    // before everything, and columns count from after it).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rules = parse_unchecked(path, text, params)?;
     for rule in &rules {
         check_schedule(path, rule)?;
