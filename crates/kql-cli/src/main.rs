@@ -51,9 +51,10 @@ pub(crate) enum ColorChoice {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check KQL files for errors (exit 0: none, 1: errors found, 2: usage error).
+    /// Check KQL files and alert rule files for errors (exit 0: none, 1: errors found, 2: usage error).
     ///
-    /// PATH is a .kql, .csl or .kusto file, or a folder searched recursively for them.
+    /// PATH is a .kql, .csl or .kusto file, an alert rule file (ARM JSON, Bicep, Sentinel YAML,
+    /// Defender JSON, kqlite TOML), or a folder searched recursively for them.
     Check(check::CheckArgs),
     /// Run a KQL query over provisioning-log exports and print the rows.
     Query(query::QueryArgs),
@@ -68,7 +69,7 @@ enum Command {
     Status(status::StatusArgs),
     /// Type queries interactively over exports or the demo week (also: `kqlite` on a terminal).
     Repl(repl::ReplArgs),
-    /// Run alert rules (ARM, Sentinel YAML, Defender, TOML, builtin:NAME) over the data once or
+    /// Run alert rules (ARM, Bicep, Sentinel YAML, Defender, TOML, builtin:NAME) over the data once or
     /// replayed over time (exit 0: nothing fired, 1: something fired, 2: errors).
     #[command(subcommand)]
     Alert(alert::AlertCommand),
