@@ -178,7 +178,7 @@ function_table! {
     Todatetime = "todatetime" [] Scalar (1, 1) [Any] Is(DateTime);
     Totimespan = "totimespan" [] Scalar (1, 1) [Any] Is(Timespan);
     Toguid = "toguid" [] Scalar (1, 1) [Any] Is(Guid);
-    ParseJson = "parse_json" ["todynamic"] Scalar (1, 1) [Any] Is(Dynamic);
+    ParseJson = "parse_json" ["todynamic", "parsejson"] Scalar (1, 1) [Any] Is(Dynamic);
     Gettype = "gettype" [] Scalar (1, 1) [Any] Is(String);
     Tolower = "tolower" [] Scalar (1, 1) [Str] Is(String);
     Toupper = "toupper" [] Scalar (1, 1) [Str] Is(String);
@@ -231,8 +231,8 @@ function_table! {
     Maxif = "maxif" [] Aggregate (2, 2) [Any, Bool] SAME;
     TakeAny = "take_any" ["any"] Aggregate (1, MANY) [Any] SAME;
     TakeAnyif = "take_anyif" [] Aggregate (2, 2) [Any, Bool] SAME;
-    MakeList = "make_list" [] Aggregate (1, 2) [Any, Long] Is(Dynamic);
-    MakeSet = "make_set" [] Aggregate (1, 2) [Any, Long] Is(Dynamic);
+    MakeList = "make_list" ["makelist"] Aggregate (1, 2) [Any, Long] Is(Dynamic);
+    MakeSet = "make_set" ["makeset"] Aggregate (1, 2) [Any, Long] Is(Dynamic);
     MakeListIf = "make_list_if" [] Aggregate (2, 3) [Any, Bool, Long] Is(Dynamic);
     MakeSetIf = "make_set_if" [] Aggregate (2, 3) [Any, Bool, Long] Is(Dynamic);
     MakeBag = "make_bag" [] Aggregate (1, 2) [Dyn, Long] Is(Dynamic);

@@ -29,7 +29,8 @@ fn default_prefix(func: &str) -> &str {
 /// The default name of an unnamed aggregation (`count_`, `sum_X`, `percentile_X_95`).
 fn aggregate_name(e: &ast::Expr) -> Option<String> {
     let ast::Expr::Call(c) = e else { return None };
-    let func = c.name.name.as_str();
+    // Legacy names (`makeset`) are named as the function they stand for (`set_X`).
+    let func = crate::expr::registry::lookup(&c.name.name).map_or(c.name.name.as_str(), |f| f.name);
     let prefix = default_prefix(func);
     let col = match func {
         "count" | "countif" => c
