@@ -332,6 +332,16 @@ impl KqlToRel<'_> {
                     _ => t(math::abs(a.expr), a.ty),
                 }
             }
+            // The smallest integer not below the value, in the value's type.
+            // <https://learn.microsoft.com/kusto/query/ceiling-function>
+            F::Ceiling => {
+                let a = self.num1(c, cx)?;
+                match a.ty {
+                    KqlType::Long | KqlType::Int => t(a.expr, a.ty),
+                    KqlType::Real => t(math::ceil(a.expr), KqlType::Real),
+                    _ => crate::diag::not_supported("`ceiling()` of a decimal", c.span),
+                }
+            }
             F::Sign => {
                 let a = self.num1(c, cx)?;
                 t(math::signum(cast(a.expr, DataType::Float64)), KqlType::Real)
@@ -457,6 +467,20 @@ impl KqlToRel<'_> {
                     },
                     KqlType::String,
                 )
+            }
+            // -1, 0 or 1 as the first string sorts before, with or after the second (ordinal).
+            // <https://learn.microsoft.com/kusto/query/strcmp-function>
+            F::Strcmp => {
+                let [a, b] = self.two(c, cx)?;
+                let (a, b) = (
+                    self.string_arg(c, 0, a)?.expr,
+                    self.string_arg(c, 1, b)?.expr,
+                );
+                let e = when(a.clone().lt(b.clone()), lit(-1i64))
+                    .when(a.gt(b), lit(1i64))
+                    .otherwise(lit(0i64))
+                    .map_err(|e| crate::diag::internal(e, c.span))?;
+                t(e, KqlType::Long)
             }
             F::Strlen => {
                 let a = self.one(c, cx)?;

@@ -165,6 +165,7 @@ function_table! {
     Isnan = "isnan" [] Scalar (1, 1) [Number] Is(Bool);
     Abs = "abs" [] Scalar (1, 1) [Number] SAME;
     Sign = "sign" [] Scalar (1, 1) [Number] Is(Real);
+    Ceiling = "ceiling" [] Scalar (1, 1) [Number] SAME;
     Round = "round" [] Scalar (1, 2) [Number, Long] Rule("long for integers, else real");
     Pow = "pow" [] Scalar (2, 2) [Number, Number] Is(Real);
     MaxOf = "max_of" [] Scalar (2, MANY) [Any] COMMON;
@@ -183,6 +184,7 @@ function_table! {
     Tolower = "tolower" [] Scalar (1, 1) [Str] Is(String);
     Toupper = "toupper" [] Scalar (1, 1) [Str] Is(String);
     Strlen = "strlen" [] Scalar (1, 1) [Str] Is(Long);
+    Strcmp = "strcmp" [] Scalar (2, 2) [Str, Str] Is(Long);
     Strcat = "strcat" [] Scalar (1, 64) [Text] Is(String);
     StrcatDelim = "strcat_delim" [] Scalar (2, 65) [Text] Is(String);
     ReplaceString = "replace_string" [] Scalar (3, 3) [Str] Is(String);
