@@ -143,16 +143,12 @@ fn report(outcomes: &[Outcome], format: TestFormat) -> u8 {
                         out!("FAIL  {} :: {}\n      {why}", o.file, o.name);
                     }
                     Some(why) => {
-                        let data = |s: &str| {
-                            s.replace('%', "%25")
-                                .replace('\r', "%0D")
-                                .replace('\n', "%0A")
-                        };
+                        use kql_output::diagnostics::ci::{github_data, github_property};
                         out!(
                             "::error file={},title={}::{}",
-                            data(&o.file).replace(',', "%2C").replace(':', "%3A"),
-                            data(&o.name).replace(',', "%2C").replace(':', "%3A"),
-                            data(why)
+                            github_property(&o.file),
+                            github_property(&o.name),
+                            github_data(why)
                         );
                     }
                 }

@@ -23,16 +23,23 @@ pub(super) fn concise(out: &mut impl Write, found: &[Placed]) -> io::Result<()> 
     Ok(())
 }
 
+/// A GitHub workflow command's message, escaped as the runner expects (`%`, CR, LF).
+pub fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A GitHub workflow command's property value (`file=`, `title=`): also `:` and `,`.
+pub fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// GitHub Actions workflow commands: `::error file=F,line=L,col=C,endLine=..,endColumn=..,
 /// title=CODE::message`, escaped as the runner expects (`%`, CR, LF; and `:` `,` in values).
 /// <https://docs.github.com/actions/reference/workflow-commands-for-github-actions>
 pub(super) fn github(out: &mut impl Write, found: &[Placed]) -> io::Result<()> {
-    let data = |s: &str| {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    };
-    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let (data, property) = (github_data, github_property);
     for p in found {
         let d = &p.r.diagnostic;
         let command = match d.severity {

@@ -3,7 +3,7 @@
 //! Pipelines logging commands (`ci.rs`), SARIF 2.1.0 for code scanning (`sarif.rs`) and JUnit
 //! XML (`junit.rs`).
 
-mod ci;
+pub mod ci;
 mod junit;
 mod sarif;
 
